@@ -1,0 +1,53 @@
+"""Where things live: project folders and the optional offline data mirror.
+
+The mirror is a read-only copy of the public inputs (laid out as in ../shared/data, with a
+MANIFEST.csv). It is configured with the environment variable MA_ICE_MIRROR or the CLI flag
+--mirror; without it, inputs are downloaded from their upstream URLs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+MIRROR_ENV = "MA_ICE_MIRROR"
+HOME_ENV = "MA_ICE_HOME"
+
+
+def project_root() -> Path:
+    """The folder holding pyproject.toml (override with MA_ICE_HOME)."""
+    if os.environ.get(HOME_ENV):
+        return Path(os.environ[HOME_ENV]).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+def data_dir() -> Path:
+    return project_root() / "data"
+
+
+def raw_dir() -> Path:
+    """Downloaded or mirror-copied inputs, verified (git-ignored)."""
+    return data_dir() / "raw"
+
+
+def processed_dir() -> Path:
+    """Tidy tables built from raw inputs (git-ignored)."""
+    return data_dir() / "processed"
+
+
+def reference_dir() -> Path:
+    """Fact tables the project authors and commits, one source per row."""
+    return data_dir() / "reference"
+
+
+def registry_path() -> Path:
+    """The source registry: every input file with URL, sha256 and citation."""
+    return data_dir() / "sources.yaml"
+
+
+def mirror_dir(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The configured offline mirror, or None when inputs should be downloaded."""
+    value = explicit if explicit is not None else os.environ.get(MIRROR_ENV)
+    if not value:
+        return None
+    return Path(value).expanduser().resolve()

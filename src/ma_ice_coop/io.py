@@ -1,0 +1,57 @@
+"""Reading and writing tables: atomic, deterministic writes; typed reads of processed tables."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .errors import ProjectError
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Deterministic parquet (no index, fixed compression), written atomically."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df.reset_index(drop=True), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """CSV with '\\n' line ends, no index, written atomically."""
+    atomic_write_text(path, df.to_csv(index=False, lineterminator="\n"))
+
+
+def processed_path(table: str) -> Path:
+    return config.processed_dir() / f"{table}.parquet"
+
+
+def read_processed(table: str) -> pd.DataFrame:
+    """A processed tidy table; a clear error when it has not been built."""
+    path = processed_path(table)
+    if not path.exists():
+        raise ProjectError(f"processed table '{table}' not found at {path}: run `make data` (or `ma-ice process`)")
+    return pd.read_parquet(path)
