@@ -1,0 +1,46 @@
+"""Shared fixtures. Tests never touch the network.
+
+Tests read the verified inputs that `make test` fetched into data/raw/ (from the mirror named by
+MA_ICE_MIRROR in CI). Tests that need an isolated project (to damage files on purpose) use
+`isolated_home`, a temporary project folder with the real registry and reference tables.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ma_ice_coop import config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def isolated_home(tmp_path, monkeypatch) -> Path:
+    """A throw-away project root: data/sources.yaml, data/reference/ and release specs copied in."""
+    home = tmp_path / "project"
+    (home / "data").mkdir(parents=True)
+    shutil.copy(REPO / "data" / "sources.yaml", home / "data" / "sources.yaml")
+    shutil.copy(REPO / "data" / "detainer_releases.yaml", home / "data" / "detainer_releases.yaml")
+    shutil.copytree(REPO / "data" / "reference", home / "data" / "reference")
+    monkeypatch.setenv(config.HOME_ENV, str(home))
+    return home
+
+
+@pytest.fixture
+def processed_tmp(tmp_path, monkeypatch) -> Path:
+    """Send processed tables to a temporary folder (inputs still come from the real data/raw/)."""
+    out = tmp_path / "processed"
+    monkeypatch.setattr(config, "processed_dir", lambda: out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The offline mirror, for tests that need a source of good files to damage."""
+    path = config.mirror_dir()
+    if path is None or not path.exists():
+        pytest.skip(f"no data mirror configured ({config.MIRROR_ENV})")
+    return path
