@@ -9,6 +9,7 @@ data/reference/lift_reason_outcomes.csv; a lift reason not listed there is an er
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
 from pathlib import Path
 
@@ -72,7 +73,11 @@ def read_sheet_rows(path: Path, sep: str | None = None) -> pd.DataFrame:
             frame["__row__"] = np.arange(1, len(frame) + 1)  # spreadsheet row number
             frames.append(frame)
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    raw = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, sep=sep or ",")
+    # csv.reader, not read_csv: preamble rows above the header have fewer fields than the data.
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        records = list(csv.reader(fh, delimiter=sep or ","))
+    width = max((len(r) for r in records), default=0)
+    raw = pd.DataFrame([r + [""] * (width - len(r)) for r in records], dtype="str")
     raw["__sheet__"] = ""
     raw["__row__"] = np.arange(1, len(raw) + 1)  # line number in the file
     return raw

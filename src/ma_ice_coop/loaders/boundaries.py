@@ -1,0 +1,128 @@
+"""Massachusetts county polygons (GeoJSON) from the Census 1:500k cartographic boundary file, 2016.
+
+Source: the PyPI package `plotly-geo` ships the U.S. Census Bureau file cb_2016_us_county_500k
+({shp,dbf,shx}, lon/lat degrees, NAD83) in `_plotly_geo/package_data/`; no download at run time.
+We keep the records with STATEFP == '25', leave the geometry unchanged, and write a FeatureCollection
+sorted by GEOID with properties GEOID (5-char county FIPS), NAME, ALAND and AWATER (square metres).
+MA county boundaries have not changed 2010-2024.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..errors import ProjectError, SchemaError
+from ..io import atomic_write_text
+from ..schemas import COUNTY_FIPS, col, table_schema
+
+PACKAGE = "_plotly_geo"
+SHAPEFILE_NAME = "cb_2016_us_county_500k.shp"
+MA_STATEFP = "25"
+FIELDS = ["STATEFP", "COUNTYFP", "COUNTYNS", "AFFGEOID", "GEOID", "NAME", "LSAD", "ALAND", "AWATER"]
+PROPERTIES = ["GEOID", "NAME", "ALAND", "AWATER"]
+SOURCE = "U.S. Census Bureau cartographic boundary file cb_2016_us_county_500k (via PyPI plotly-geo)"
+
+COUNTY_BOUNDARIES_SCHEMA = table_schema(
+    "county_boundaries",
+    "The 14 Massachusetts counties with land and water area from the Census 2016 1:500k cartographic "
+    "boundary file (the attribute table of the county GeoJSON; polygons via county_boundaries_geojson()).",
+    {
+        "county_fips": col("str", "5-char county FIPS (GEOID)", source=SOURCE, unique=True,
+                           checks=[pa.Check.isin(COUNTY_FIPS)]),
+        "county_name": col("str", "county name (NAME)", source=SOURCE),
+        "aland": col("int64", "land area (ALAND)", unit="square metres", source=SOURCE, checks=[pa.Check.gt(0)]),
+        "awater": col("int64", "water area (AWATER)", unit="square metres", source=SOURCE,
+                      checks=[pa.Check.ge(0)]),
+    },
+    unique=["county_fips"],
+)
+
+
+def county_shapefile_path() -> Path:
+    """Path of the national 2016 county .shp shipped in plotly-geo (with its .dbf and .shx beside it)."""
+    try:
+        base = resources.files(PACKAGE) / "package_data"
+    except ModuleNotFoundError as exc:
+        raise ProjectError(f"package {PACKAGE} (PyPI plotly-geo) is not installed: install the pinned "
+                          "environment (requirements.lock)") from exc
+    path = Path(str(base / SHAPEFILE_NAME))
+    missing = [p.name for p in (path, path.with_suffix(".dbf"), path.with_suffix(".shx")) if not p.exists()]
+    if missing:
+        raise ProjectError(f"{path.parent}: {missing} not found in plotly-geo: reinstall plotly-geo 1.0.0")
+    return path
+
+
+def _as_lists(value):
+    """Tuples (pyshp) to lists (JSON), recursively."""
+    if isinstance(value, (list, tuple)):
+        return [_as_lists(v) for v in value]
+    return value
+
+
+def read_state_counties(shp_path: Path, statefp: str = MA_STATEFP) -> list[dict]:
+    """GeoJSON features of one state's counties, geometry unchanged, sorted by GEOID."""
+    import shapefile  # pyshp
+
+    with shapefile.Reader(str(shp_path)) as reader:
+        found = [f.name for f in reader.fields[1:]]
+        missing = [name for name in FIELDS if name not in found]
+        if missing:
+            raise SchemaError(f"{shp_path}: fields {missing} missing; expected {FIELDS}, found {found}: use the "
+                              "Census cb_2016_us_county_500k shapefile")
+        features = []
+        for shape_record in reader.iterShapeRecords():
+            record = shape_record.record.as_dict()
+            if record["STATEFP"] != statefp:
+                continue
+            features.append({
+                "type": "Feature",
+                "properties": {name: record[name] for name in PROPERTIES},
+                "geometry": _as_lists(shape_record.shape.__geo_interface__),
+            })
+    return sorted(features, key=lambda f: f["properties"]["GEOID"])
+
+
+def check_ma_counties(features: list[dict], where: str) -> None:
+    """Exactly the 14 Massachusetts counties, once each."""
+    geoids = [f["properties"]["GEOID"] for f in features]
+    if geoids != COUNTY_FIPS:
+        raise SchemaError(f"{where}: county GEOIDs are {geoids}, expected the 14 Massachusetts counties "
+                          f"{COUNTY_FIPS}: check the shapefile")
+
+
+def county_boundaries_geojson(shp_path: Path | None = None) -> dict:
+    """The 14 MA county polygons as a GeoJSON FeatureCollection (lon/lat degrees, NAD83), sorted by GEOID."""
+    shp_path = shp_path or county_shapefile_path()
+    features = read_state_counties(shp_path)
+    check_ma_counties(features, str(shp_path))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def geojson_text(collection: dict) -> str:
+    """Deterministic JSON: sorted keys, compact fixed separators, newline at the end."""
+    return json.dumps(collection, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+
+
+def write_county_boundaries(path: Path, shp_path: Path | None = None) -> Path:
+    """Write the MA county GeoJSON to `path` atomically; returns the path."""
+    path = Path(path)
+    atomic_write_text(path, geojson_text(county_boundaries_geojson(shp_path)))
+    return path
+
+
+def load_county_boundaries(shp_path: Path | None = None) -> pd.DataFrame:
+    """Attribute table of the 14 MA counties: county_fips, county_name, aland, awater (square metres)."""
+    features = county_boundaries_geojson(shp_path)["features"]
+    props = [f["properties"] for f in features]
+    out = pd.DataFrame({
+        "county_fips": pd.Series([p["GEOID"] for p in props], dtype="str"),
+        "county_name": pd.Series([p["NAME"] for p in props], dtype="str"),
+        "aland": pd.Series([p["ALAND"] for p in props], dtype="int64"),
+        "awater": pd.Series([p["AWATER"] for p in props], dtype="int64"),
+    })
+    return COUNTY_BOUNDARIES_SCHEMA.validate(out)
