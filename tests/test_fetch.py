@@ -125,3 +125,30 @@ def test_unknown_input_lists_valid_ids():
 
     with pytest.raises(ProjectError, match="registered inputs"):
         registry.get("no_such_file")
+
+
+def test_online_rebuild_of_an_extract_is_checked_by_content(isolated_home, monkeypatch, tmp_path, mirror):
+    """Census PEP: the national file is downloaded and cut to MA; accepted only with the same rows."""
+    import pooch
+    import pandas as pd
+
+    from ma_ice_coop import online_extracts  # noqa: F401
+
+    extract = pd.read_csv(mirror / registry.get("census_pep_v2020_ma").path, dtype=str, keep_default_na=False)
+    other_state = extract.head(1).assign(STATE="44", STNAME="Rhode Island", CTYNAME="Rhode Island")
+    upstream = pd.concat([other_state, extract])  # a stand-in for the national file, in its layout
+
+    def fake_download(url, known_hash, fname, path, progressbar):
+        out = tmp_path / fname
+        upstream.to_csv(out, index=False)
+        return str(out)
+
+    monkeypatch.setattr(pooch, "retrieve", fake_download)
+    path = fetch.fetch_file("census_pep_v2020_ma", None)
+    assert len(pd.read_csv(path)) == 15
+    # a revised upstream (one value changed) is refused
+    path.unlink()
+    upstream.loc[upstream["COUNTY"] == "1", "POPESTIMATE2020"] = "1"
+    with pytest.raises(DataSourceError, match="content_sha256"):
+        fetch.fetch_file("census_pep_v2020_ma", None)
+    assert not path.exists()

@@ -40,6 +40,17 @@ def _norm(value) -> object:
     return round(num, 6) if math.isfinite(num) else text
 
 
+def content_fingerprint(df: pd.DataFrame) -> str:
+    """sha256 of a table's rows and values, independent of row order and number formatting."""
+    import hashlib
+
+    cols = sorted(map(str, df.columns))
+    frame = df.copy()
+    frame.columns = list(map(str, frame.columns))
+    rows = sorted((tuple(_norm(v) for v in r) for r in frame[cols].itertuples(index=False)), key=repr)
+    return hashlib.sha256(repr((cols, rows)).encode("utf-8")).hexdigest()
+
+
 def compare_frames(derived: pd.DataFrame, extract: pd.DataFrame) -> list[str]:
     """Differences between two tables as messages; [] when they hold the same rows and values.
 

@@ -32,6 +32,8 @@ class InputFile:
     licence: str
     rows: int | None = None
     derived_from: tuple[str, ...] = field(default_factory=tuple)
+    use: str = "build"  # "build" = a build input; "check" = reference for tests (mirror only)
+    content_sha256: str | None = None  # extracts rebuilt online: fingerprint of rows and values
 
     @property
     def cache_path(self) -> Path:
@@ -41,10 +43,6 @@ class InputFile:
             rel = Path(*rel.parts[1:])
         return config.raw_dir() / rel
 
-    @property
-    def is_derived_in_code(self) -> bool:
-        """An extract that the project rebuilds itself from mirrored originals."""
-        return self.kind == "extract" and bool(self.derived_from)
 
 
 @lru_cache(maxsize=4)
@@ -58,6 +56,8 @@ def _load(path: Path) -> dict[str, InputFile]:
         missing = [k for k in REQUIRED_KEYS if k not in entry]
         if missing:
             raise ProjectError(f"{path}: file '{file_id}' lacks {', '.join(missing)}")
+        if entry.get("use", "build") not in ("build", "check"):
+            raise ProjectError(f"{path}: file '{file_id}' has use {entry['use']!r}; use build or check")
         if entry["kind"] not in ("original", "extract"):
             raise ProjectError(f"{path}: file '{file_id}' has kind {entry['kind']!r}; use original or extract")
         src = sources.get(entry["source"])
@@ -79,6 +79,8 @@ def _load(path: Path) -> dict[str, InputFile]:
             licence=src["licence"],
             rows=entry.get("rows"),
             derived_from=tuple(entry.get("derived_from") or ()),
+            use=entry.get("use", "build"),
+            content_sha256=entry.get("content_sha256"),
         )
     for f in files.values():
         unknown = [d for d in f.derived_from if d not in files]
@@ -100,5 +102,5 @@ def get(file_id: str) -> InputFile:
 
 
 def build_inputs() -> list[InputFile]:
-    """The files a build needs: originals, and extracts that have no mirrored original."""
-    return [f for f in load_registry().values() if not f.is_derived_in_code]
+    """The files a build needs (use: build); the others are references for tests."""
+    return [f for f in load_registry().values() if f.use == "build"]

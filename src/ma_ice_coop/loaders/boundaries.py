@@ -58,7 +58,9 @@ def county_shapefile_path() -> Path:
 
 
 def _as_lists(value):
-    """Tuples (pyshp) to lists (JSON), recursively."""
+    """pyshp geometry (dicts holding tuples) as plain JSON values: dicts and lists, recursively."""
+    if isinstance(value, dict):
+        return {key: _as_lists(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_as_lists(v) for v in value]
     return value
