@@ -44,3 +44,31 @@ def mirror() -> Path:
     if path is None or not path.exists():
         pytest.skip(f"no data mirror configured ({config.MIRROR_ENV})")
     return path
+
+
+def _skip_if_reference_extract_missing(outcome) -> None:
+    """Online without a mirror, the mirror's reference extracts (use: check) are not fetched:
+    tests comparing with them are skipped with a reason instead of failing."""
+    from ma_ice_coop.errors import DataSourceError
+    from ma_ice_coop.registry import load_registry
+
+    excinfo = outcome.excinfo
+    if not excinfo or not isinstance(excinfo[1], DataSourceError) or config.mirror_dir() is not None:
+        return
+    err = excinfo[1]
+    entry = load_registry().get(err.file_id)
+    if entry is not None and entry.use == "check" and "not fetched" in err.problem:
+        outcome.force_exception(pytest.skip.Exception(
+            f"reference extract '{err.file_id}' comes only from the data mirror; set {config.MIRROR_ENV} to run this"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    outcome = yield
+    _skip_if_reference_extract_missing(outcome)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    outcome = yield
+    _skip_if_reference_extract_missing(outcome)
