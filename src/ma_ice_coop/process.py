@@ -41,6 +41,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
     Table("facility_year_declines", "declines", "load_facility_year_declines", "FACILITY_YEAR_DECLINES_SCHEMA"),
     Table("jail_arrests", "jail_arrests", "load_jail_arrests", "JAIL_ARRESTS_SCHEMA"),
     Table("ice_detention_daily", "ice_detention", "load_ice_detention_daily", "ICE_DETENTION_DAILY_SCHEMA"),
+    Table("ice_detention_fy", "ice_detention_stats", "load_ice_detention_fy", "ICE_DETENTION_FY_SCHEMA"),
     Table("agreements_287g_years", "agreements_287g", "load_agreements_287g_years", "AGREEMENTS_287G_YEARS_SCHEMA"),
     Table("county_covariates", "covariates", "load_county_covariates", "COUNTY_COVARIATES_SCHEMA"),
 )}
