@@ -8,6 +8,7 @@ values. `compare_frames` says where two tables differ, ignoring row order and nu
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import pandas as pd
 
@@ -69,11 +70,11 @@ def compare_frames(derived: pd.DataFrame, extract: pd.DataFrame) -> list[str]:
     def rows(df: pd.DataFrame) -> list[tuple]:
         df = df.copy()
         df.columns = list(map(str, df.columns))
-        return sorted((tuple(_norm(v) for v in r) for r in df[sorted(dcols)].itertuples(index=False)), key=repr)
+        return [tuple(_norm(v) for v in r) for r in df[sorted(dcols)].itertuples(index=False)]
 
-    a, b = rows(derived), rows(extract)
-    only_a = [r for r in a if r not in b]
-    only_b = [r for r in b if r not in a]
+    a, b = Counter(rows(derived)), Counter(rows(extract))
+    only_a = sorted((a - b).elements(), key=repr)
+    only_b = sorted((b - a).elements(), key=repr)
     if only_a or only_b:
         problems.append(f"{len(only_a)} derived rows not in extract (first: {only_a[:1]}); "
                         f"{len(only_b)} extract rows not derived (first: {only_b[:1]})")
