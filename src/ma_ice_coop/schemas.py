@@ -22,3 +22,26 @@ def table_schema(name: str, description: str, columns: dict, *, unique: list[str
     """A strict schema: no extra columns, listed order, optional unique key."""
     return pa.DataFrameSchema(columns, name=name, description=description, strict=True, ordered=True,
                               unique=unique, coerce=False)
+
+
+CROSSWALK_SOURCE = "data/reference/facilities.csv via data/reference/facility_aliases.csv"
+
+
+def facility_columns(*, always_mapped: bool = True) -> dict:
+    """The four crosswalk columns every facility-level table carries (see facilities.map_facilities).
+
+    always_mapped=False for tables whose rows may have no Massachusetts facility (non-MA detainers,
+    unplaced arrest landmarks): then facility_id and operator_type may be null too.
+    """
+    fips = [pa.Check.isin(COUNTY_FIPS)]
+    optional = not always_mapped
+    return {
+        "facility_id": col("str", "project facility id (data/reference/facilities.csv)", source=CROSSWALK_SOURCE,
+                           nullable=optional),
+        "operator_type": col("str", "who runs the facility: sheriff, state_doc, federal, ice, police, state_police, "
+                             "court or other", source=CROSSWALK_SOURCE, nullable=optional),
+        "county_fips": col("str", "5-digit FIPS of the county the facility is located in", source=CROSSWALK_SOURCE,
+                           nullable=True, checks=fips),
+        "sheriff_county_fips": col("str", "5-digit FIPS of the county whose sheriff runs the facility; null unless "
+                                   "operator_type is sheriff", source=CROSSWALK_SOURCE, nullable=True, checks=fips),
+    }

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import ParameterError, SchemaError
-from ..schemas import COUNTY_FIPS, col, table_schema
+from ..schemas import COUNTY_FIPS, col, facility_columns, table_schema
 
 FILE_ID = "npr_declines"
 ALIAS_SOURCE = "npr_declines"
@@ -32,25 +32,10 @@ RAW_NAMES = ["year", "det_facility", "city", "state", "declined_count",
              "other_det_facility", "other_year", "other_resolved_count"]
 
 _SRC = "NPR sanctuary-cities declined_vs_everythingelse.csv (ICE FOIA 15-87693)"
-_XWALK = "data/reference/facilities.csv via data/reference/facility_aliases.csv"
 ABSENT_MEANS_ZERO = ("Only facility-years with at least one recorded decline are in the NPR table; a "
                      "facility-year absent from it had zero recorded declines (not missing data). Declines "
                      "are a lower bound: ICE records only the declines it learns of.")
 _FIPS = [pa.Check.isin(COUNTY_FIPS)]
-
-
-def _facility_columns() -> dict:
-    """Crosswalk columns shared by both declines tables."""
-    return {
-        "facility_id": col("str", "project facility id from the facility crosswalk", source=_XWALK),
-        "operator_type": col("str", "who runs the facility: sheriff, state_doc, federal, ice, police, "
-                             "state_police, court or other", source=_XWALK),
-        "county_fips": col("str", "5-char FIPS of the county the facility is located in", source=_XWALK,
-                           nullable=True, checks=_FIPS),
-        "sheriff_county_fips": col("str", "5-char FIPS of the county whose sheriff runs the facility; null "
-                                   "unless operator_type is sheriff", source=_XWALK, nullable=True,
-                                   checks=_FIPS),
-    }
 
 
 def _count_columns() -> dict:
@@ -74,7 +59,7 @@ FACILITY_YEAR_DECLINES_SCHEMA = table_schema(
     {
         "facility_raw": col("str", "facility name as written in the NPR table (det_facility)", source=_SRC),
         "city_raw": col("str", "city as written in the NPR table", source=_SRC),
-        **_facility_columns(),
+        **facility_columns(),
         **_count_columns(),
         "source": col("str", "input file id (data/sources.yaml)", source="data/sources.yaml"),
     },
@@ -87,7 +72,7 @@ FACILITY_YEAR_DECLINES_COMPLETE_SCHEMA = table_schema(
     "declined detainers, summed over the NPR name strings of each facility. " + ABSENT_MEANS_ZERO
     + " Facility-years not in the table are rows with zero counts and in_npr_table = False.",
     {
-        **_facility_columns(),
+        **facility_columns(),
         **_count_columns(),
         "in_npr_table": col("bool", "True when the facility-year appears in the NPR table (>= 1 recorded "
                             "decline); False means zero recorded declines", source=_SRC),

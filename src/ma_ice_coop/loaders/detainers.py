@@ -20,7 +20,7 @@ from pandera.pandas import Check
 
 from .. import config
 from ..errors import SchemaError
-from ..schemas import col, table_schema
+from ..schemas import col, facility_columns, table_schema
 
 MA_STATE = "MASSACHUSETTS"
 OUTCOMES = ("custody", "declined", "lifted", "administrative", "unresolved")
@@ -260,14 +260,7 @@ DETAINERS_SCHEMA = table_schema(
         "person_id": col(_TXT, "release-scoped anonymised person id (none in NPR); never join across releases",
                          nullable=True),
         "criminality": col(_TXT, "ICE criminality category at preparation (none in NPR)", nullable=True),
-        "facility_id": col(_TXT, "canonical facility (data/reference/facilities.csv); Massachusetts rows only",
-                           nullable=True, source="data/reference/facility_aliases.csv"),
-        "operator_type": col(_TXT, "who runs the facility: sheriff / state_doc / federal / police / ...; MA rows only",
-                             nullable=True, source="data/reference/facilities.csv"),
-        "county_fips": col(_TXT, "county where the facility is (5-digit FIPS); MA rows only", nullable=True,
-                           source="data/reference/facilities.csv"),
-        "sheriff_county_fips": col(_TXT, "county whose sheriff runs the facility; sheriff facilities only",
-                                   nullable=True, source="data/reference/facilities.csv"),
+        **facility_columns(always_mapped=False),
     },
     unique=["release_id", "source_file", "source_sheet", "source_row"],
 )

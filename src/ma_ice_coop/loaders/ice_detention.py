@@ -21,7 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import SchemaError
-from ..schemas import COUNTY_FIPS, col, table_schema
+from ..schemas import COUNTY_FIPS, col, facility_columns, table_schema
 
 HEADCOUNT_ID = "uwchr_detention_headcount"
 FACILITIES_ID = "uwchr_detention_facilities"
@@ -38,7 +38,6 @@ VERA_COLUMNS = ["detention_facility_code", "detention_facility_name", "latitude"
                 "type_detailed", "type_grouped"]
 
 _SRC = "UWCHR ice-detain inc_headcount_fy12-24ytd.csv.gz (ICE ERO LESA FOIA 2022-ICFO-09022)"
-_XWALK = "data/reference/facilities.csv via data/reference/facility_aliases.csv"
 _FIPS = [pa.Check.isin(COUNTY_FIPS)]
 
 ICE_DETENTION_DAILY_SCHEMA = table_schema(
@@ -52,14 +51,7 @@ ICE_DETENTION_DAILY_SCHEMA = table_schema(
         "facility_name": col("str", "facility name in the UWCHR/NIJC 2017 facility list; the Vera facility "
                              "list's name for codes absent from it (BIDHPMA)",
                              source="UWCHR ice-detain facilities.csv.gz; Vera ice-detention-trends facilities.csv"),
-        "facility_id": col("str", "project facility id from the facility crosswalk", source=_XWALK),
-        "operator_type": col("str", "who runs the facility: sheriff, state_doc, federal, ice, police, "
-                             "state_police, court or other", source=_XWALK),
-        "county_fips": col("str", "5-char FIPS of the county the facility is located in", source=_XWALK,
-                           nullable=True, checks=_FIPS),
-        "sheriff_county_fips": col("str", "5-char FIPS of the county whose sheriff runs the facility; null "
-                                   "unless operator_type is sheriff", source=_XWALK, nullable=True,
-                                   checks=_FIPS),
+        **facility_columns(),
         "headcount": col("int64", "people in ICE detention at the facility that day", unit="people",
                          source=_SRC, checks=[pa.Check.gt(0)]),
         "before_full_coverage": col("bool", "True for days before 2011-10-01: only stays recorded from "

@@ -28,7 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import SchemaError
-from ..schemas import COUNTY_FIPS, col, table_schema
+from ..schemas import CROSSWALK_SOURCE, col, facility_columns, table_schema
 
 WORKBOOK_IDS: dict[int, str] = {year: f"ice_detention_stats_fy{year}" for year in range(2019, 2026)}
 EXTRACT_ID = "ice_detention_stats_ma"
@@ -239,7 +239,6 @@ def load_ice_detention_fy() -> pd.DataFrame:
 
 
 _SRC = "ICE Detention Statistics year-end workbook, Facilities sheet"
-_XWALK = "data/reference/facilities.csv via data/reference/facility_aliases.csv"
 _ADP = [pa.Check.ge(0)]
 
 ICE_DETENTION_FY_SCHEMA = table_schema(
@@ -275,16 +274,9 @@ ICE_DETENTION_FY_SCHEMA = table_schema(
                                   checks=_ADP),
         "source_file": col("str", "input file id (data/sources.yaml)", source="data/sources.yaml",
                            checks=[pa.Check.isin(list(WORKBOOK_IDS.values()))]),
-        "facility_id": col("str", "project facility id from the facility crosswalk", source=_XWALK),
-        "status": col("str", "crosswalk status of the name (facility for every row)", source=_XWALK,
+        "status": col("str", "crosswalk status of the name (facility for every row)", source=CROSSWALK_SOURCE,
                       checks=[pa.Check.isin(["facility"])]),
-        "operator_type": col("str", "who runs the facility: sheriff, state_doc, federal, ice, police, ...",
-                             source=_XWALK),
-        "county_fips": col("str", "5-char FIPS of the county the facility is located in", source=_XWALK,
-                           nullable=True, checks=[pa.Check.isin(COUNTY_FIPS)]),
-        "sheriff_county_fips": col("str", "5-char FIPS of the county whose sheriff runs the facility; null unless "
-                                   "operator_type is sheriff", source=_XWALK, nullable=True,
-                                   checks=[pa.Check.isin(COUNTY_FIPS)]),
+        **facility_columns(),
     },
     unique=["fiscal_year", "facility_name"],
 )

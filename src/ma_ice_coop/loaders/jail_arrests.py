@@ -16,7 +16,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import SchemaError
-from ..schemas import COUNTY_FIPS, col, table_schema
+from ..schemas import COUNTY_FIPS, CROSSWALK_SOURCE, col, facility_columns, table_schema
 
 FILE_ID = "uwchr_arrest_landmarks"
 ALIAS_SOURCE = "uwchr_arrest_landmarks"
@@ -27,7 +27,6 @@ RAW_HEADER = ["", "aor", "apprehension_landmark", "total"]
 STATUSES = ["facility", "outside_ma", "unplaced"]
 
 _SRC = "UWCHR ice-enforce apprehension_landmark_aor.csv (ICE ERO LESA FOIA)"
-_XWALK = "data/reference/facilities.csv via data/reference/facility_aliases.csv"
 _FIPS = [pa.Check.isin(COUNTY_FIPS)]
 
 JAIL_ARRESTS_SCHEMA = table_schema(
@@ -39,18 +38,9 @@ JAIL_ARRESTS_SCHEMA = table_schema(
     {
         "landmark_raw": col("str", "apprehension landmark as written (null: no landmark recorded)",
                             source=_SRC, nullable=True),
-        "status": col("str", "facility (a Massachusetts facility), outside_ma, or unplaced", source=_XWALK,
+        "status": col("str", "facility (a Massachusetts facility), outside_ma, or unplaced", source=CROSSWALK_SOURCE,
                       checks=[pa.Check.isin(STATUSES)]),
-        "facility_id": col("str", "project facility id; null unless status is facility", source=_XWALK,
-                           nullable=True),
-        "operator_type": col("str", "who runs the facility: sheriff, state_doc, federal, ice, police, "
-                             "state_police, court or other; null unless status is facility", source=_XWALK,
-                             nullable=True),
-        "county_fips": col("str", "5-char FIPS of the county the facility is located in", source=_XWALK,
-                           nullable=True, checks=_FIPS),
-        "sheriff_county_fips": col("str", "5-char FIPS of the county whose sheriff runs the facility; null "
-                                   "unless operator_type is sheriff", source=_XWALK, nullable=True,
-                                   checks=_FIPS),
+        **facility_columns(always_mapped=False),
         "arrests": col("int64", "ICE administrative arrests recorded at this landmark, all years pooled",
                        unit="arrests", source=_SRC, checks=[pa.Check.ge(0)]),
         "period_start": col("datetime64[us]", "first arrest date covered by the pooled count", unit="date",
