@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import ParameterError, SchemaError
-from ..schemas import COUNTY_FIPS, col, facility_columns, table_schema
+from ..schemas import col, facility_columns, table_schema
 
 FILE_ID = "npr_declines"
 ALIAS_SOURCE = "npr_declines"
@@ -35,7 +35,6 @@ _SRC = "NPR sanctuary-cities declined_vs_everythingelse.csv (ICE FOIA 15-87693)"
 ABSENT_MEANS_ZERO = ("Only facility-years with at least one recorded decline are in the NPR table; a "
                      "facility-year absent from it had zero recorded declines (not missing data). Declines "
                      "are a lower bound: ICE records only the declines it learns of.")
-_FIPS = [pa.Check.isin(COUNTY_FIPS)]
 
 
 def _count_columns() -> dict:

@@ -21,7 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import SchemaError
-from ..schemas import COUNTY_FIPS, col, facility_columns, table_schema
+from ..schemas import col, facility_columns, table_schema
 
 HEADCOUNT_ID = "uwchr_detention_headcount"
 FACILITIES_ID = "uwchr_detention_facilities"
@@ -38,7 +38,6 @@ VERA_COLUMNS = ["detention_facility_code", "detention_facility_name", "latitude"
                 "type_detailed", "type_grouped"]
 
 _SRC = "UWCHR ice-detain inc_headcount_fy12-24ytd.csv.gz (ICE ERO LESA FOIA 2022-ICFO-09022)"
-_FIPS = [pa.Check.isin(COUNTY_FIPS)]
 
 ICE_DETENTION_DAILY_SCHEMA = table_schema(
     "ice_detention_daily",
