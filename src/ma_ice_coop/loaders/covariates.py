@@ -625,6 +625,28 @@ def check_share_ranges(panel: pd.DataFrame) -> None:
                           "what to do: check the percent/share scaling of the source columns.")
 
 
+SHERIFF_PARTY_YEARS = range(2000, 2026)
+
+
+def sheriff_party_rows(years=SHERIFF_PARTY_YEARS) -> list[pd.DataFrame]:
+    """sheriff_republican (1 = Republican, 0 = another party or unenrolled, null = party unknown) for the
+    sheriff in office on July 1 of each year, from data/reference/sheriffs.csv."""
+    from ..reference import sheriffs_in_office
+
+    frames = []
+    for year in years:
+        office = sheriffs_in_office(f"{year}-07-01")
+        if office["county_fips"].duplicated().any():
+            raise SchemaError(f"data/reference/sheriffs.csv: two tenures cover {year}-07-01 in "
+                              f"{sorted(office.loc[office['county_fips'].duplicated(), 'county_fips'])}")
+        party = office.set_index("county_fips")["party"].reindex(COUNTY_FIPS)
+        value = party.map(lambda p: np.nan if not isinstance(p, str) or p == "" else float(p == "R"))
+        frames.append(long_rows(COUNTY_FIPS, year, "sheriff_republican", value,
+                                unit="indicator (1 = Republican)", source_file="data/reference/sheriffs.csv",
+                                vintage="sheriff in office on July 1"))
+    return frames
+
+
 def load_county_covariates() -> pd.DataFrame:
     """The long county × year × variable covariate panel, validated and sorted.
 
@@ -641,6 +663,8 @@ def load_county_covariates() -> pd.DataFrame:
     - rural_share (2010 Census), rural_urban_continuum_code (USDA 2013, 1 = metro of 1M+ ... 9).
     - pres_{dem,rep}_share, pres_dem_margin (= dem - rep share), pres_{dem,rep,total}_votes:
       2000, 2004, 2008, 2012, 2016, 2020, 2024. gov_* likewise: 2014, 2018, 2022.
+    - sheriff_republican (1/0, null = party unknown): party of the sheriff in office on July 1,
+      2000-2025 (data/reference/sheriffs.csv).
     - sheriff_2022_winner_share, sheriff_2022_margin, sheriff_2022_contested (0/1),
       sheriff_2022_total_votes: only for counties with a 2022 sheriff race in MEDSL (all 14 in
       2022); see `sheriff_2022_results` for the definitions. Absent is absent, never zero.
@@ -650,6 +674,7 @@ def load_county_covariates() -> pd.DataFrame:
     frames += vote_share_rows(presidential_votes(), "pres")
     frames += vote_share_rows(governor_votes(), "gov")
     frames += sheriff_rows()
+    frames += sheriff_party_rows()
     frames += openintro_complete_rows()
     frames += openintro_2019_rows()
     frames += election_context_rows()
