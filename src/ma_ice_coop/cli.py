@@ -1,4 +1,4 @@
-"""Command line: `ma-ice fetch | process | codebook`."""
+"""Command line: `ma-ice fetch | process | codebook | downloads`."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("process", help="build the tidy tables in data/processed/ from verified inputs")
     p.add_argument("tables", nargs="*", help="only these tables (default: all)")
     sub.add_parser("codebook", help="write data/processed/CODEBOOK.md from the table schemas")
+    sub.add_parser("downloads", help="write reports/data/*.csv (measures, covariates) and their README")
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
@@ -40,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
 
             path = write_codebook()
             print(f"wrote {path}", file=sys.stderr)
+        elif args.command == "downloads":
+            from .downloads import write_downloads
+
+            for name, rows in write_downloads().items():
+                print(f"  wrote reports/data/{name} ({rows:,} rows)", file=sys.stderr)
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
