@@ -88,6 +88,26 @@ NPR_DECLINES = Period(date(2007, 10, 1), date(2015, 7, 19))
 JAIL_ARRESTS = Period(date(2011, 10, 1), date(2023, 1, 29))
 ICE_DETENTION_DAILY = Period(date(2008, 9, 6), date(2024, 1, 4))
 AGREEMENTS_287G = Period(date(2005, 1, 1), date(2025, 12, 31))
+ICE_YEAR_END_STATS = Period(date(2018, 10, 1), date(2025, 9, 25))
+
+DETAINER_MEASURES = ("detainers_lodged", "detainers_per_100k", "custody_share", "custody_share_resolved",
+                     "custody_share_shrunk", "declined_share", "declined_share_broad", "unresolved_share")
+JAIL_ARREST_MEASURES = ("jail_arrests", "jail_arrests_per_100k", "jail_arrests_per_1k_foreign_born")
+DETENTION_MEASURES = ("detention_contract_days", "mean_daily_ice_headcount")
+
+
+def measure_coverage(measure: str) -> Period:
+    """The dates a measure can be computed for (the coverage of its source)."""
+    if measure not in MEASURES:
+        raise ParameterError(f"unknown measure {measure!r}; valid measures: {', '.join(MEASURES)}")
+    if measure in DETAINER_MEASURES:
+        return FY2015_DETAINERS
+    if measure in JAIL_ARREST_MEASURES:
+        return JAIL_ARRESTS
+    if measure in DETENTION_MEASURES:
+        return ICE_DETENTION_DAILY
+    return {"recorded_declines": NPR_DECLINES, "ice_adp_year_end": ICE_YEAR_END_STATS,
+            "agreement_287g_years": AGREEMENTS_287G}[measure]
 
 
 # ----------------------------------------------------------------------------- intervals
@@ -310,11 +330,12 @@ def recorded_decline_measures(declines: pd.DataFrame, facilities: pd.DataFrame,
     """Recorded declines per sheriff facility-year, per county and calendar year and pooled.
 
     `declines` is the facility_year_declines table: facility-years absent from it had zero recorded
-    declines. Every decline at a sheriff facility must fall in the facility-year grid (never dropped).
+    declines. Every decline at a sheriff facility in those years must fall in the facility-year grid
+    (a facility missing from the grid is an error, never a silent drop).
     """
     years = sorted(years)
     grid = sheriff_facility_years(facilities, years)
-    sheriff = declines[declines["operator_type"] == "sheriff"]
+    sheriff = declines[(declines["operator_type"] == "sheriff") & declines["year"].isin(years)]
     keyed = sheriff.merge(grid, on=["facility_id", "sheriff_county_fips", "year"], how="left", indicator=True)
     outside = keyed[keyed["_merge"] == "left_only"]
     if len(outside):
@@ -387,23 +408,26 @@ def fiscal_year_period(fy: int, coverage: Period = ICE_DETENTION_DAILY) -> Perio
     return Period(max(date(fy - 1, 10, 1), coverage.start), min(date(fy, 9, 30), coverage.end))
 
 
+def detention_rows(daily: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Days with ICE detainees and mean daily ICE headcount in each county's sheriff facilities in a period."""
+    _check_period(period, ICE_DETENTION_DAILY, "the daily ICE detention headcounts")
+    sheriff = daily[(daily["operator_type"] == "sheriff") & period.contains(daily["date"])]
+    by_day = sheriff.groupby(["sheriff_county_fips", "date"])["headcount"].sum().reset_index()
+    days = _by_county(by_day.groupby("sheriff_county_fips").size())
+    person_days = _by_county(by_day.groupby("sheriff_county_fips")["headcount"].sum())
+    source = "ice_detention_daily (uwchr_detention_headcount)"
+    if period.start < date(2011, 10, 1):
+        source += " ; undercounts days before 2011-10-01"
+    n = np.full(len(COUNTY_FIPS), period.days)
+    return pd.concat([
+        _table("detention_contract_days", period, days, n, days, np.nan, np.nan, source),
+        _table("mean_daily_ice_headcount", period, person_days, n, person_days / period.days, np.nan, np.nan, source),
+    ], ignore_index=True)
+
+
 def detention_measures(daily: pd.DataFrame, fiscal_years=range(2009, 2025)) -> pd.DataFrame:
     """Days with ICE detainees and mean daily ICE headcount in each county's sheriff facilities, per FY."""
-    sheriff = daily[daily["operator_type"] == "sheriff"]
-    rows = []
-    for fy in fiscal_years:
-        period = fiscal_year_period(fy)
-        in_fy = sheriff[period.contains(sheriff["date"])]
-        by_day = in_fy.groupby(["sheriff_county_fips", "date"])["headcount"].sum().reset_index()
-        days = _by_county(by_day.groupby("sheriff_county_fips").size())
-        person_days = _by_county(by_day.groupby("sheriff_county_fips")["headcount"].sum())
-        source = "ice_detention_daily (uwchr_detention_headcount)"
-        if period.start < date(2011, 10, 1):
-            source += " ; undercounts days before 2011-10-01"
-        n = np.full(len(COUNTY_FIPS), period.days)
-        rows.append(_table("detention_contract_days", period, days, n, days, np.nan, np.nan, source))
-        rows.append(_table("mean_daily_ice_headcount", period, person_days, n, person_days / period.days,
-                           np.nan, np.nan, source))
+    rows = [detention_rows(daily, fiscal_year_period(fy)) for fy in fiscal_years]
     return _with_county_names(pd.concat(rows, ignore_index=True))
 
 
@@ -468,3 +492,57 @@ def agency_measures() -> pd.DataFrame:
     parts = [agency_detainer_measures(read_processed("detainers")),
              agency_jail_arrest_measures(read_processed("jail_arrests"))]
     return sort_measures(pd.concat(parts, ignore_index=True), key="agency_group")
+
+
+def default_period(measure: str) -> Period:
+    """The period a measure is shown for by default: its coverage (the latest fiscal year for ICE statistics)."""
+    if measure == "ice_adp_year_end":
+        return Period(date(2024, 10, 1), ICE_YEAR_END_STATS.end)
+    return measure_coverage(measure)
+
+
+def measure_table(measure: str, period: Period | None = None) -> pd.DataFrame:
+    """One measure for the 14 counties over one period (default: the measure's whole coverage).
+
+    Detainer and detention measures are computed for any period within their coverage; recorded
+    declines and 287(g) years are summed over the calendar years the period spans; ICE arrests at
+    jails exist only pooled over 2011-10-01..2023-01-29; ICE year-end statistics only per fiscal year.
+    """
+    from .facilities import load_facilities
+    from .io import read_processed
+
+    coverage = measure_coverage(measure)
+    period = period or default_period(measure)
+    _check_period(period, coverage, f"measure {measure!r}")
+    if measure in DETAINER_MEASURES:
+        table = county_detainer_measures(read_processed("detainers"), period,
+                                         covariates=read_processed("county_covariates"))
+    elif measure in JAIL_ARREST_MEASURES:
+        if period != JAIL_ARRESTS:
+            raise ParameterError(f"{measure} is pooled over {JAIL_ARRESTS.start}..{JAIL_ARRESTS.end} in the source "
+                                 "(no dates per arrest): use exactly that period")
+        table = jail_arrest_measures(read_processed("jail_arrests"), read_processed("county_covariates"))
+    elif measure in DETENTION_MEASURES:
+        table = _with_county_names(detention_rows(read_processed("ice_detention_daily"), period))
+    elif measure == "recorded_declines":
+        years = range(period.start.year, period.end.year + 1)
+        table = recorded_decline_measures(read_processed("facility_year_declines"), load_facilities(), years)
+        table = table[(table["period_start"] == max(date(years[0], 1, 1), NPR_DECLINES.start).isoformat())
+                      & (table["period_end"] == min(date(years[-1], 12, 31), NPR_DECLINES.end).isoformat())]
+        if table["county_fips"].duplicated().any():  # a single year: the yearly and pooled rows coincide
+            table = table.drop_duplicates(subset=["county_fips"])
+    elif measure == "agreement_287g_years":
+        panel = read_processed("agreements_287g_years")
+        panel = panel[panel["year"].between(period.start.year, period.end.year)]
+        table = agreement_287g_measures(panel)
+        table = table[table["period_start"] == date(period.start.year, 1, 1).isoformat()]
+        table = table[table["period_end"] == date(period.end.year, 12, 31).isoformat()]
+    else:  # ice_adp_year_end
+        table = year_end_detention_measures(read_processed("ice_detention_fy"))
+        table = table[(table["period_start"] >= period.start.isoformat())
+                      & (table["period_end"] <= period.end.isoformat())]
+        if table[["period_start", "period_end"]].drop_duplicates().shape[0] != 1:
+            raise ParameterError("ice_adp_year_end is published per fiscal year: choose a period covering exactly one "
+                                 "fiscal year (e.g. 2023-10-01..2024-09-30)")
+    table = table[table["measure"] == measure]
+    return table.sort_values("county_fips", ignore_index=True)[MEASURE_COLUMNS]
