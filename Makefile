@@ -8,9 +8,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup data fetch process codebook test clean-processed
+.PHONY: all setup data fetch process codebook downloads notebooks test clean-processed
 
-all: data codebook
+all: data codebook downloads notebooks
 
 setup: $(STAMP)
 
@@ -34,6 +34,12 @@ data: process
 
 codebook: process
 	$(VENV)/bin/ma-ice codebook
+
+downloads: process
+	$(VENV)/bin/ma-ice downloads
+
+notebooks: downloads
+	$(VENV)/bin/ma-ice notebooks
 
 test: data
 	$(VENV)/bin/python -m pytest

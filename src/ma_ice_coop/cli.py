@@ -1,4 +1,4 @@
-"""Command line: `ma-ice fetch | process | codebook | downloads`."""
+"""Command line: `ma-ice fetch | process | codebook | downloads | notebooks`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("tables", nargs="*", help="only these tables (default: all)")
     sub.add_parser("codebook", help="write data/processed/CODEBOOK.md from the table schemas")
     sub.add_parser("downloads", help="write reports/data/*.csv (measures, covariates) and their README")
+    p = sub.add_parser("notebooks", help="execute the registered notebooks (papermill) and render HTML reports")
+    p.add_argument("ids", nargs="*", help="only these notebook ids (default: all in notebooks/registry.yaml)")
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
@@ -46,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
 
             for name, rows in write_downloads().items():
                 print(f"  wrote reports/data/{name} ({rows:,} rows)", file=sys.stderr)
+        elif args.command == "notebooks":
+            from .build import build_notebooks
+
+            build_notebooks(args.ids or None)
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,211 @@
+"""Run the registered notebooks with papermill and render them to HTML: processed → notebooks → reports.
+
+notebooks/registry.yaml lists every notebook with its parameter sets. Every parameter set is
+validated before any kernel starts. The default set's executed notebook is written back over the
+committed notebook (the one nbval checks); other sets go to build/notebooks/ (ignored). HTML goes to
+reports/. Executed notebooks are cleaned of volatile metadata (papermill timings), so the same inputs
+give byte-identical notebooks. A failed run keeps its executed notebook under build/failed/ and
+replaces nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import config, io
+from .errors import ParameterError, ProjectError
+from .parameters import validate_parameters
+
+KERNEL = "python3"
+
+
+class BuildError(ProjectError):
+    """A notebook failed to execute or render."""
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    id: str
+    path: Path
+    title: str
+    kind: str
+    parameters: dict[str, dict]
+    runs: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class Run:
+    spec: NotebookSpec
+    params: dict[str, Any] = field(hash=False)
+    overrides: dict[str, Any] = field(hash=False)
+
+    @property
+    def is_default(self) -> bool:
+        return not self.overrides
+
+    @property
+    def slug(self) -> str:
+        """Output name that encodes the parameters that differ from the defaults."""
+        if self.is_default:
+            return "default"
+        parts = []
+        for key in sorted(self.overrides):
+            value = self.overrides[key]
+            text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(f"{key}={text}")
+        return "__".join(parts).replace("/", "-").replace(" ", "_")
+
+    @property
+    def label(self) -> str:
+        return f"{self.spec.id}[{self.slug}]"
+
+    @property
+    def executed_path(self) -> Path:
+        if self.is_default:
+            return self.spec.path
+        return config.project_root() / "build" / "notebooks" / self.spec.id / f"{self.slug}.ipynb"
+
+    @property
+    def html_path(self) -> Path:
+        reports = config.project_root() / "reports"
+        if self.is_default:
+            return reports / f"{self.spec.id}.html"
+        return reports / self.spec.id / f"{self.slug}.html"
+
+
+def registry_path() -> Path:
+    return config.project_root() / "notebooks" / "registry.yaml"
+
+
+def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
+    path = path or registry_path()
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    specs = []
+    for entry in doc["notebooks"]:
+        missing = [k for k in ("id", "path", "title", "kind", "runs") if k not in entry]
+        if missing:
+            raise ProjectError(f"{path}: notebook entry {entry.get('id', '?')} lacks {missing}")
+        specs.append(NotebookSpec(id=entry["id"], path=config.project_root() / entry["path"], title=entry["title"],
+                                  kind=entry["kind"], parameters=entry.get("parameters") or {},
+                                  runs=tuple(entry["runs"])))
+    ids = [s.id for s in specs]
+    if len(ids) != len(set(ids)):
+        raise ProjectError(f"{path}: notebook ids must be unique, got {ids}")
+    return specs
+
+
+def make_run(spec: NotebookSpec, overrides: dict[str, Any]) -> Run:
+    """A validated run: defaults filled in; overrides equal to a default are dropped."""
+    params = validate_parameters(spec.parameters, overrides, notebook=spec.id)
+    defaults = validate_parameters(spec.parameters, {}, notebook=spec.id)
+    changed = {k: v for k, v in params.items() if defaults[k] != v}
+    return Run(spec, params, changed)
+
+
+def plan_runs(ids: list[str] | None = None) -> list[Run]:
+    """Every registered run (or those of the given notebook ids), validated before anything executes."""
+    specs = load_notebook_registry()
+    known = {s.id: s for s in specs}
+    unknown = [i for i in (ids or []) if i not in known]
+    if unknown:
+        raise ParameterError(f"unknown notebook(s) {unknown}; registered: {', '.join(known)}")
+    chosen = [known[i] for i in ids] if ids else specs
+    return [make_run(spec, dict(overrides)) for spec in chosen for overrides in spec.runs]
+
+
+def clean_notebook(nb) -> None:
+    """Remove what changes from run to run but says nothing about the results (timings, run ids)."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                output.get("metadata", {}).pop("execution", None)
+
+
+def execute_run(run: Run) -> Path:
+    """Execute one run with papermill; write the cleaned notebook atomically. Returns its path."""
+    import nbformat
+    import papermill
+
+    root = config.project_root()
+    scratch = Path(tempfile.mkdtemp(prefix="run-", dir=_ensure(root / "build" / "tmp")))
+    executed = scratch / f"{run.spec.id}.ipynb"
+    try:
+        papermill.execute_notebook(str(run.spec.path), str(executed), parameters=dict(run.overrides) or None,
+                                   kernel_name=KERNEL, progress_bar=False, cwd=str(root))
+    except Exception as exc:
+        failed = root / "build" / "failed" / run.spec.id / f"{run.slug}.ipynb"
+        if executed.exists():
+            _ensure(failed.parent)
+            shutil.copyfile(executed, failed)
+        shutil.rmtree(scratch, ignore_errors=True)
+        where = f"; the executed notebook is kept at {failed.relative_to(root)}" if failed.exists() else ""
+        raise BuildError(f"notebook {run.label} failed: {type(exc).__name__}: {str(exc).strip()[:2000]}{where}") from exc
+    nb = nbformat.read(executed, as_version=4)
+    clean_notebook(nb)
+    io.atomic_write_text(run.executed_path, nbformat.writes(nb) + "\n")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return run.executed_path
+
+
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def report_header(run: Run) -> str:
+    """Markdown shown above the report: title, the parameters used and a link to the notebook."""
+    root = config.project_root()
+    source = run.spec.path.relative_to(root).as_posix()
+    depth = len(run.html_path.relative_to(root / "reports").parts) - 1
+    link = "../" * (depth + 1) + source
+    params = ", ".join(f"`{k}` = `{json.dumps(v) if isinstance(v, list) else v}`" for k, v in run.params.items())
+    lines = [f"# {html.escape(run.spec.title)}", ""]
+    if params:
+        lines.append(f"Parameters: {params}.")
+    lines.append(f"Code: [the notebook]({link}) (rerun it with other parameters: see the README).")
+    return "\n".join(lines)
+
+
+def render_html(run: Run) -> Path:
+    """Executed notebook → HTML report with the code hidden; written atomically."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(run.executed_path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(report_header(run)))
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": run.spec.title}})
+    io.atomic_write_text(run.html_path, body)
+    return run.html_path
+
+
+def build_notebooks(ids: list[str] | None = None, *, out=None) -> list[Run]:
+    """Execute and render every planned run (serially); failures are collected and raised at the end."""
+    import sys
+
+    out = out or sys.stderr
+    runs = plan_runs(ids)
+    failures = []
+    for run in runs:
+        try:
+            execute_run(run)
+            render_html(run)
+            print(f"  built {run.label} -> {run.html_path.relative_to(config.project_root())}", file=out)
+        except BuildError as exc:
+            failures.append(str(exc))
+            print(f"  FAILED {run.label}", file=out)
+    if failures:
+        raise BuildError(f"{len(failures)} of {len(runs)} notebook runs failed:\n" + "\n".join(failures))
+    return runs
