@@ -546,3 +546,65 @@ def measure_table(measure: str, period: Period | None = None) -> pd.DataFrame:
                                  "fiscal year (e.g. 2023-10-01..2024-09-30)")
     table = table[table["measure"] == measure]
     return table.sort_values("county_fips", ignore_index=True)[MEASURE_COLUMNS]
+
+
+# ----------------------------------------------------------------------------- comparing measures
+
+SHARE_MEASURES = ("custody_share", "custody_share_resolved", "custody_share_shrunk", "declined_share",
+                  "declined_share_broad", "unresolved_share")
+RATE_MEASURES = ("detainers_per_100k", "jail_arrests_per_100k", "jail_arrests_per_1k_foreign_born",
+                 "recorded_declines")
+# One measure per kind of cooperation, each over its source's full coverage: the side-by-side view.
+HEADLINE_MEASURES = ("detainers_per_100k", "custody_share", "declined_share", "unresolved_share",
+                     "recorded_declines", "jail_arrests_per_100k", "mean_daily_ice_headcount",
+                     "agreement_287g_years")
+
+
+def measure_kind(measure: str) -> str:
+    """'share' (0-1, binomial), 'rate' (per population or facility-year), 'count' or 'administrative'."""
+    measure_coverage(measure)  # validates the name
+    if measure in SHARE_MEASURES:
+        return "share"
+    if measure in RATE_MEASURES:
+        return "rate"
+    if measure in ("detainers_lodged", "jail_arrests"):
+        return "count"
+    return "administrative"
+
+
+def pooled_estimate(table: pd.DataFrame) -> float:
+    """The state pool of a share or rate: sum of numerators over sum of denominators (NaN if none).
+
+    For rates per 100,000 (or per 1,000) the scale of the table's estimates is kept."""
+    num, den = table["numerator"].sum(), table["denominator"].sum()
+    if not den > 0:
+        return float("nan")
+    ratio = num / den
+    with_den = table[(table["denominator"] > 0) & (table["numerator"] > 0)]
+    if len(with_den):  # recover the scale (e.g. per 100,000) from any row
+        row = with_den.iloc[0]
+        ratio *= row["estimate"] / (row["numerator"] / row["denominator"])
+    return float(ratio)
+
+
+def side_by_side(measures: tuple[str, ...] = HEADLINE_MEASURES) -> pd.DataFrame:
+    """County x measure estimates (each over its default period), for comparing definitions."""
+    frames = []
+    for measure in measures:
+        table = measure_table(measure)
+        frames.append(table.set_index("county_fips")["estimate"].rename(measure))
+    wide = pd.concat(frames, axis=1).reset_index()
+    wide.insert(1, "county", wide["county_fips"].map(dict(zip(county_frame()["county_fips"],
+                                                              county_frame()["county"]))))
+    return wide
+
+
+def measure_rank_agreement(wide: pd.DataFrame, measures: tuple[str, ...] = HEADLINE_MEASURES) -> pd.DataFrame:
+    """Spearman rank correlation between every pair of measures over the counties where both exist."""
+    rows = []
+    for i, a in enumerate(measures):
+        for b in measures[i + 1:]:
+            both = wide[[a, b]].dropna()
+            rho = both[a].rank().corr(both[b].rank()) if len(both) >= 4 else float("nan")
+            rows.append({"measure_a": a, "measure_b": b, "counties": len(both), "spearman_rho": rho})
+    return pd.DataFrame(rows)
