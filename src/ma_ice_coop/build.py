@@ -183,12 +183,38 @@ def render_html(run: Run) -> Path:
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(run.executed_path, as_version=4)
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(report_header(run)))
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+    header = nbformat.v4.new_markdown_cell(report_header(run))
+    header["id"] = "report-header"  # a fixed id: nbformat would draw a random one
+    nb.cells.insert(0, header)
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": run.spec.title}})
-    io.atomic_write_text(run.html_path, body)
+    body, _ = exporter.from_notebook_node(nb)
+    depth = len(run.html_path.relative_to(config.project_root() / "reports").parts) - 1
+    io.atomic_write_text(run.html_path, html_page(run.spec.title, body, home="../" * depth + "index.html"))
     return run.html_path
+
+
+PAGE_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:#1a1a1a;margin:0}
+main{max-width:960px;margin:0 auto;padding:1rem 1.5rem 3rem}
+nav{background:#0b3954;padding:.5rem 1.5rem}nav a{color:#fff;text-decoration:none;font-weight:600}
+h1{font-size:1.8rem;line-height:1.2}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+table.ma-table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0 1.5rem;display:block;overflow-x:auto}
+table.ma-table th,table.ma-table td{border-bottom:1px solid #e3e3e3;padding:.25rem .6rem;text-align:left;vertical-align:top}
+table.ma-table th{background:#f4f6f8}.ma-caption{font-weight:600;margin-bottom:0}
+figure.ma-figure{margin:1rem 0}figure.ma-figure img{max-width:100%;height:auto}
+figcaption{font-size:.9rem;color:#444}.source{display:block;color:#666;font-size:.85rem}
+pre{white-space:pre-wrap}code{background:#f4f6f8;padding:0 .2rem}
+"""
+
+
+def html_page(title: str, body: str, *, home: str) -> str:
+    """A lean, self-contained report page: escaped title, a link home, small inline CSS."""
+    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
+            f"<nav><a href=\"{html.escape(home)}\">ICE detainer cooperation in Massachusetts: all reports</a></nav>\n"
+            f"<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
 def build_notebooks(ids: list[str] | None = None, *, out=None) -> list[Run]:
@@ -209,3 +235,11 @@ def build_notebooks(ids: list[str] | None = None, *, out=None) -> list[Run]:
     if failures:
         raise BuildError(f"{len(failures)} of {len(runs)} notebook runs failed:\n" + "\n".join(failures))
     return runs
+
+
+def notebook_parameters(notebook_id: str, **values) -> dict[str, Any]:
+    """Validate a notebook's parameters from inside the notebook (for runs outside the build)."""
+    specs = {s.id: s for s in load_notebook_registry()}
+    if notebook_id not in specs:
+        raise ParameterError(f"unknown notebook {notebook_id!r}; registered: {', '.join(specs)}")
+    return validate_parameters(specs[notebook_id].parameters, values, notebook=notebook_id)

@@ -13,6 +13,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -128,3 +129,46 @@ def load_county_boundaries(shp_path: Path | None = None) -> pd.DataFrame:
         "awater": pd.Series([p["AWATER"] for p in props], dtype="int64"),
     })
     return COUNTY_BOUNDARIES_SCHEMA.validate(out)
+
+
+def _simplify_ring(points: np.ndarray, tolerance: float) -> np.ndarray:
+    """Ramer-Douglas-Peucker on one closed ring (degrees); keeps the first/last point and >= 4 points."""
+    if len(points) <= 4:
+        return points
+    keep = np.zeros(len(points), dtype=bool)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        start, end = stack.pop()
+        if end - start < 2:
+            continue
+        a, b = points[start], points[end]
+        seg = b - a
+        inner = points[start + 1:end]
+        length = np.hypot(*seg)
+        if length == 0:
+            dist = np.hypot(*(inner - a).T)
+        else:
+            dist = np.abs(seg[0] * (inner[:, 1] - a[1]) - seg[1] * (inner[:, 0] - a[0])) / length
+        i = int(np.argmax(dist))
+        if dist[i] > tolerance:
+            keep[start + 1 + i] = True
+            stack += [(start, start + 1 + i), (start + 1 + i, end)]
+    out = points[keep]
+    return out if len(out) >= 4 else points
+
+
+def simplified_boundaries_geojson(tolerance: float = 0.002) -> dict:
+    """County polygons simplified for small maps (about 200 m at this latitude): lighter figures, same
+    shapes at report size. Tiny islands whose simplified ring collapses keep their full outline."""
+    collection = county_boundaries_geojson()
+    features = []
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        simplified = [[_simplify_ring(np.asarray(ring, dtype=float), tolerance).tolist() for ring in polygon]
+                      for polygon in polygons]
+        new_geometry = ({"type": "Polygon", "coordinates": simplified[0]} if geometry["type"] == "Polygon"
+                        else {"type": "MultiPolygon", "coordinates": simplified})
+        features.append({**feature, "geometry": new_geometry})
+    return {"type": "FeatureCollection", "features": features}
