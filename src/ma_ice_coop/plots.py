@@ -36,6 +36,7 @@ import pandas as pd
 from cycler import cycler
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
@@ -91,7 +92,6 @@ STYLE: dict[str, object] = {
     "font.size": 10.0,
     "axes.titlesize": 12.0,
     "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
     "axes.titlepad": 8.0,
     "axes.labelsize": 10.0,
     "xtick.labelsize": 9.0,
@@ -112,7 +112,6 @@ STYLE: dict[str, object] = {
     "savefig.edgecolor": "white",
     "savefig.transparent": False,
     "savefig.bbox": "standard",
-    "savefig.format": "svg",
     "timezone": "UTC",
     "path.simplify": True,
 }
@@ -141,19 +140,31 @@ def figure_svg_bytes(fig: Figure) -> bytes:
     """The figure as SVG bytes, identical across runs and machines (same package versions)."""
     buf = io.BytesIO()
     with _style():
-        # The constrained layout needs a pass to settle (colorbars, fixed-aspect maps): without
-        # it the first render of a figure would differ from the second.
-        fig.draw_without_rendering()
+        _freeze_layout(fig)
         fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
 
 
+def _freeze_layout(fig: Figure) -> None:
+    """Run the constrained layout a fixed number of times, then keep the positions it found.
+
+    The layout depends on tick labels, which depend on the axes size it sets, so successive
+    draws can move things by a hair (first render != second). Two passes from the same start
+    are deterministic; freezing afterwards makes every later render identical."""
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+        return
+    for _ in range(2):
+        fig.draw_without_rendering()
+    fig.set_layout_engine("none")
+
+
 def figure_markup(fig: Figure, *, alt: str, caption: str, source: str) -> str:
     """The ``<figure>`` markup of :func:`figure_html`, as a string (closes the figure)."""
-    alt_text = _required_text(alt, "alt")
-    source_text = _required_text(source, "source")
-    caption_text = "" if caption is None else str(caption).strip()
     try:
+        alt_text = _required_text(alt, "alt")
+        source_text = _required_text(source, "source")
+        caption_text = "" if caption is None else str(caption).strip()
         svg = figure_svg_bytes(fig)
     finally:
         _close(fig)
@@ -937,93 +948,49 @@ def category_styles(categories: Sequence[str]) -> dict[str, tuple[str, str]]:
     return {c: (CATEGORY_COLORS[i % n], _LINESTYLES[(i // n) % len(_LINESTYLES)]) for i, c in enumerate(categories)}
 
 
-def timeline_figure(
-    events: pd.DataFrame,
-    *,
-    title: str,
-    series: pd.Series | None = None,
-    series_label: str | None = None,
-    ylabel: str | None = None,
-    start=None,
-    end=None,
-    xlabel: str = "Date",
-    category_order: Sequence[str] | None = None,
-    category_labels: Mapping[str, str] | None = None,
-    max_label_chars: int = 45,
-    max_rows: int = 12,
-) -> Figure:
-    """Events as vertical lines coloured by category (legend by category), labels staggered
-    in rows so they do not overlap; optionally a time series (e.g. monthly mean ICE headcount)
-    drawn as a line in a panel below, on the same time axis.
+def timeline_events(events: pd.DataFrame, *, start=None, end=None) -> pd.DataFrame:
+    """The events :func:`timeline_figure` draws, in its order, with their ``number`` (1, 2, ...).
 
-    `events` needs columns ``date`` (datetime-like), ``label`` (short text, cut at
-    `max_label_chars` with an ellipsis) and ``category``. Labels use at most `max_rows` rows;
-    crowded periods beyond that overlap, so pass short labels and a focused set of events. `start`/`end` limit both events and
-    series (inclusive). Categories are ordered by `category_order` (default: sorted) and
-    shown in the legend through `category_labels` (default: the category itself)."""
-    _check_columns(events, ["date", "label", "category"], "timeline_figure")
-    ev = pd.DataFrame({
-        "date": pd.to_datetime(events["date"]),
-        "label": ["(missing)" if pd.isna(v) else str(v) for v in events["label"].tolist()],
-        "category": ["(missing)" if pd.isna(v) else str(v) for v in events["category"].tolist()],
-    })
+    Filtered to ``start <= date <= end`` and sorted by (date, category, label); all columns
+    are kept. Show it as the table beside a timeline: when labels are too crowded, the figure
+    labels each line with this number instead of its text."""
+    _check_columns(events, ["date", "label", "category"], "timeline_events")
+    ev = events.copy()
+    ev["date"] = pd.to_datetime(ev["date"])
     if ev["date"].isna().any():
         raise ValueError("timeline_figure: every event needs a date")
-    t0 = pd.Timestamp(start) if start is not None else None
-    t1 = pd.Timestamp(end) if end is not None else None
-    if t0 is not None and t1 is not None and t1 < t0:
-        raise ValueError(f"timeline_figure: end {t1.date()} is before start {t0.date()}")
+    t0, t1 = _period(start, end)
     if t0 is not None:
         ev = ev[ev["date"] >= t0]
     if t1 is not None:
         ev = ev[ev["date"] <= t1]
-    ev = ev.sort_values(["date", "category", "label"], kind="mergesort").reset_index(drop=True)
-    if series is not None:
-        if not isinstance(series, pd.Series):
-            raise TypeError("timeline_figure: series must be a pandas Series indexed by datetime")
-        s = pd.Series(pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan),
-                      index=pd.to_datetime(series.index)).sort_index()
-        if t0 is not None:
-            s = s[s.index >= t0]
-        if t1 is not None:
-            s = s[s.index <= t1]
-    else:
-        s = None
+    key = pd.DataFrame({
+        "date": ev["date"],
+        "category": ["" if pd.isna(v) else str(v) for v in ev["category"].tolist()],
+        "label": ["" if pd.isna(v) else str(v) for v in ev["label"].tolist()],
+    }, index=ev.index)
+    order = key.sort_values(["date", "category", "label"], kind="mergesort").index
+    ev = ev.loc[order].reset_index(drop=True)
+    ev.insert(0, "number", np.arange(1, len(ev) + 1))
+    return ev
 
-    present = list(dict.fromkeys(ev["category"]))
-    if category_order is not None:
-        order = [str(c) for c in category_order]
-        cats = [c for c in order if c in present] + sorted(c for c in present if c not in order)
-    else:
-        cats = sorted(present)
-    styles = category_styles(cats)
-    cat_names = {str(k): str(v) for k, v in (category_labels or {}).items()}
 
-    # Time range (matplotlib date numbers, days).
-    times = [mdates.date2num(d) for d in ev["date"]]
-    s_x = mdates.date2num(s.index.to_numpy()) if s is not None and len(s) else np.array([])
-    candidates = times + list(s_x)
-    x0 = mdates.date2num(t0) if t0 is not None else (min(candidates) if candidates else None)
-    x1 = mdates.date2num(t1) if t1 is not None else (max(candidates) if candidates else None)
-    if x0 is None or x1 is None:
-        x0, x1 = 0.0, 365.0
-    span = max(x1 - x0, 30.0)
-    if t0 is None:
-        x0 -= 0.03 * span
-    if t1 is None:
-        x1 += 0.03 * span
-    span = x1 - x0
+def _period(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+    t0 = pd.Timestamp(start) if start is not None else None
+    t1 = pd.Timestamp(end) if end is not None else None
+    if t0 is not None and t1 is not None and t1 < t0:
+        raise ValueError(f"timeline_figure: end {t1.date()} is before start {t0.date()}")
+    return t0, t1
 
-    # Staggered label rows: greedy, each label takes the lowest row where it does not overlap;
-    # past `max_rows` rows, the row where it overlaps least (ties: the upper row).
-    fontsize = 7.5
-    axes_width_in = FIG_WIDTH - 1.3
-    days_per_pt = span / (axes_width_in * 72.0)
-    texts, rows, aligns = [], [], []
+
+def _stagger(times: list[float], texts: list[str], *, x1: float, days_per_pt: float, fontsize: float,
+             max_rows: int) -> tuple[list[int], list[str], bool]:
+    """Rows and alignments for labels at `times`: greedy, each label takes the uppermost row
+    where it overlaps no other label; past `max_rows` rows, the row where it overlaps least.
+    Returns (rows, alignments, whether any label overlaps)."""
+    rows, aligns, crowded = [], [], False
     occupied: list[list[tuple[float, float]]] = []
-    for t, label in zip(times, ev["label"]):
-        text = label if len(label) <= max_label_chars else label[: max_label_chars - 1].rstrip() + "\u2026"
-        text = _literal(text)
+    for t, text in zip(times, texts):
         width = (_text_size_pt(text, fontsize)[0] + 6.0) * days_per_pt
         right = t + width <= x1
         lo, hi = (t, t + width) if right else (t - width, t)
@@ -1037,11 +1004,99 @@ def timeline_figure(
             row = len(occupied) - 1
         elif row is None:
             row = min(range(len(occupied)), key=lambda k: (clash(occupied[k]), k))
+            crowded = True
         occupied[row].append((lo, hi))
-        texts.append(text)
         rows.append(row)
         aligns.append("left" if right else "right")
-    n_rows = max(len(occupied), 1)
+    return rows, aligns, crowded
+
+
+def timeline_figure(
+    events: pd.DataFrame,
+    *,
+    title: str,
+    series: pd.Series | None = None,
+    series_label: str | None = None,
+    ylabel: str | None = None,
+    start=None,
+    end=None,
+    xlabel: str = "Date",
+    category_order: Sequence[str] | None = None,
+    category_labels: Mapping[str, str] | None = None,
+    label_mode: str = "auto",
+    max_label_chars: int = 45,
+    max_rows: int = 10,
+) -> Figure:
+    """Events as vertical lines coloured by category (legend by category) with staggered
+    labels; optionally a time series (e.g. monthly mean ICE headcount) drawn as a line in a
+    panel below, on the same time axis.
+
+    `events` needs columns ``date`` (datetime-like), ``label`` (short text, cut at
+    `max_label_chars` with an ellipsis) and ``category``. `start`/`end` limit events and series
+    (inclusive) and set the axis range. Labels are staggered over at most `max_rows` rows.
+    `label_mode`: "text" (labels, overlapping if they must), "number" (each line labelled with
+    its ``number`` from :func:`timeline_events`, to be read with that table) or "auto" (text
+    when it fits in `max_rows` rows, numbers otherwise). Categories are ordered by
+    `category_order` (default: sorted) and named in the legend by `category_labels`."""
+    if label_mode not in ("auto", "text", "number"):
+        raise ValueError(f"timeline_figure: label_mode must be 'auto', 'text' or 'number', got {label_mode!r}")
+    ev = timeline_events(events, start=start, end=end)
+    t0, t1 = _period(start, end)
+    categories = ["(missing)" if pd.isna(v) else str(v) for v in ev["category"].tolist()]
+    if series is not None:
+        if not isinstance(series, pd.Series):
+            raise TypeError("timeline_figure: series must be a pandas Series indexed by datetime")
+        s = pd.Series(pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan),
+                      index=pd.to_datetime(series.index)).sort_index()
+        if t0 is not None:
+            s = s[s.index >= t0]
+        if t1 is not None:
+            s = s[s.index <= t1]
+    else:
+        s = None
+
+    present = list(dict.fromkeys(categories))
+    if category_order is not None:
+        order = [str(c) for c in category_order]
+        cats = [c for c in order if c in present] + sorted(c for c in present if c not in order)
+    else:
+        cats = sorted(present)
+    styles = category_styles(cats)
+    cat_names = {str(k): str(v) for k, v in (category_labels or {}).items()}
+
+    # Time range (matplotlib date numbers, days), padded unless start/end are given.
+    times = [float(mdates.date2num(d)) for d in ev["date"]]
+    s_x = mdates.date2num(s.index.to_numpy()) if s is not None and len(s) else np.array([])
+    candidates = times + [float(v) for v in s_x]
+    x0 = float(mdates.date2num(t0)) if t0 is not None else (min(candidates) if candidates else None)
+    x1 = float(mdates.date2num(t1)) if t1 is not None else (max(candidates) if candidates else None)
+    if x0 is None or x1 is None:
+        x0 = x1 = float(mdates.date2num(pd.Timestamp("2000-01-01")))
+    if x1 - x0 < 30.0:
+        x0, x1 = (x0 + x1) / 2.0 - 15.0, (x0 + x1) / 2.0 + 15.0
+    span = x1 - x0
+    if t0 is None:
+        x0 -= 0.03 * span
+    if t1 is None:
+        x1 += 0.03 * span
+    span = x1 - x0
+
+    fontsize = 7.5
+    days_per_pt = span / ((FIG_WIDTH - 1.3) * 72.0)
+    labels = ["(missing)" if pd.isna(v) else str(v) for v in ev["label"].tolist()]
+    texts = [_literal(t if len(t) <= max_label_chars else t[: max_label_chars - 1].rstrip() + "\u2026")
+             for t in labels]
+    numbers = [str(n) for n in ev["number"].tolist()]
+    stagger = dict(x1=x1, days_per_pt=days_per_pt, fontsize=fontsize, max_rows=max_rows)
+    mode = label_mode
+    if mode != "number":
+        rows, aligns, crowded = _stagger(times, texts, **stagger)
+        if crowded and mode == "auto":
+            mode = "number"
+    if mode == "number":
+        texts = numbers
+        rows, aligns, _ = _stagger(times, texts, **stagger)
+    n_rows = max(rows, default=0) + 1
     band_h = 0.35 + 0.2 * n_rows
 
     with _style():
@@ -1055,17 +1110,21 @@ def timeline_figure(
         band.set_ylim(0, n_rows)
         band.set_yticks([])
         band.spines["left"].set_visible(False)
-        for t, cat in zip(times, ev["category"]):
+        for t, cat in zip(times, categories):
             color, ls = styles[cat]
             band.axvline(t, color=color, linestyle=ls, linewidth=1.2, zorder=2)
             if panel is not None:
                 panel.axvline(t, color=color, linestyle=ls, linewidth=0.9, alpha=0.6, zorder=1)
-        for t, text, row, ha, cat in zip(times, texts, rows, aligns, ev["category"]):
+        for t, text, row, ha in zip(times, texts, rows, aligns):
             dx = 3.0 * days_per_pt * (1 if ha == "left" else -1)
             band.text(t + dx, n_rows - row - 0.5, text, ha=ha, va="center", fontsize=fontsize,
                       color="#1A1A1A", bbox=_label_box(), zorder=3)
         if not times and s is None:
             _no_data(band, "No events in this period")
+        elif mode == "number":
+            band.annotate("Numbers refer to the table of events.", (1.0, 1.0), xycoords="axes fraction",
+                          xytext=(0, 2), textcoords="offset points", ha="right", va="bottom",
+                          fontsize=7, color=NOTE_COLOR)
         bottom = panel if panel is not None else band
         if panel is not None:
             band.tick_params(axis="x", labelbottom=False)
@@ -1074,7 +1133,8 @@ def timeline_figure(
             else:
                 _no_data(panel, "No series data in this period")
             panel.set_ylabel(_literal(ylabel or series_label or series.name or "value"))
-            panel.set_ylim(bottom=0 if not len(s) or np.nanmin(s.to_numpy()) >= 0 else None)
+            if not len(s) or np.nanmin(s.to_numpy()) >= 0:
+                panel.set_ylim(bottom=0)
             panel.grid(axis="y", color=GRID_COLOR, linewidth=0.8)
             panel.set_axisbelow(True)
         bottom.set_xlim(x0, x1)
@@ -1112,5 +1172,6 @@ __all__ = [
     "bar_chart",
     "choropleth",
     "category_styles",
+    "timeline_events",
     "timeline_figure",
 ]
