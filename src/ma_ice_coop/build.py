@@ -164,13 +164,13 @@ def _ensure(folder: Path) -> Path:
 
 
 def report_header(run: Run) -> str:
-    """Markdown shown above the report: title, the parameters used and a link to the notebook."""
+    """Markdown shown under the report's title: the parameters used and a link to the notebook."""
     root = config.project_root()
     source = run.spec.path.relative_to(root).as_posix()
     depth = len(run.html_path.relative_to(root / "reports").parts) - 1
     link = "../" * (depth + 1) + source
     params = ", ".join(f"`{k}` = `{json.dumps(v) if isinstance(v, list) else v}`" for k, v in run.params.items())
-    lines = [f"# {html.escape(run.spec.title)}", ""]
+    lines = []
     if params:
         lines.append(f"Parameters: {params}.")
     lines.append(f"Code: [the notebook]({link}) (rerun it with other parameters: see the README).")
@@ -185,9 +185,11 @@ def render_html(run: Run) -> Path:
     nb = nbformat.read(run.executed_path, as_version=4)
     header = nbformat.v4.new_markdown_cell(report_header(run))
     header["id"] = "report-header"  # a fixed id: nbformat would draw a random one
-    nb.cells.insert(0, header)
+    # after the notebook's own title cell (its first markdown cell), if it starts with one
+    first = nb.cells[0] if nb.cells else None
+    nb.cells.insert(1 if first is not None and first.cell_type == "markdown" else 0, header)
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, exclude_anchor_links=True)
     body, _ = exporter.from_notebook_node(nb)
     depth = len(run.html_path.relative_to(config.project_root() / "reports").parts) - 1
     io.atomic_write_text(run.html_path, html_page(run.spec.title, body, home="../" * depth + "index.html"))

@@ -68,9 +68,16 @@ def key_findings(r: WhichCounties) -> str:
     lines = []
     if with_data.empty:
         return f"No county has data for {_label(r)} in {r.period.start}..{r.period.end}."
-    top = with_data.sort_values(["estimate", "county"], ascending=[False, True]).head(3)
+    # Small counties are not ranked as if certain: the league of the highest leaves them out.
+    rankable = with_data[~with_data["small_county"]]
+    top = rankable.sort_values(["estimate", "county"], ascending=[False, True]).head(3)
     tops = "; ".join(f"{row.county} {_fmt(r, row.estimate, row.ci_low, row.ci_high)}" for row in top.itertuples())
-    lines.append(f"Highest {_label(r)} ({r.period.start} to {r.period.end}): {tops}.")
+    lines.append(f"Highest {_label(r)} among the larger counties ({r.period.start} to {r.period.end}): {tops}.")
+    if r.shrunk is not None:
+        s = r.shrunk[r.shrunk["denominator"] > 0].sort_values(["shrunk_estimate", "county"], ascending=[False, True])
+        spread = f"{fmt_pct(s['shrunk_estimate'].min())} to {fmt_pct(s['shrunk_estimate'].max())}"
+        lines.append(f"After shrinkage toward the state pool the county shares range only from {spread}: "
+                     "most of the spread in raw shares is what chance produces with so few detainers.")
     if r.kind in ("share", "rate") and pd.notna(r.pooled):
         pooled = fmt_pct(r.pooled) if r.kind == "share" else fmt_num(r.pooled, 2)
         above = with_data[with_data["ci_low"] > r.pooled]["county"].tolist()
@@ -83,9 +90,11 @@ def key_findings(r: WhichCounties) -> str:
     no_den = t[t["denominator"].fillna(1) == 0]["county"].tolist()
     if no_den:
         lines.append(f"No denominator (nothing to measure) in: {', '.join(no_den)}.")
-    flagged = [c for c in r.small if c in with_data["county"].tolist()]
-    if flagged:
-        lines.append(f"Small counties ({', '.join(flagged)}) have few cases: read their intervals, not their rank.")
+    flagged = with_data[with_data["small_county"]]
+    if len(flagged):
+        shown = "; ".join(f"{row.county} {_fmt(r, row.estimate, row.ci_low, row.ci_high)}"
+                          for row in flagged.sort_values("county").itertuples())
+        lines.append(f"Small counties, not ranked (read their intervals): {shown}.")
     return bullet_list(lines)
 
 
