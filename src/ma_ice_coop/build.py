@@ -39,6 +39,11 @@ class NotebookSpec:
     kind: str
     parameters: dict[str, dict]
     runs: tuple[dict, ...]
+    # Optional output templates (relative to the project root) with {parameter} placeholders, e.g.
+    # "reports/counties/{county}.html". Executed notebooks of non-default runs are committed (and
+    # checked by nbval) when `executed` is given; otherwise they go to build/notebooks/ (ignored).
+    html_template: str | None = None
+    executed_template: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,22 @@ class Run:
     def label(self) -> str:
         return f"{self.spec.id}[{self.slug}]"
 
+    def _fill(self, template: str) -> Path:
+        values = {k: ("+".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in self.params.items()}
+        return config.project_root() / template.format(**values)
+
     @property
     def executed_path(self) -> Path:
         if self.is_default:
             return self.spec.path
+        if self.spec.executed_template:
+            return self._fill(self.spec.executed_template)
         return config.project_root() / "build" / "notebooks" / self.spec.id / f"{self.slug}.ipynb"
 
     @property
     def html_path(self) -> Path:
+        if self.spec.html_template:
+            return self._fill(self.spec.html_template)
         reports = config.project_root() / "reports"
         if self.is_default:
             return reports / f"{self.spec.id}.html"
@@ -93,9 +106,11 @@ def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
         missing = [k for k in ("id", "path", "title", "kind", "runs") if k not in entry]
         if missing:
             raise ProjectError(f"{path}: notebook entry {entry.get('id', '?')} lacks {missing}")
+        outputs = entry.get("outputs") or {}
         specs.append(NotebookSpec(id=entry["id"], path=config.project_root() / entry["path"], title=entry["title"],
                                   kind=entry["kind"], parameters=entry.get("parameters") or {},
-                                  runs=tuple(entry["runs"])))
+                                  runs=tuple(entry["runs"]), html_template=outputs.get("html"),
+                                  executed_template=outputs.get("executed")))
     ids = [s.id for s in specs]
     if len(ids) != len(set(ids)):
         raise ProjectError(f"{path}: notebook ids must be unique, got {ids}")
