@@ -137,18 +137,26 @@ def plan_runs(ids: list[str] | None = None) -> list[Run]:
 
 
 def clean_notebook(nb) -> None:
-    """Remove what changes from run to run but says nothing about the results (timings, run ids)."""
+    """Remove what changes from run to run but says nothing about the results (timings, run ids), and
+    number the executed cells 1, 2, ... as a fresh kernel would (a warm kernel keeps counting)."""
     nb.metadata.pop("papermill", None)
+    count = 0
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
+            if cell.get("execution_count") is not None:
+                count += 1
+                cell.execution_count = count
             for output in cell.get("outputs", []):
                 output.get("metadata", {}).pop("execution", None)
+                if output.get("output_type") == "execute_result":
+                    output["execution_count"] = cell.execution_count
 
 
-def execute_run(run: Run) -> Path:
-    """Execute one run with papermill; write the cleaned notebook atomically. Returns its path."""
+def execute_run(run: Run, km=None) -> Path:
+    """Execute one run with papermill (in kernel manager `km` if given, else a new kernel); write the
+    cleaned notebook atomically. Returns its path."""
     import nbformat
     import papermill
 
@@ -156,8 +164,9 @@ def execute_run(run: Run) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix="run-", dir=_ensure(root / "build" / "tmp")))
     executed = scratch / f"{run.spec.id}.ipynb"
     try:
+        extra = {"km": km} if km is not None else {}
         papermill.execute_notebook(str(run.spec.path), str(executed), parameters=dict(run.overrides) or None,
-                                   kernel_name=KERNEL, progress_bar=False, cwd=str(root))
+                                   kernel_name=KERNEL, progress_bar=False, cwd=str(root), **extra)
     except Exception as exc:
         failed = root / "build" / "failed" / run.spec.id / f"{run.slug}.ipynb"
         if executed.exists():
@@ -234,24 +243,12 @@ def html_page(title: str, body: str, *, home: str) -> str:
             f"<main>\n{body}\n</main>\n</body>\n</html>\n")
 
 
-def build_notebooks(ids: list[str] | None = None, *, out=None) -> list[Run]:
-    """Execute and render every planned run (serially); failures are collected and raised at the end."""
-    import sys
+def build_notebooks(ids: list[str] | None = None, *, workers: int | None = None, force: bool = False,
+                    out=None) -> dict[str, str]:
+    """Execute and render the registered runs that changed (parallel, cached: see runner.py)."""
+    from .runner import build_runs
 
-    out = out or sys.stderr
-    runs = plan_runs(ids)
-    failures = []
-    for run in runs:
-        try:
-            execute_run(run)
-            render_html(run)
-            print(f"  built {run.label} -> {run.html_path.relative_to(config.project_root())}", file=out)
-        except BuildError as exc:
-            failures.append(str(exc))
-            print(f"  FAILED {run.label}", file=out)
-    if failures:
-        raise BuildError(f"{len(failures)} of {len(runs)} notebook runs failed:\n" + "\n".join(failures))
-    return runs
+    return build_runs(ids=ids, workers=workers, force=force, out=out)
 
 
 def notebook_parameters(notebook_id: str, **values) -> dict[str, Any]:

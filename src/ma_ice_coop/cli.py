@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("downloads", help="write reports/data/*.csv (measures, covariates) and their README")
     p = sub.add_parser("notebooks", help="execute the registered notebooks (papermill) and render HTML reports")
     p.add_argument("ids", nargs="*", help="only these notebook ids (default: all in notebooks/registry.yaml)")
+    p.add_argument("--force", action="store_true", help="rerun even the runs whose inputs are unchanged")
+    p.add_argument("--workers", type=int, help="parallel worker processes (default: number of cores)")
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "notebooks":
             from .build import build_notebooks
 
-            build_notebooks(args.ids or None)
+            build_notebooks(args.ids or None, workers=args.workers, force=args.force)
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
