@@ -1,16 +1,33 @@
 # Two commands (see README):
-#   make all    set up the environment, fetch + verify every input, build the processed tables
-#   make test   set up the environment, fetch + verify every input, run every test
+#   make all    set up the environment, then build everything: fetch + verify every input, processed
+#               tables, codebook, downloads, every registered notebook (parallel), HTML reports, index
+#   make test   set up the environment, fetch + verify + process the data, run every test (unit tests,
+#               bad-input tests, nbval of the committed notebooks, an end-to-end build of one county)
 # Offline: set MA_ICE_MIRROR to a copy of the data mirror (CI uses ../shared/data).
+# Every step is cached by content: a rebuild with nothing changed takes about a second.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup data fetch process codebook downloads notebooks test clean-processed
+.PHONY: all setup data test force benchmark clean-processed
 
-all: data codebook downloads notebooks
+all: setup
+	$(VENV)/bin/ma-ice build
+
+# Rebuild everything, ignoring the caches.
+force: setup
+	$(VENV)/bin/ma-ice build --force
+
+data: setup
+	$(VENV)/bin/ma-ice build --no-notebooks
+
+test: data
+	$(PY) -m pytest
+
+benchmark: setup
+	$(PY) benchmarks/build_benchmark.py
 
 setup: $(STAMP)
 
@@ -24,25 +41,5 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
-fetch: setup
-	$(VENV)/bin/ma-ice fetch
-
-process: fetch
-	$(VENV)/bin/ma-ice process
-
-data: process
-
-codebook: process
-	$(VENV)/bin/ma-ice codebook
-
-downloads: process
-	$(VENV)/bin/ma-ice downloads
-
-notebooks: downloads
-	$(VENV)/bin/ma-ice notebooks
-
-test: data
-	$(VENV)/bin/python -m pytest
-
 clean-processed:
-	rm -rf data/processed
+	rm -rf data/processed build/cache

@@ -154,9 +154,9 @@ def clean_notebook(nb) -> None:
                     output["execution_count"] = cell.execution_count
 
 
-def execute_run(run: Run, km=None) -> Path:
+def execute_run(run: Run, km=None, target: Path | None = None) -> Path:
     """Execute one run with papermill (in kernel manager `km` if given, else a new kernel); write the
-    cleaned notebook atomically. Returns its path."""
+    cleaned notebook atomically to `target` (default: the run's executed path). Returns the path."""
     import nbformat
     import papermill
 
@@ -177,9 +177,10 @@ def execute_run(run: Run, km=None) -> Path:
         raise BuildError(f"notebook {run.label} failed: {type(exc).__name__}: {str(exc).strip()[:2000]}{where}") from exc
     nb = nbformat.read(executed, as_version=4)
     clean_notebook(nb)
-    io.atomic_write_text(run.executed_path, nbformat.writes(nb) + "\n")
+    target = target or run.executed_path
+    io.atomic_write_text(target, nbformat.writes(nb) + "\n")
     shutil.rmtree(scratch, ignore_errors=True)
-    return run.executed_path
+    return target
 
 
 def _ensure(folder: Path) -> Path:
@@ -201,12 +202,12 @@ def report_header(run: Run) -> str:
     return "\n".join(lines)
 
 
-def render_html(run: Run) -> Path:
-    """Executed notebook → HTML report with the code hidden; written atomically."""
+def render_html(run: Run, source: Path | None = None, target: Path | None = None) -> Path:
+    """Executed notebook → HTML report with the code hidden; written atomically (default paths: the run's)."""
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(run.executed_path, as_version=4)
+    nb = nbformat.read(source or run.executed_path, as_version=4)
     header = nbformat.v4.new_markdown_cell(report_header(run))
     header["id"] = "report-header"  # a fixed id: nbformat would draw a random one
     # after the notebook's own title cell (its first markdown cell), if it starts with one
@@ -215,9 +216,12 @@ def render_html(run: Run) -> Path:
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, exclude_anchor_links=True)
     body, _ = exporter.from_notebook_node(nb)
-    depth = len(run.html_path.relative_to(config.project_root() / "reports").parts) - 1
-    io.atomic_write_text(run.html_path, html_page(run.spec.title, body, home="../" * depth + "index.html"))
-    return run.html_path
+    target = target or run.html_path
+    reports = config.project_root() / "reports"
+    home = ("../" * (len(target.relative_to(reports).parts) - 1) + "index.html" if target.is_relative_to(reports)
+            else (reports / "index.html").as_uri())
+    io.atomic_write_text(target, html_page(run.spec.title, body, home=home))
+    return target
 
 
 PAGE_CSS = """
@@ -249,6 +253,18 @@ def build_notebooks(ids: list[str] | None = None, *, workers: int | None = None,
     from .runner import build_runs
 
     return build_runs(ids=ids, workers=workers, force=force, out=out)
+
+
+def run_to_folder(notebook_id: str, overrides: dict[str, Any], folder: Path) -> tuple[Path, Path]:
+    """Run one notebook with new parameters into `folder` (executed notebook and HTML report)."""
+    specs = {s.id: s for s in load_notebook_registry()}
+    if notebook_id not in specs:
+        raise ParameterError(f"unknown notebook {notebook_id!r}; registered: {', '.join(specs)}")
+    run = make_run(specs[notebook_id], overrides)
+    stem = f"{notebook_id}__{run.slug}"
+    folder = Path(folder).resolve()
+    executed = execute_run(run, target=folder / f"{stem}.ipynb")
+    return executed, render_html(run, source=executed, target=folder / f"{stem}.html")
 
 
 def notebook_parameters(notebook_id: str, **values) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""Command line: `ma-ice fetch | process | codebook | downloads | notebooks`."""
+"""Command line: `ma-ice build` (everything), or one step: fetch | process | codebook | downloads |
+notebooks; `ma-ice run` reruns one notebook with new parameters into a folder."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import config
 from .errors import ProjectError
@@ -11,6 +13,21 @@ from .errors import ProjectError
 
 def _mirror(args) -> "config.Path | None":
     return config.mirror_dir(args.mirror)
+
+
+def _parse_params(items: list[str]) -> dict:
+    """NAME=VALUE pairs; values are read as YAML (numbers, lists), so -p year=2016 gives an int."""
+    import yaml
+
+    from .errors import ParameterError
+
+    params = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ParameterError(f"parameter {item!r} is not NAME=VALUE (e.g. -p county=Essex)")
+        params[name.strip()] = yaml.safe_load(value)
+    return params
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("ids", nargs="*", help="only these notebook ids (default: all in notebooks/registry.yaml)")
     p.add_argument("--force", action="store_true", help="rerun even the runs whose inputs are unchanged")
     p.add_argument("--workers", type=int, help="parallel worker processes (default: number of cores)")
+    p = sub.add_parser("build", help="everything: fetch, process, codebook, downloads, notebooks, index (cached)")
+    p.add_argument("--force", action="store_true", help="redo every step even if its inputs are unchanged")
+    p.add_argument("--workers", type=int, help="parallel notebook workers (default: number of cores)")
+    p.add_argument("--no-notebooks", action="store_true", help="stop after the processed tables and downloads")
+    p = sub.add_parser("run", help="run one notebook with new parameters into a folder of your choice")
+    p.add_argument("notebook", help="notebook id from notebooks/registry.yaml (e.g. county_profile)")
+    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter (repeatable); lists as YAML, e.g. -p 'covariates=[pres_dem_share]'")
+    p.add_argument("--out", required=True, help="output folder for the executed notebook and its HTML")
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
@@ -50,6 +76,16 @@ def main(argv: list[str] | None = None) -> int:
 
             for name, rows in write_downloads().items():
                 print(f"  wrote reports/data/{name} ({rows:,} rows)", file=sys.stderr)
+        elif args.command == "build":
+            from .pipeline import build_all
+
+            build_all(mirror=_mirror(args), force=args.force, workers=args.workers,
+                      notebooks=not args.no_notebooks)
+        elif args.command == "run":
+            from .build import run_to_folder
+
+            executed, page = run_to_folder(args.notebook, _parse_params(args.param), Path(args.out))
+            print(f"wrote {executed}\nwrote {page}", file=sys.stderr)
         elif args.command == "notebooks":
             from .build import build_notebooks
 
