@@ -144,6 +144,8 @@ def clean_notebook(nb) -> None:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id for the cell it adds
         if cell.cell_type == "code":
             if cell.get("execution_count") is not None:
                 count += 1
