@@ -47,7 +47,7 @@ def test_committed_notebooks_are_executed_and_clean(spec):
 
 
 @pytest.mark.parametrize("overrides, words", [
-    ({"measure": "compliance"}, "not a measure; valid: detainers_lodged"),
+    ({"measure": "compliance"}, "not a measure for this notebook; valid: detainers_lodged"),
     ({"period_start": "2015-07-19", "period_end": "2014-10-01"}, "before its start"),
     ({"period_start": "2010-01-01", "period_end": "2015-07-19"}, "outside what measure 'custody_share' covers"),
     ({"period_start": "July 2015"}, "not an ISO date"),
@@ -66,6 +66,8 @@ def test_bad_covariates_and_events_list_valid_values():
     with pytest.raises(ParameterError, match="1 to 3 covariates"):
         build.make_run(specs["politics_demographics"],
                        {"covariates": ["pres_dem_share", "foreign_born_share", "poverty_share", "rural_share"]})
+    with pytest.raises(ParameterError, match="policy index: a covariate, never the outcome"):
+        build.make_run(specs["politics_demographics"], {"measure": "agreement_287g_years"})
     with pytest.raises(ParameterError, match="not a known event; valid: .*lunn"):
         build.make_run(specs["policy_timeline"], {"event": "moon_landing"})
 

@@ -2,7 +2,7 @@
 
 Each parameter has a type; a value outside its valid set is a ParameterError that lists the valid
 values. Types:
-  measure      one of measures.MEASURES
+  measure      one of measures.MEASURES (minus any listed in `exclude`, with `exclude_reason`)
   date         an ISO date (YYYY-MM-DD); `period_start`/`period_end` pairs are checked together
                against the coverage of the notebook's measure
   county       a county name (any case) or 5-digit FIPS; normalised to the county name
@@ -45,8 +45,11 @@ def _check_one(name: str, spec: dict, value: Any) -> Any:
     if kind == "measure":
         from .measures import MEASURES
 
-        if value not in MEASURES:
-            raise ParameterError(f"parameter {name}={value!r} is not a measure; valid: {', '.join(MEASURES)}")
+        valid = [m for m in MEASURES if m not in spec.get("exclude", [])]
+        if value not in valid:
+            why = f" ({spec['exclude_reason']})" if value in MEASURES and spec.get("exclude_reason") else ""
+            raise ParameterError(f"parameter {name}={value!r} is not a measure for this notebook{why}; "
+                                 f"valid: {', '.join(valid)}")
         return value
     if kind == "date":
         try:
