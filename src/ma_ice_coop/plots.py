@@ -208,17 +208,17 @@ def _close(fig: Figure) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _literal(text) -> str:
+def literal_text(text) -> str:
     """Text shown as is: `$` escaped so matplotlib never parses it as mathtext."""
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         text = "(missing)"
     return str(text).replace("$", r"\$")
 
 
-def _wrap(text: str, width_in: float, fontsize: float) -> str:
+def wrap_text(text: str, width_in: float, fontsize: float) -> str:
     """Wrap at word boundaries to fit roughly `width_in` inches (DejaVu Sans ~0.58 em per char)."""
     chars = max(20, int(width_in * 72 / (fontsize * 0.58)))
-    return "\n".join(textwrap.fill(line, chars, break_long_words=False) for line in _literal(text).split("\n"))
+    return "\n".join(textwrap.fill(line, chars, break_long_words=False) for line in literal_text(text).split("\n"))
 
 
 def _check_columns(table: pd.DataFrame, columns: Sequence[str | None], func: str) -> None:
@@ -240,7 +240,7 @@ def _flags(table: pd.DataFrame, col: str | None) -> np.ndarray:
 
 
 def _labels(table: pd.DataFrame, col: str) -> list[str]:
-    return [_literal(v) for v in table[col].tolist()]
+    return [literal_text(v) for v in table[col].tolist()]
 
 
 def _sort_order(values: np.ndarray, labels: list[str], descending: bool = True) -> np.ndarray:
@@ -258,7 +258,7 @@ def _rows_height(n: int) -> float:
 
 
 def _set_title(ax, title: str, width: float = FIG_WIDTH) -> None:
-    ax.set_title(_wrap(title, width - 0.3, STYLE["axes.titlesize"]))
+    ax.set_title(wrap_text(title, width - 0.3, STYLE["axes.titlesize"]))
 
 
 def _no_data(ax, message: str = "No data to show") -> None:
@@ -306,7 +306,7 @@ def _draw_reference(ax, reference: tuple[float, str] | None) -> list:
     if reference is None or not np.isfinite(reference[0]):
         return []
     ax.axvline(reference[0], color=PALETTE["black"], linestyle="--", linewidth=1.0, zorder=1)
-    return [Line2D([], [], color=PALETTE["black"], linestyle="--", linewidth=1.0, label=_literal(reference[1]))]
+    return [Line2D([], [], color=PALETTE["black"], linestyle="--", linewidth=1.0, label=literal_text(reference[1]))]
 
 
 def _row_axis(ax, labels: list[str], ylabel: str | None) -> None:
@@ -317,7 +317,7 @@ def _row_axis(ax, labels: list[str], ylabel: str | None) -> None:
     ax.grid(axis="x", color=GRID_COLOR, linewidth=0.8)
     ax.set_axisbelow(True)
     if ylabel:
-        ax.set_ylabel(_literal(ylabel))
+        ax.set_ylabel(literal_text(ylabel))
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,7 +358,7 @@ def interval_plot(
         fig = _new_figure(_rows_height(len(labels)))
         ax = fig.add_subplot()
         _set_title(ax, title)
-        ax.set_xlabel(_literal(xlabel))
+        ax.set_xlabel(literal_text(xlabel))
         if not labels:
             _no_data(ax)
             return fig
@@ -371,7 +371,7 @@ def interval_plot(
                 ax.plot(est[sel], y[sel], linestyle="none", marker="o", markersize=7, color=color,
                         markerfacecolor="white" if hollow else color, markeredgewidth=1.5, zorder=3)
         _row_axis(ax, labels, ylabel)
-        handles = [_marker_handle(_literal(estimate_label), color)]
+        handles = [_marker_handle(literal_text(estimate_label), color)]
         if flags.any():
             handles.append(_marker_handle(SMALL_COUNTY_LABEL, color, hollow=True))
         handles += _draw_reference(ax, _reference(reference, reference_label))
@@ -413,7 +413,7 @@ def raw_vs_shrunk_plot(
         fig = _new_figure(_rows_height(len(labels)) + 0.1 * len(labels))
         ax = fig.add_subplot()
         _set_title(ax, title)
-        ax.set_xlabel(_literal(xlabel))
+        ax.set_xlabel(literal_text(xlabel))
         if not labels:
             _no_data(ax)
             return fig
@@ -427,7 +427,7 @@ def raw_vs_shrunk_plot(
         for value, lo, hi, dy, color, marker, label in series:
             ax.hlines(y + dy, lo, hi, color=color, linewidth=1.8, zorder=2)
             ax.plot(value, y + dy, linestyle="none", marker=marker, markersize=6.5, color=color, zorder=3)
-            handles.append(_marker_handle(_literal(label), color, marker=marker))
+            handles.append(_marker_handle(literal_text(label), color, marker=marker))
         _row_axis(ax, labels, ylabel)
         handles += _draw_reference(ax, _reference(reference, reference_label))
         _fig_legend(fig, handles)
@@ -500,8 +500,8 @@ def funnel_plot(
         fig = _new_figure(5.2)
         ax = fig.add_subplot()
         _set_title(ax, title)
-        ax.set_xlabel(_literal(xlabel))
-        ax.set_ylabel(_literal(ylabel))
+        ax.set_xlabel(literal_text(xlabel))
+        ax.set_ylabel(literal_text(ylabel))
         if not keep.any():
             _no_data(ax)
             return fig
@@ -512,7 +512,7 @@ def funnel_plot(
         grid = _funnel_grid(max_n)
         handles = []
         ax.axhline(float(pooled_rate), color=PALETTE["black"], linewidth=1.2, zorder=2)
-        handles.append(Line2D([], [], color=PALETTE["black"], linewidth=1.2, label=_literal(pooled_label)))
+        handles.append(Line2D([], [], color=PALETTE["black"], linewidth=1.2, label=literal_text(pooled_label)))
         styles = ((PALETTE["orange"], "--"), (PALETTE["vermillion"], ":"))
         tops = [prop.max()]
         for i, level in enumerate(levels):
@@ -529,7 +529,7 @@ def funnel_plot(
             if sel.any():
                 ax.plot(den[sel], prop[sel], linestyle="none", marker="o", markersize=7, color=color,
                         markerfacecolor="white" if hollow else color, markeredgewidth=1.5, zorder=4)
-        handles.insert(0, _marker_handle(_literal(point_label), color, line=False))
+        handles.insert(0, _marker_handle(literal_text(point_label), color, line=False))
         if flags.any():
             handles.insert(1, _marker_handle(SMALL_COUNTY_LABEL, color, hollow=True, line=False))
         xlim = (0.0, max_n * 1.05)
@@ -654,8 +654,8 @@ def scatter_labeled(
         fig = _new_figure(5.4)
         ax = fig.add_subplot()
         _set_title(ax, title)
-        ax.set_xlabel(_literal(xlabel))
-        ax.set_ylabel(_literal(ylabel))
+        ax.set_xlabel(literal_text(xlabel))
+        ax.set_ylabel(literal_text(ylabel))
         if not keep.any():
             _no_data(ax)
             return fig
@@ -675,7 +675,7 @@ def scatter_labeled(
             if sel.any():
                 ax.scatter(xs[sel], ys[sel], s=s[sel], alpha=1.0 if hollow else 0.85,
                            facecolors="white" if hollow else color, edgecolors=color, linewidths=1.4, zorder=3)
-        handles.append(_marker_handle(_literal(point_label), color, line=False))
+        handles.append(_marker_handle(literal_text(point_label), color, line=False))
         if flags.any():
             handles.append(_marker_handle(SMALL_COUNTY_LABEL, color, hollow=True, line=False))
         xlim, ylim = _padded(xs, 0.08), _padded(ys, 0.08)
@@ -693,7 +693,7 @@ def scatter_labeled(
             for v in dict.fromkeys(picks):  # unique, in order
                 size_handles.append(Line2D([], [], linestyle="none", marker="o", color=color, alpha=0.85,
                                            markersize=math.sqrt(float(area(v))), label=_short_number(v)))
-            ax.legend(handles=size_handles, title=_literal(size_label or size_col), loc="best",
+            ax.legend(handles=size_handles, title=literal_text(size_label or size_col), loc="best",
                       labelspacing=1.2, borderpad=0.8)
     return fig
 
@@ -741,7 +741,7 @@ def bar_chart(
         fig = _new_figure(_rows_height(len(labels)))
         ax = fig.add_subplot()
         _set_title(ax, title)
-        ax.set_xlabel(_literal(xlabel))
+        ax.set_xlabel(literal_text(xlabel))
         if not labels:
             _no_data(ax)
             return fig
@@ -762,12 +762,12 @@ def bar_chart(
             ax.plot(lo, y, linestyle="none", marker="|", markersize=8, color=PALETTE["black"], zorder=3)
             ax.plot(hi, y, linestyle="none", marker="|", markersize=8, color=PALETTE["black"], zorder=3)
             handles.append(Line2D([], [], color=PALETTE["black"], marker="|", markersize=8, linewidth=1.3,
-                                  label=_literal(interval_label)))
+                                  label=literal_text(interval_label)))
         if value_fmt:
             ends = values if low_col is None else np.fmax(values, _num(table, high_col)[order])
             for yi, v, end in zip(y, values, ends):
                 if np.isfinite(v):
-                    ax.annotate(_literal(value_fmt.format(v)), (np.nan_to_num(end) if v >= 0 else 0.0, yi),
+                    ax.annotate(literal_text(value_fmt.format(v)), (np.nan_to_num(end) if v >= 0 else 0.0, yi),
                                 xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=8)
         if np.all(np.nan_to_num(values) >= 0):
             ax.set_xlim(left=0)
@@ -912,7 +912,7 @@ def choropleth(
                 missing.append(display_name(geoid, props))
             if geoid in names:
                 cx, cy = _label_point(polygons)
-                text = _literal(names[geoid]) + ("\n" + _literal(fmt_value(value)) if has_value else "")
+                text = literal_text(names[geoid]) + ("\n" + literal_text(fmt_value(value)) if has_value else "")
                 fill = patch.get_facecolor()
                 ax.text(cx, cy, text, ha="center", va="center", fontsize=7.5, zorder=4,
                         linespacing=1.1, color=_text_color_on(fill))
@@ -922,15 +922,15 @@ def choropleth(
         ax.set_axis_off()
         sm = ScalarMappable(norm=norm, cmap=colormap)
         cbar = fig.colorbar(sm, ax=ax, shrink=0.75, pad=0.02)
-        cbar.set_label(_literal(legend_label))
-        cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _literal(fmt_value(v))))
+        cbar.set_label(literal_text(legend_label))
+        cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: literal_text(fmt_value(v))))
         cbar.outline.set_visible(False)
         if missing:
-            label = _wrap(f"{missing_label}: {', '.join(missing)}", FIG_WIDTH - 1.0, STYLE["legend.fontsize"])
+            label = wrap_text(f"{missing_label}: {', '.join(missing)}", FIG_WIDTH - 1.0, STYLE["legend.fontsize"])
             handle = Patch(facecolor=MISSING_FILL, edgecolor=MISSING_EDGE, hatch=MISSING_HATCH, label=label)
             _fig_legend(fig, [handle], ncols=1)
         if note:
-            ax.annotate(_literal(note), (0.0, 0.0), xycoords="axes fraction", xytext=(0, -2),
+            ax.annotate(literal_text(note), (0.0, 0.0), xycoords="axes fraction", xytext=(0, -2),
                         textcoords="offset points", ha="left", va="top", fontsize=7, color=NOTE_COLOR)
     return fig
 
@@ -1084,7 +1084,7 @@ def timeline_figure(
     fontsize = 7.5
     days_per_pt = span / ((FIG_WIDTH - 1.3) * 72.0)
     labels = ["(missing)" if pd.isna(v) else str(v) for v in ev["label"].tolist()]
-    texts = [_literal(t if len(t) <= max_label_chars else t[: max_label_chars - 1].rstrip() + "\u2026")
+    texts = [literal_text(t if len(t) <= max_label_chars else t[: max_label_chars - 1].rstrip() + "\u2026")
              for t in labels]
     numbers = [str(n) for n in ev["number"].tolist()]
     stagger = dict(x1=x1, days_per_pt=days_per_pt, fontsize=fontsize, max_rows=max_rows)
@@ -1132,7 +1132,7 @@ def timeline_figure(
                 panel.plot(s_x, s.to_numpy(), color=PALETTE["black"], linewidth=1.5, zorder=3)
             else:
                 _no_data(panel, "No series data in this period")
-            panel.set_ylabel(_literal(ylabel or series_label or series.name or "value"))
+            panel.set_ylabel(literal_text(ylabel or series_label or series.name or "value"))
             if not len(s) or np.nanmin(s.to_numpy()) >= 0:
                 panel.set_ylim(bottom=0)
             panel.grid(axis="y", color=GRID_COLOR, linewidth=0.8)
@@ -1141,15 +1141,15 @@ def timeline_figure(
         locator = mdates.AutoDateLocator(minticks=4, maxticks=10)
         bottom.xaxis.set_major_locator(locator)
         bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, show_offset=False))
-        bottom.set_xlabel(_literal(xlabel))
+        bottom.set_xlabel(literal_text(xlabel))
         handles = []
         if s is not None:
             handles.append(Line2D([], [], color=PALETTE["black"], linewidth=1.5,
-                                  label=_literal(series_label or series.name or "series")))
+                                  label=literal_text(series_label or series.name or "series")))
         for cat in cats:
             color, ls = styles[cat]
             handles.append(Line2D([], [], color=color, linestyle=ls, linewidth=1.5,
-                                  label=_literal(cat_names.get(cat, cat))))
+                                  label=literal_text(cat_names.get(cat, cat))))
         _fig_legend(fig, handles, ncols=min(len(handles), 4))
     return fig
 

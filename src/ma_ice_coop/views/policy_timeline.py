@@ -667,7 +667,7 @@ def _mark_event(ax, r: PolicyTimeline, label: bool = True) -> bool:
     ax.axvline(x, color=EVENT_COLOR, linestyle=EVENT_DASH, linewidth=1.4, zorder=4)
     if label:
         right = x < lo + 0.7 * (hi - lo)
-        ax.annotate(plots._literal(r.event.label), (x, 1.0), xycoords=("data", "axes fraction"),
+        ax.annotate(plots.literal_text(r.event.label), (x, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(3 if right else -3, -2), textcoords="offset points", ha="left" if right else "right",
                     va="top", fontsize=8, color=EVENT_COLOR,
                     bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
@@ -822,7 +822,7 @@ def facility_figure(r: PolicyTimeline):
         marked = _mark_event(ax, r)
         if marked:
             handles.append(Line2D([], [], color=EVENT_COLOR, linestyle=EVENT_DASH, linewidth=1.4,
-                                  label=plots._literal(f"{r.event.label} ({r.row['date']})")))
+                                  label=plots.literal_text(f"{r.event.label} ({r.row['date']})")))
         _legend(fig, handles, ncols=3)
     return plots.figure_html(
         fig,
@@ -868,7 +868,7 @@ def daily_figure(r: PolicyTimeline):
     with mpl.rc_context(plots.STYLE):
         fig = _figure(3.6)
         ax = fig.add_subplot()
-        ax.set_title(plots._wrap(f"ICE detainees per day, a year either side of {r.event.label}", 7.2, 12))
+        ax.set_title(plots.wrap_text(f"ICE detainees per day, a year either side of {r.event.label}", 7.2, 12))
         ax.plot(mdates.date2num(d.index), d.to_numpy(), color=plots.PALETTE["blue"], linewidth=1.0)
         _date_axis(ax, lo, hi)
         ax.set_ylim(bottom=0)
@@ -946,7 +946,7 @@ def its_figure(r: PolicyTimeline):
     with mpl.rc_context(plots.STYLE):
         fig = _figure(4.4)
         ax = fig.add_subplot()
-        ax.set_title(plots._wrap(f"Interrupted time series around {r.event.label}", 7.2, 12))
+        ax.set_title(plots.wrap_text(f"Interrupted time series around {r.event.label}", 7.2, 12))
         ax.plot(x[before | after], f["observed"].to_numpy()[before | after], linestyle="none", marker="o",
                 markersize=3.5, color=plots.PALETTE["black"], zorder=3)
         if excluded.any():
@@ -974,7 +974,7 @@ def its_figure(r: PolicyTimeline):
                    Line2D([], [], color=orange, linestyle="--", linewidth=1.6,
                           label="counterfactual (earlier trend continued)"),
                    Line2D([], [], color=EVENT_COLOR, linestyle=EVENT_DASH, linewidth=1.4,
-                          label=plots._literal(f"{r.event.label} ({r.row['date']})"))]
+                          label=plots.literal_text(f"{r.event.label} ({r.row['date']})"))]
         if excluded.any():
             handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4.5, markerfacecolor="white",
                                   markeredgecolor=plots.PALETTE["black"], label="event month (left out)"))
@@ -1038,7 +1038,7 @@ def declines_figure(r: PolicyTimeline):
                           label="95% interval (exact Poisson)")]
         if marked:
             handles.append(Line2D([], [], color=EVENT_COLOR, linestyle=EVENT_DASH, linewidth=1.4,
-                                  label=plots._literal(f"{r.event.label} ({r.row['date']})")))
+                                  label=plots.literal_text(f"{r.event.label} ({r.row['date']})")))
         _legend(fig, handles)
     return plots.figure_html(
         fig,
@@ -1110,7 +1110,7 @@ def agreements_figure(r: PolicyTimeline):
         ax.set_title("287(g) agreement in force, by sheriff and calendar year")
         ax.pcolormesh(np.arange(len(years) + 1) - 0.5 + years[0], np.arange(len(labels) + 1) - 0.5, m,
                       cmap=ListedColormap([off, on]), vmin=0, vmax=1, edgecolors="white", linewidth=0.8)
-        ax.set_yticks(np.arange(len(labels)), labels=[plots._literal(v) for v in labels])
+        ax.set_yticks(np.arange(len(labels)), labels=[plots.literal_text(v) for v in labels])
         ax.invert_yaxis()
         ax.set_xticks([y for y in years if y % 2 == 1])
         ax.set_xlim(years[0] - 0.5, years[-1] + 0.5)
@@ -1125,7 +1125,7 @@ def agreements_figure(r: PolicyTimeline):
             ax.add_patch(Rectangle((y - 0.5, -0.5), 1, len(labels), fill=False, edgecolor=EVENT_COLOR,
                                    linewidth=1.8, zorder=3))
             handles.append(Patch(facecolor="none", edgecolor=EVENT_COLOR, linewidth=1.8,
-                                 label=plots._literal(f"year of {r.event.label} ({y})")))
+                                 label=plots.literal_text(f"year of {r.event.label} ({y})")))
         _legend(fig, handles, ncols=2)
     with_any = [label for label, row in zip(labels, m) if row.any()]
     return plots.figure_html(
@@ -1193,7 +1193,7 @@ def year_end_figure(r: PolicyTimeline):
                           label=short[f]) for f in ids]
         if marked:
             handles.append(Line2D([], [], color=EVENT_COLOR, linestyle=EVENT_DASH, linewidth=1.4,
-                                  label=plots._literal(f"{r.event.label} ({r.row['date']})")))
+                                  label=plots.literal_text(f"{r.event.label} ({r.row['date']})")))
         _legend(fig, handles, ncols=3)
     years = sorted(ye["fiscal_year"].unique())
     return plots.figure_html(
