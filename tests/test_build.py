@@ -72,6 +72,14 @@ def test_bad_covariates_and_events_list_valid_values():
         build.make_run(specs["policy_timeline"], {"event": "moon_landing"})
 
 
+def test_county_period_outside_the_records_fails_before_any_kernel_starts():
+    spec = {s.id: s for s in build.load_notebook_registry()}["county_profile"]
+    with pytest.raises(ParameterError, match="outside what the data cover"):
+        build.make_run(spec, {"county": "Essex", "period_start": "2016-01-01"})
+    with pytest.raises(ParameterError, match="not a Massachusetts county"):
+        build.make_run(spec, {"county": "Gotham"})
+
+
 def test_county_parameter_accepts_names_and_fips():
     from ma_ice_coop.parameters import validate_parameters
 

@@ -3,7 +3,7 @@
 Each parameter has a type; a value outside its valid set is a ParameterError that lists the valid
 values. Types:
   measure      one of measures.MEASURES (minus any listed in `exclude`, with `exclude_reason`)
-  date         an ISO date (YYYY-MM-DD); `period_start`/`period_end` pairs are checked together
+  date         an ISO date (YYYY-MM-DD), within optional `min`..`max`; `period_start`/`period_end` pairs are checked together
                against the coverage of the notebook's measure
   county       a county name (any case) or 5-digit FIPS; normalised to the county name
   covariates   a list of 1-3 variables of the county covariate panel
@@ -53,9 +53,13 @@ def _check_one(name: str, spec: dict, value: Any) -> Any:
         return value
     if kind == "date":
         try:
-            return date.fromisoformat(str(value)).isoformat()
+            day = date.fromisoformat(str(value))
         except ValueError:
             raise ParameterError(f"parameter {name}={value!r} is not an ISO date (YYYY-MM-DD)") from None
+        low, high = str(spec.get("min", "0001-01-01")), str(spec.get("max", "9999-12-31"))
+        if not low <= day.isoformat() <= high:
+            raise ParameterError(f"parameter {name}={value!r} is outside what the data cover ({low}..{high})")
+        return day.isoformat()
     if kind == "county":
         accepted = valid_counties()
         key = str(value).strip().lower().removesuffix(" county")
