@@ -15,6 +15,7 @@ values. Types:
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from .errors import ParameterError
@@ -24,20 +25,37 @@ MAX_COVARIATES = 3
 
 def valid_counties() -> dict[str, str]:
     """Accepted spellings (lower-case name and FIPS) -> county name."""
+    from . import config
+
+    path = config.reference_dir() / "counties.csv"
+    return dict(_valid_counties(path, path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _valid_counties(path, mtime_ns: int) -> tuple:
     from .reference import load_counties
 
-    counties = load_counties()
+    counties = load_counties(path)
     accepted = {}
     for fips, name in zip(counties["county_fips"], counties["county"]):
         accepted[name.lower()] = name
         accepted[fips] = name
-    return accepted
+    return tuple(accepted.items())
 
 
 def covariate_names() -> list[str]:
+    """Variables of the built covariate panel (read once per build of the table)."""
+    from .io import processed_path
+
+    path = processed_path("county_covariates")
+    return list(_covariate_names(path, path.stat().st_mtime_ns if path.exists() else 0))
+
+
+@lru_cache(maxsize=4)
+def _covariate_names(path, mtime_ns: int) -> tuple:
     from .io import read_processed
 
-    return sorted(read_processed("county_covariates")["variable"].unique())
+    return tuple(sorted(read_processed("county_covariates")["variable"].unique()))
 
 
 def _check_one(name: str, spec: dict, value: Any) -> Any:

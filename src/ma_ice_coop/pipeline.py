@@ -49,9 +49,7 @@ def _processed_outputs() -> list[Path]:
 
 
 def _download_outputs() -> list[Path]:
-    from .downloads import reports_data_dir
-
-    folder = reports_data_dir()
+    folder = config.project_root() / "reports" / "data"
     return [folder / n for n in ("county_measures.csv", "agency_measures.csv", "county_covariates.csv",
                                  "README.md", "CODEBOOK.md")]
 
@@ -70,10 +68,7 @@ def _step(name: str, key: str, outputs: list[Path], action, steps: dict, force: 
 def build_all(*, mirror: Path | None = None, force: bool = False, workers: int | None = None,
               notebooks: bool = True, out=None) -> None:
     """Everything `make all` builds; each step reruns only when its inputs changed."""
-    from .codebook import write_codebook
-    from .downloads import reports_data_dir, write_downloads
     from .fetch import fetch_all
-    from .process import process_all
 
     out = out or sys.stderr
     start = time.perf_counter()
@@ -83,18 +78,29 @@ def build_all(*, mirror: Path | None = None, force: bool = False, workers: int |
     steps = {} if force else _load_steps()
     key = inputs_digest()
 
-    def processed():
+    def processed():  # imported here: a no-op rebuild should not pay for pandera and scipy
+        from .codebook import write_codebook
+        from .downloads import reports_data_dir
+        from .process import process_all
+
         process_all(out=out)
         codebook = write_codebook()
         shutil.copyfile(codebook, _ensure_dir(reports_data_dir()) / "CODEBOOK.md")
 
+    def downloads():
+        from .downloads import write_downloads
+
+        write_downloads()
+
     _step("process", key, _processed_outputs(), processed, steps, force, out)
-    _step("downloads", key, _download_outputs(), lambda: write_downloads(), steps, force, out)
+    _step("downloads", key, _download_outputs(), downloads, steps, force, out)
     if notebooks:
+        from .build import plan_runs
         from .runner import build_runs
 
-        build_runs(workers=workers, force=force, out=out)
-        write_index()
+        runs = plan_runs()
+        build_runs(runs, workers=workers, force=force, out=out)
+        write_index(runs)
         print("index: reports/index.html", file=out)
     print(f"build finished in {time.perf_counter() - start:.1f}s", file=out)
 
@@ -110,13 +116,13 @@ def _describe(params: dict) -> str:
     return ", ".join(f"{k} = {'+'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in params.items())
 
 
-def index_html() -> str:
+def index_html(runs=None) -> str:
     """reports/index.html: every report and download, with relative links; all text escaped."""
     from .build import html_page, plan_runs
     from .reference import load_counties
 
     root = config.project_root() / "reports"
-    runs = plan_runs()
+    runs = plan_runs() if runs is None else runs
     esc = html.escape
     parts = [
         "<h1>ICE detainer cooperation by Massachusetts county</h1>",
@@ -171,7 +177,7 @@ def index_html() -> str:
                      home="index.html")
 
 
-def write_index() -> Path:
+def write_index(runs=None) -> Path:
     path = config.project_root() / "reports" / "index.html"
-    io.atomic_write_text(path, index_html())
+    io.atomic_write_text(path, index_html(runs))
     return path
