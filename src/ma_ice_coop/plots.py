@@ -262,6 +262,16 @@ def _rows_height(n: int) -> float:
     return min(12.0, 1.9 + 0.3 * max(n, 1))
 
 
+def _labelled_axes(height: float, title: str, xlabel: str, ylabel: str):
+    """A new figure with one axes, titled and labelled (all text shown literally)."""
+    fig = _new_figure(height)
+    ax = fig.add_subplot()
+    _set_title(ax, title)
+    ax.set_xlabel(literal_text(xlabel))
+    ax.set_ylabel(literal_text(ylabel))
+    return fig, ax
+
+
 def _set_title(ax, title: str, width: float = FIG_WIDTH) -> None:
     ax.set_title(wrap_text(title, width - 0.3, STYLE["axes.titlesize"]))
 
@@ -502,11 +512,7 @@ def funnel_plot(
         raise ValueError("funnel_plot: counts must satisfy 0 <= numerator <= denominator")
     keep = np.isfinite(num) & np.isfinite(den) & (den > 0)
     with _style():
-        fig = _new_figure(5.2)
-        ax = fig.add_subplot()
-        _set_title(ax, title)
-        ax.set_xlabel(literal_text(xlabel))
-        ax.set_ylabel(literal_text(ylabel))
+        fig, ax = _labelled_axes(5.2, title, xlabel, ylabel)
         if not keep.any():
             _no_data(ax)
             return fig
@@ -656,11 +662,7 @@ def scatter_labeled(
     sizes = _num(table, size_col) if size_col else None
     keep = np.isfinite(xs) & np.isfinite(ys)
     with _style():
-        fig = _new_figure(5.4)
-        ax = fig.add_subplot()
-        _set_title(ax, title)
-        ax.set_xlabel(literal_text(xlabel))
-        ax.set_ylabel(literal_text(ylabel))
+        fig, ax = _labelled_axes(5.4, title, xlabel, ylabel)
         if not keep.any():
             _no_data(ax)
             return fig

@@ -32,6 +32,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 from pandera.pandas import Check
@@ -201,39 +203,29 @@ MEDSL_2022_COUNTY_KEYS = ["year", "office", "county_name", "county_fips", "distr
 MEDSL_2022_OFFICES = ("SHERIFF", "GOVERNOR", "DISTRICT ATTORNEY")
 
 
-def derive_tonmcg_pres_2008_2016_ma(path=None) -> pd.DataFrame:
-    """MA rows of tonmcg US_County_Level_Presidential_Results_08-16.csv (text, columns as published)."""
-    fid = "tonmcg_pres_2008_2016"
-    frame = read_text_csv(path or input_path(fid), fid, TONMCG_2008_2016_COLUMNS)
-    return _ma_rows(frame, "fips_code", fid)
+# tonmcg files: registry id -> (columns as published, FIPS column). 2012-16 and 2016 are derived and
+# checked against the mirror, but not used in the panel (their totals run low; MEDSL is used instead).
+TONMCG_FILES = {
+    "tonmcg_pres_2008_2016": (TONMCG_2008_2016_COLUMNS, "fips_code"),
+    "tonmcg_pres_2012_2016": (TONMCG_2012_2016_COLUMNS, "combined_fips"),
+    "tonmcg_pres_2016": (TONMCG_2016_COLUMNS, "combined_fips"),
+    "tonmcg_pres_2020": (TONMCG_2020_2024_COLUMNS, "county_fips"),
+    "tonmcg_pres_2024": (TONMCG_2020_2024_COLUMNS, "county_fips"),
+}
 
 
-def derive_tonmcg_pres_2012_2016_ma(path=None) -> pd.DataFrame:
-    """MA rows of tonmcg US_County_Level_Presidential_Results_12-16.csv (checked, not used in the panel)."""
-    fid = "tonmcg_pres_2012_2016"
-    frame = read_text_csv(path or input_path(fid), fid, TONMCG_2012_2016_COLUMNS)
-    return _ma_rows(frame, "combined_fips", fid)
+def derive_tonmcg_ma(file_id: str, path=None) -> pd.DataFrame:
+    """MA rows of one tonmcg county presidential file (text, columns as published)."""
+    columns, fips_column = TONMCG_FILES[file_id]
+    frame = read_text_csv(path or input_path(file_id), file_id, columns)
+    return _ma_rows(frame, fips_column, file_id)
 
 
-def derive_tonmcg_pres_2016_ma(path=None) -> pd.DataFrame:
-    """MA rows of tonmcg 2016_US_County_Level_Presidential_Results.csv (checked, not used in the panel)."""
-    fid = "tonmcg_pres_2016"
-    frame = read_text_csv(path or input_path(fid), fid, TONMCG_2016_COLUMNS)
-    return _ma_rows(frame, "combined_fips", fid)
-
-
-def derive_tonmcg_pres_2020_ma(path=None) -> pd.DataFrame:
-    """MA rows of tonmcg 2020_US_County_Level_Presidential_Results.csv."""
-    fid = "tonmcg_pres_2020"
-    frame = read_text_csv(path or input_path(fid), fid, TONMCG_2020_2024_COLUMNS)
-    return _ma_rows(frame, "county_fips", fid)
-
-
-def derive_tonmcg_pres_2024_ma(path=None) -> pd.DataFrame:
-    """MA rows of tonmcg 2024_US_County_Level_Presidential_Results.csv."""
-    fid = "tonmcg_pres_2024"
-    frame = read_text_csv(path or input_path(fid), fid, TONMCG_2020_2024_COLUMNS)
-    return _ma_rows(frame, "county_fips", fid)
+derive_tonmcg_pres_2008_2016_ma = partial(derive_tonmcg_ma, "tonmcg_pres_2008_2016")
+derive_tonmcg_pres_2012_2016_ma = partial(derive_tonmcg_ma, "tonmcg_pres_2012_2016")
+derive_tonmcg_pres_2016_ma = partial(derive_tonmcg_ma, "tonmcg_pres_2016")
+derive_tonmcg_pres_2020_ma = partial(derive_tonmcg_ma, "tonmcg_pres_2020")
+derive_tonmcg_pres_2024_ma = partial(derive_tonmcg_ma, "tonmcg_pres_2024")
 
 
 def derive_medsl_election_context_2018_ma(path=None) -> pd.DataFrame:
