@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import config, io
-from .runner import _sha, code_digest
+from .runner import code_digest, content_digest
 
 STEP_CACHE = "steps.json"
 
@@ -38,7 +38,7 @@ def inputs_digest() -> str:
     from .registry import load_registry
 
     shas = sorted(f"{f.file_id}={f.sha256}" for f in load_registry().values() if f.cache_path.exists())
-    return _sha("\n".join(shas).encode(), code_digest().encode())
+    return content_digest("\n".join(shas).encode(), code_digest().encode())
 
 
 def _processed_outputs() -> list[Path]:

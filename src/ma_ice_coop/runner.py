@@ -30,7 +30,8 @@ _KERNEL_MANAGER = None
 
 # ----------------------------------------------------------------------------- cache keys
 
-def _sha(*parts: bytes) -> str:
+def content_digest(*parts: bytes) -> str:
+    """sha256 over the sha256s of the parts (order matters)."""
     h = hashlib.sha256()
     for part in parts:
         h.update(hashlib.sha256(part).digest())
@@ -40,7 +41,8 @@ def _sha(*parts: bytes) -> str:
 def _files_digest(paths) -> str:
     root = config.project_root()
     items = sorted(Path(p) for p in paths)
-    return _sha(*[p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in items if p.is_file()])
+    return content_digest(*[p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes()
+                            for p in items if p.is_file()])
 
 
 def code_digest() -> str:
@@ -55,7 +57,7 @@ def code_digest() -> str:
 def data_digest() -> str:
     """The processed tables (their manifest of sha256s)."""
     manifest = config.processed_dir() / "MANIFEST.json"
-    return _sha(manifest.read_bytes()) if manifest.exists() else "no-processed-data"
+    return content_digest(manifest.read_bytes()) if manifest.exists() else "no-processed-data"
 
 
 def notebook_source_digest(path: Path) -> str:
@@ -63,12 +65,12 @@ def notebook_source_digest(path: Path) -> str:
     doc = json.loads(path.read_text(encoding="utf-8"))
     cells = [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
               sorted(c.get("metadata", {}).get("tags", []))) for c in doc["cells"]]
-    return _sha(json.dumps(cells, sort_keys=True).encode())
+    return content_digest(json.dumps(cells, sort_keys=True).encode())
 
 
 def run_key(run: Run, code: str, data: str) -> str:
     params = json.dumps(run.params, sort_keys=True, default=str).encode()
-    return _sha(notebook_source_digest(run.spec.path).encode(), params, code.encode(), data.encode())
+    return content_digest(notebook_source_digest(run.spec.path).encode(), params, code.encode(), data.encode())
 
 
 def _cache_path() -> Path:

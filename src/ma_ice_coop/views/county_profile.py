@@ -1105,7 +1105,6 @@ def locator_map(r: CountyProfile):
             patch.set_gid(f"county-{geoid}")
             ax.add_patch(patch)
             centres[geoid] = _label_point(polys)
-        mid_lon = (lon0 + lon1) / 2.0
         for geoid, (cx, cy) in centres.items():
             if geoid == r.county_fips:
                 continue
