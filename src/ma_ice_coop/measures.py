@@ -572,6 +572,39 @@ def measure_kind(measure: str) -> str:
     return "administrative"
 
 
+# Small by data, not by population: a county's estimate of a measure is flagged "small" (read its
+# interval, do not rank it) when it rests on few cases. Shares: fewer than SMALL_SHARE_DENOMINATOR
+# detainers in the denominator. Counts and rates: fewer than SMALL_EVENT_COUNT events in the
+# numerator. Complete administrative counts are never small. A row with no denominator (0) or no
+# events to measure is "no data", which is not the same as small.
+SMALL_SHARE_DENOMINATOR = 30
+SMALL_EVENT_COUNT = 10
+
+
+def small_by_data(table: pd.DataFrame) -> pd.Series:
+    """Per row of a measure table (MEASURE_COLUMNS): True where the estimate rests on few cases.
+
+    Shares: 0 < denominator < SMALL_SHARE_DENOMINATOR (detainers). Counts and rates: numerator
+    (events) < SMALL_EVENT_COUNT where the denominator exists. Administrative measures: never."""
+    kinds = table["measure"].map(measure_kind)
+    numerator = table["numerator"].astype("float64")
+    denominator = table["denominator"].astype("float64")
+    share_small = (kinds == "share") & (denominator > 0) & (denominator < SMALL_SHARE_DENOMINATOR)
+    has_exposure = denominator.isna() | (denominator > 0)
+    event_small = kinds.isin(["rate", "count"]) & has_exposure & (numerator < SMALL_EVENT_COUNT)
+    return (share_small | event_small).rename("small_by_data")
+
+
+def small_rule(measure: str) -> str:
+    """The rule that flags a county as small for `measure`, in words (for report text)."""
+    kind = measure_kind(measure)
+    if kind == "share":
+        return f"fewer than {SMALL_SHARE_DENOMINATOR} detainers in the denominator"
+    if kind in ("rate", "count"):
+        return f"fewer than {SMALL_EVENT_COUNT} events counted"
+    return "never (complete administrative counts)"
+
+
 def pooled_estimate(table: pd.DataFrame) -> float:
     """The state pool of a share or rate: sum of numerators over sum of denominators (NaN if none).
 
