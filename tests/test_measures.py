@@ -52,9 +52,11 @@ def test_intervals_contain_the_estimate(k, n):
 # ----------------------------------------------------------------------------- shrinkage
 
 def test_shrinkage_pulls_toward_the_prior_mean_and_leaves_empty_groups_blank():
-    k = np.array([1, 10, 30, 0])
-    n = np.array([2, 50, 100, 0])
+    # groups that differ, so the prior's fit is interior (a fit at the optimiser's bound blanks the intervals)
+    k = np.array([1, 10, 60, 0])
+    n = np.array([20, 50, 100, 0])
     out = m.shrunken_proportions(k, n)
+    assert not out["at_bound"].iloc[0]
     a, b = out["prior_alpha"].iloc[0], out["prior_beta"].iloc[0]
     pooled = a / (a + b)
     raw = k[:3] / n[:3]
@@ -172,8 +174,11 @@ def test_absent_facility_years_count_as_zero():
     table = m.recorded_decline_measures(declines, _facilities(), years=range(2008, 2016))
     pooled = table[table["period_start"] == "2008-01-01"]
     pooled = pooled[pooled["period_end"] == "2015-07-19"].set_index("county_fips")
-    assert pooled.loc["25001", ["numerator", "denominator"]].tolist() == [3, 8]
-    assert pooled.loc["25003", ["numerator", "denominator"]].tolist() == [0, 6]  # open from 2010
+    # 2015 is covered to 2015-07-19 only: 200/365 of a facility-year
+    assert pooled.loc["25001", "numerator"] == 3
+    assert pooled.loc["25001", "denominator"] == pytest.approx(7 + 200 / 365)
+    assert pooled.loc["25003", "numerator"] == 0
+    assert pooled.loc["25003", "denominator"] == pytest.approx(5 + 200 / 365)  # open from 2010
     assert pooled.loc["25005", "denominator"] == 0
     by_year = table[(table["county_fips"] == "25001") & (table["period_start"] == "2013-01-01")].iloc[0]
     assert by_year["numerator"] == 0 and by_year["estimate"] == 0  # absent = zero recorded declines

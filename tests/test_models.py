@@ -101,7 +101,10 @@ def test_rank_correlations_table():
     table["noise"] = rng.normal(size=14)
     table.loc[0, "noise"] = np.nan
     out = M.rank_correlations(table, "share", ["same", "noise"], n_permutations=999)
-    assert list(out.columns) == ["covariate", "n", "rho", "p_value", "p_holm", "note"]
+    assert list(out.columns) == ["covariate", "n", "rho", "ci_low", "ci_high", "p_value", "p_holm", "tied_outcome",
+                                 "tied_covariate", "ties_dominate", "ties", "n_small", "rho_without_small",
+                                 "p_without_small", "note"]
+    assert (out["ci_low"] <= out["rho"]).all() and (out["rho"] <= out["ci_high"]).all()
     assert out["covariate"].tolist() == ["same", "noise"]
     assert out["n"].tolist() == [14, 13]
     assert out.loc[0, "rho"] == pytest.approx(1.0)

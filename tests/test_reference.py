@@ -14,7 +14,6 @@ from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.schemas import COUNTY_FIPS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
-SMALL = {"Dukes", "Nantucket", "Franklin", "Hampshire", "Berkshire"}
 
 
 # ----------------------------------------------------------------------------- the real tables
@@ -22,7 +21,6 @@ SMALL = {"Dukes", "Nantucket", "Franklin", "Hampshire", "Berkshire"}
 def test_counties_table():
     counties = ref.load_counties()
     assert list(counties["county_fips"]) == COUNTY_FIPS
-    assert set(counties.loc[counties["small_county"], "county"]) == SMALL
     assert list(counties.loc[~counties["houses_own_prisoners"], "county"]) == ["Nantucket"]
     assert counties["houses_own_prisoners"].dtype == bool
     assert not counties["county"].str.contains("County").any()
@@ -211,7 +209,7 @@ def test_missing_source_url(tmp_path, name):
 
 
 def test_counties_bad_boolean_and_duplicate(tmp_path):
-    expect_error(tmp_path, ref.COUNTIES_FILE, _set("small_county", "maybe", 0), "not a boolean")
+    expect_error(tmp_path, ref.COUNTIES_FILE, _set("houses_own_prisoners", "maybe", 0), "not a boolean")
     expect_error(tmp_path, ref.COUNTIES_FILE, _set("county_fips", "25003", 0), "duplicated ['25003']", "missing ['25001']")
 
 

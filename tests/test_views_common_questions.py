@@ -93,10 +93,13 @@ def test_placeholder_values_from_the_real_tables(result):
     assert v["custody_share_pool"].startswith("18% (95% CI ")
     assert v["declined_count_pool"] == "6"
     assert v["unresolved_share_pool"].startswith("71% (95% CI ")
-    assert v["counties_287g"] == "Barnstable (8 years), Bristol (5 years) and Plymouth (5 years)"
+    # operational years only (issue 7, item 11: Barnstable's 2007-2009 agreement never operated)
+    assert v["counties_287g"] == "Barnstable (5 years), Bristol (5 years) and Plymouth (5 years)"
     assert v["jail_arrests_courts"] == "1,666"
     assert v["jail_arrests_top"].startswith("the jails of Essex (557)")
-    assert v["ice_headcount_by_county"].startswith("Plymouth 130, Suffolk 97, Bristol 89")
+    # complete records only (from 2011-10-01; issue 7: no whole-period mean mixing undercounted years)
+    assert v["ice_detention_period"] == "2011-10-01 to 2024-01-04"
+    assert v["ice_headcount_by_county"].startswith("Plymouth 157, Suffolk 117, Bristol 108")
     assert "Bristol on 2021-06-29" in v["ice_detention_last_days"]
     assert v["sheriff_parties_2023"] == "12 Democrats and 2 Republicans (Plymouth and Worcester)"
     assert v["custody_share_vs_pool"].startswith("no county's 95% interval lies wholly above or below")

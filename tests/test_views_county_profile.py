@@ -14,7 +14,6 @@ from ma_ice_coop.reference import load_counties
 from ma_ice_coop.views import county_profile as view
 
 COUNTIES = sorted(load_counties()["county"])
-SMALL = ["Berkshire", "Dukes", "Franklin", "Hampshire", "Nantucket"]
 DEFAULT = ("2014-10-01", "2015-07-19")
 NAN_WORD = re.compile(r"\bnan\b", re.IGNORECASE)  # "Nantucket" contains "nan": match the word only
 
@@ -60,8 +59,9 @@ def test_known_values_for_suffolk(profiles):
 def test_rank_and_comparison_wording(profiles):
     r = profiles["Bristol"]
     table = view.measures_table_html(r).data
-    assert "tied 2nd highest of 14" in table  # 287(g) years: Bristol and Plymouth 5, Barnstable 8
-    assert "The sheriff had a 287(g) agreement in force in 2017-2021" in view.key_findings(r)
+    # operational 287(g) years: Bristol, Plymouth and Barnstable 5 each (Barnstable's 2007-09 were paper years)
+    assert "tied highest of 14" in table
+    assert "The sheriff's 287(g) agreement was operational in 2017-2021" in view.key_findings(r)
     essex = view.measures_table_html(profiles["Essex"]).data
     assert "whole interval above the state pool" in essex
 
@@ -82,17 +82,19 @@ def test_nantucket_points_to_barnstable(profiles):
 
 
 @pytest.mark.parametrize("county", COUNTIES)
-def test_small_county_wording(profiles, county):
+def test_small_by_data_wording(profiles, county):
+    """Small is decided per measure by the county's data (measures.small_by_data), not by population."""
     r = profiles[county]
     text = view.key_findings(r)
-    table = view.measures_table_html(r).data
-    if county in SMALL:
-        assert r.small
-        assert f"{county} is a small county" in text and "too few to rank" in text
-        assert "highest of" not in table  # never ranked
-    else:
-        assert not r.small
-        assert "small county" not in text
+    assert "small county" not in text
+    for m in r.measure_ids:
+        row = r.summary[r.summary["measure"] == m].iloc[0]
+        expected = bool(measures.small_by_data(r.tables[m][r.tables[m]["county_fips"] == r.county_fips]).iloc[0])
+        assert bool(row["small"]) == expected and (m in r.small_measures) == expected
+        if expected and pd.notna(row["rank"]):
+            assert view._rank_text(r, row).startswith("not ranked (small: ")
+    if r.small_measures and r.host is None:
+        assert "too few cases to rank" in text
 
 
 @pytest.mark.parametrize("county", COUNTIES)

@@ -64,12 +64,13 @@ def test_lunn_findings_come_from_the_data(lunn):
 def test_suffolk_contract_end_is_zero_by_construction(suffolk):
     s = suffolk.summary
     assert s.event.series == "SUFFOMA" and s.contract_ended and str(s.last_day.date()) == "2019-10-11"
-    assert s.its_reason == ""
+    # release review (issue 7): the series is zero by construction after the event, so no model is fitted
+    assert "zero by construction" in s.its_reason and s.its.coefficients["estimate"].isna().all()
     ba = view.before_after(suffolk)
     assert ba["n_after"] == 12 and ba["after"] == 0
     text = view.key_findings(suffolk)
-    assert "zero by construction" in text and "not an estimate of what the event changed" in text
-    assert "The last day with an ICE detainee there was 2019-10-11" in text
+    assert "Interrupted time series: none, because" in text and "not what the event changed" in text
+    assert "the last day with an ICE detainee in ICE's daily records, 2019-10-11" in text
     # ICE's year-end statistics no longer list Suffolk in the fiscal year of the event
     assert "Plymouth 221 (not listed: Suffolk)" in text and "Suffolk 145" in text
     assert not re.search(r"\bnan\b", text.lower())
@@ -98,9 +99,11 @@ def test_secure_communities_has_too_few_complete_months_before():
 def test_every_key_event_has_a_summary_row(lunn):
     table = view.summary_table(lunn)
     assert table["key"].tolist() == list(KEY_EVENTS)
-    fitted = table.loc[table["interrupted time series"] == "fitted", "key"].tolist()
+    fitted = table.loc[table["interrupted time series"].str.startswith("fitted"), "key"].tolist()
     assert "secure_communities" not in fitted and "federal_actions_2025" not in fitted
-    assert {"lunn", "suffolk_contract_end", "sheriff_elections_2022"} <= set(fitted)
+    assert {"lunn", "sheriff_elections_2022"} <= set(fitted)
+    # contract ends: zero by construction after the event, never fitted (release review, issue 7)
+    assert not {"suffolk_contract_end", "franklin_contract_end", "bristol_contract_end"} & set(fitted)
     for s in lunn.summaries:
         for finding in (view.headcount_finding(lunn, s), view.its_finding(lunn, s)):
             assert not re.search(r"\bnan\b", finding.lower())

@@ -46,18 +46,28 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         periods = rows[["period_start", "period_end"]].drop_duplicates()
         span = f"{periods['period_start'].min()}..{periods['period_end'].max()} ({len(periods)})"
         lines.append(f"| `{measure}` | {meaning} | {span} | {len(rows)} |")
+    shares = county[(county["measure"] == "custody_share")
+                    & (county["period_start"] == measures.FY2015_DETAINERS.start.isoformat())]
+    small = sorted(shares.loc[measures.small_by_data(shares), "county"])
     lines += [
         "",
-        "Small counties (Dukes, Nantucket, Franklin, Hampshire, Berkshire) have few detainers; read their",
-        "intervals, not their point estimates. Nantucket has no jail (its prisoners are held in Barnstable),",
-        "so its sheriff-facility measures are zero or blank by construction.",
+        "Small by data, not by population: an estimate rests on few cases when a share has "
+        f"{measures.small_rule('custody_share')} or a count or rate has {measures.small_rule('jail_arrests')}",
+        "(`measures.small_by_data`); read such intervals, not point estimates or ranks. For the FY2015 detainer",
+        f"shares that is {', '.join(small)}. Jail arrests carry a sensitivity range (`jail_arrests_low`,",
+        "`jail_arrests_high` and their per-100k rows): placement from free-text landmarks can raise or lower a",
+        "count. Rates per resident of the jail measures use " + measures.JAIL_RESIDENTS + ".",
+        "Detention measures have whole-period rows from 2011-10-01 (complete records) and from 2008-09-06",
+        "(undercounts before 2011-10-01) next to the fiscal years. 287(g): `agreement_287g_years` counts",
+        "operational years, `agreement_287g_paper_years` agreements signed but never operated.",
         "",
         "## agency_measures.csv",
         "",
         "The same measures for Massachusetts facilities not run by a sheriff (state DOC prisons, federal",
         "sites, ICE offices, police lockups, courts, State Police), one row per operator type, plus ICE arrests",
         "that cannot be placed at a facility and arrests outside Massachusetts in ICE's Boston area. Columns",
-        "as above with `agency_group` in place of `county_fips, county`.",
+        "as above with `agency_group` in place of `county_fips, county`. No shrunken shares: unrelated kinds of",
+        "agency (prisons, police, ICE offices, ...) are never pooled into one prior.",
         f"Groups: {', '.join(sorted(agency['agency_group'].unique()))}.",
         "",
         "## county_covariates.csv",

@@ -163,6 +163,15 @@ def _rank_corr_stat(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / math.sqrt(float(a @ a) * float(b @ b)))
 
 
+def _tie_counts(x: np.ndarray, y: np.ndarray) -> dict:
+    """Values sharing their value with another (tied) and distinct values, for x and y."""
+    out = {}
+    for name, v in (("x", x), ("y", y)):
+        _, counts = np.unique(v, return_counts=True)
+        out[f"tied_{name}"], out[f"distinct_{name}"] = int(counts[counts > 1].sum()), int(len(counts))
+    return out
+
+
 def permutation_spearman(
     x, y, *, n_permutations: int = 9999, seed: int = DEFAULT_SEED
 ) -> dict:
@@ -175,7 +184,12 @@ def permutation_spearman(
     ``1 / (n_permutations + 1)``. With fewer than 4 complete pairs, or a constant x or y,
     rho and p_value are NaN and ``note`` says why.
 
-    Returns a dict with keys rho, p_value, n, n_dropped, n_permutations, note.
+    ``ci_low``/``ci_high`` is an approximate 95% interval for rho (Fisher z with the Bonett-Wright
+    variance (1 + rho^2/2) / (n - 3)). ``tied_x``/``tied_y`` count the values that share their value
+    with another pair, ``distinct_x``/``distinct_y`` the distinct values (ties make rho hard to read).
+
+    Returns a dict with keys rho, p_value, ci_low, ci_high, n, n_dropped, n_permutations, tied_x,
+    tied_y, distinct_x, distinct_y, note.
     """
     if n_permutations < 1:
         raise ValueError(f"n_permutations must be at least 1, got {n_permutations}")
@@ -186,8 +200,9 @@ def permutation_spearman(
     keep = ~(np.isnan(xa) | np.isnan(ya))
     n = int(keep.sum())
     n_dropped = int(len(xa) - n)
-    result = {"rho": math.nan, "p_value": math.nan, "n": n, "n_dropped": n_dropped,
-              "n_permutations": int(n_permutations), "note": ""}
+    result = {"rho": math.nan, "p_value": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": n,
+              "n_dropped": n_dropped, "n_permutations": int(n_permutations), **_tie_counts(xa[keep], ya[keep]),
+              "note": ""}
     dropped = f" {_plural(n_dropped, 'pair')} with a missing value dropped." if n_dropped else ""
     if n < 4:
         result["note"] = (f"Not computed: only {_plural(n, 'complete pair')} (at least 4 are needed for a "
@@ -215,31 +230,68 @@ def permutation_spearman(
         done += m
     result["rho"] = rho
     result["p_value"] = (count + 1) / (n_permutations + 1)
+    half = _Z95 * math.sqrt((1 + rho * rho / 2) / (n - 3))
+    z = math.atanh(max(-0.999999, min(0.999999, rho)))
+    result["ci_low"], result["ci_high"] = min(rho, math.tanh(z - half)), max(rho, math.tanh(z + half))
     result["note"] = (f"Two-sided permutation p-value from {n_permutations} permutations (seed {seed}).{dropped}"
                       ).strip()
     return result
 
 
-def rank_correlations(table: pd.DataFrame, outcome: str, covariates: Sequence[str], **kw) -> pd.DataFrame:
+RANK_CORRELATION_COLUMNS = ["covariate", "n", "rho", "ci_low", "ci_high", "p_value", "p_holm", "tied_outcome",
+                            "tied_covariate", "ties_dominate", "ties", "n_small", "rho_without_small",
+                            "p_without_small", "note"]
+TIES_DOMINATE = 0.4
+"""Ties dominate a side of a rank correlation when at least this share of its values is tied."""
+
+
+def _ties_text(covariate: str, r: dict) -> tuple[bool, str]:
+    """(ties dominate?, words): a 0/1-like covariate compares two groups; many tied values make rho unreliable."""
+    if math.isnan(r["rho"]):
+        return False, ""
+    two_groups = r["distinct_x"] == 2
+    parts = [f"{covariate} takes only two values, so rho compares two groups of counties."] if two_groups else []
+    sides = [f"{r['tied_y']} of {r['n']} values of the outcome"] if r["tied_y"] >= TIES_DOMINATE * r["n"] else []
+    if r["tied_x"] >= TIES_DOMINATE * r["n"] and not two_groups:
+        sides.append(f"{r['tied_x']} of {r['n']} values of {covariate}")
+    if sides:
+        parts.append(f"Ties dominate ({' and '.join(sides)} are tied, e.g. at zero): Spearman's rho and its "
+                     "interval are unreliable here, and the permutation p-value, though it allows for ties, "
+                     "rests on few distinct ranks.")
+    return bool(sides), " ".join(parts)
+
+
+def rank_correlations(table: pd.DataFrame, outcome: str, covariates: Sequence[str], *, small: str | None = None,
+                      **kw) -> pd.DataFrame:
     """One permutation Spearman correlation per covariate with ``outcome``, as a tidy table.
 
-    Columns: covariate, n, rho, p_value, p_holm, note; one row per covariate in the order given.
-    ``p_holm`` is the Holm-adjusted p-value over the covariates in this call (the same as p_value
-    for one covariate). At most 3 covariates (14 counties); keyword arguments go to
-    :func:`permutation_spearman` (n_permutations, seed), and every covariate uses the same seed.
+    Columns: RANK_CORRELATION_COLUMNS, one row per covariate in the order given. ``p_holm`` is
+    Holm-adjusted over the covariates in this call; ci_low/ci_high the approximate 95% interval of
+    rho; tied_* count tied values; ``ties`` says in words where ties dominate (TIES_DOMINATE of a
+    side tied) or a covariate has two values. With ``small`` (a boolean column: rows resting on few
+    cases), n_small counts them among the pairs and rho/p_without_small repeat the test without
+    them (NaN when none is small or fewer than 4 rows are left). At most 3 covariates (14 counties);
+    keyword arguments go to :func:`permutation_spearman` (n_permutations, seed).
     """
     what = "rank_correlations"
     covariates = _check_covariates(covariates, what=what)
     _check_not_policy_index(outcome, what=what)
-    _check_columns(table, [outcome, *covariates], what=what)
+    _check_columns(table, [outcome, *covariates, *([small] if small else [])], what=what)
+    flag = table[small].fillna(False).astype(bool).to_numpy() if small else np.zeros(len(table), dtype=bool)
     rows = []
     for c in covariates:
         r = permutation_spearman(table[c], table[outcome], **kw)
-        rows.append({"covariate": c, "n": r["n"], "rho": r["rho"], "p_value": r["p_value"], "note": r["note"]})
-    out = pd.DataFrame(rows, columns=["covariate", "n", "rho", "p_value", "note"])
+        dominate, ties = _ties_text(c, r)
+        n_small = int((flag & table[[c, outcome]].notna().all(axis=1).to_numpy()).sum())
+        rest = permutation_spearman(table.loc[~flag, c], table.loc[~flag, outcome], **kw) if n_small else r
+        rows.append({**{k: r[k] for k in ("n", "rho", "ci_low", "ci_high", "p_value", "note")}, "covariate": c,
+                     "tied_outcome": r["tied_y"], "tied_covariate": r["tied_x"], "ties_dominate": dominate,
+                     "ties": ties, "n_small": n_small, "rho_without_small": rest["rho"] if n_small else math.nan,
+                     "p_without_small": rest["p_value"] if n_small else math.nan})
+    out = pd.DataFrame(rows, columns=[c for c in RANK_CORRELATION_COLUMNS if c != "p_holm"])
     out["p_holm"] = _holm(out["p_value"].to_numpy(dtype=float))
     out["n"] = out["n"].astype("int64")
-    return out[["covariate", "n", "rho", "p_value", "p_holm", "note"]]
+    return out[RANK_CORRELATION_COLUMNS]
 
 
 def _holm(p: np.ndarray) -> np.ndarray:
@@ -258,6 +310,42 @@ def _holm(p: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------
+# collinearity of the covariates of a multi-covariate model
+
+COLLINEARITY_LIMIT = 0.8
+"""Above this |r| between two covariates (weighted as the model weights rows) a model cannot separate them."""
+_CORR_COLUMNS = ["covariate_a", "covariate_b", "r", "n", "weights"]
+
+
+def weighted_covariate_correlations(data: pd.DataFrame, covariates: Sequence[str], weights=None, *,
+                                    weights_label: str = "rows") -> pd.DataFrame:
+    """Pearson r of every pair of covariates, each row weighted (e.g. by its detainers).
+
+    Columns covariate_a, covariate_b, r, n, weights (what the weights count). Rows with a missing
+    value or a weight <= 0 are left out; r is NaN where a covariate is constant."""
+    w = np.ones(len(data)) if weights is None else _as_float(weights, "weights")
+    x = np.column_stack([_as_float(data[c], c) for c in covariates]) if covariates else np.empty((len(data), 0))
+    keep = ~np.isnan(x).any(axis=1) & (w > 0)
+    x, w = x[keep], w[keep]
+    rows = []
+    for i, a in enumerate(covariates):
+        for j in range(i + 1, len(covariates)):
+            d = x[:, [i, j]] - np.average(x[:, [i, j]], axis=0, weights=w) if len(w) else x[:, [i, j]]
+            ss = (w[:, None] * d * d).sum(axis=0)
+            r = float((w * d[:, 0] * d[:, 1]).sum() / math.sqrt(ss[0] * ss[1])) if (ss > 0).all() else math.nan
+            rows.append({"covariate_a": a, "covariate_b": covariates[j], "r": r, "n": int(keep.sum()),
+                         "weights": weights_label})
+    return pd.DataFrame(rows, columns=_CORR_COLUMNS)
+
+
+def collinearity_text(corr: pd.DataFrame, limit: float = COLLINEARITY_LIMIT) -> str:
+    """Words for the pairs of covariates with |r| above ``limit`` ('' when none)."""
+    high = corr[corr["r"].abs() > limit]
+    return "; ".join(f"{a} and {b} correlate at r = {_fmt(r, 2)} weighted by {w}"
+                     for a, b, r, w in zip(high["covariate_a"], high["covariate_b"], high["r"], high["weights"]))
+
+
+# --------------------------------------------------------------------------------------------
 # quasi-binomial GLM
 
 
@@ -267,6 +355,8 @@ class GlmResult:
 
     coefficients: term, estimate, std_error, ci_low, ci_high, p_value (log-odds scale, t-based
     95% intervals with df_resid degrees of freedom), odds_ratio, or_low, or_high, covariate_sd.
+    covariate_correlations: the covariates' pairwise r weighted by trials (see
+    :func:`weighted_covariate_correlations`); the note warns when one exceeds COLLINEARITY_LIMIT.
     """
 
     coefficients: pd.DataFrame
@@ -274,6 +364,7 @@ class GlmResult:
     n: int
     df_resid: float
     note: str
+    covariate_correlations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_CORR_COLUMNS))
 
 
 _GLM_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value",
@@ -294,6 +385,7 @@ def quasi_binomial_glm(
     trials: str,
     covariates: Sequence[str],
     standardize: bool = False,
+    max_covariate_r: float = COLLINEARITY_LIMIT,
 ) -> GlmResult:
     """Quasi-binomial logistic regression of successes/trials on up to 3 county covariates.
 
@@ -306,7 +398,9 @@ def quasi_binomial_glm(
     failures at all, or when the covariates are constant or collinear.
 
     ``standardize=True`` centres continuous covariates and scales them to 1 SD (the term reads
-    e.g. ``pres_dem_share (per SD)``); 0/1 covariates are left as they are.
+    e.g. ``pres_dem_share (per SD)``); 0/1 covariates are left as they are. With several
+    covariates, their correlation weighted by trials is returned, and the note warns (the fit is
+    kept: its t-based intervals widen with collinearity) when |r| > ``max_covariate_r``.
     """
     import statsmodels.api as sm
 
@@ -342,10 +436,15 @@ def quasi_binomial_glm(
         pd.DataFrame(), [c for c in covariates], {}, [])
     terms = ["Intercept", *names]
     header = f"Quasi-binomial GLM (logit link) of {successes}/{trials} on {n} of {n_in} rows."
+    corr = weighted_covariate_correlations(data, covariates, data["_t"], weights_label=trials)
+    if collinearity_text(corr, max_covariate_r):
+        notes.append(f"Warning: {collinearity_text(corr, max_covariate_r)} (|r| above {_fmt(max_covariate_r, 1)}): "
+                     "the model cannot separate these covariates, so their adjusted estimates are unstable; "
+                     "read them one at a time.")
 
     def refuse(reason: str) -> GlmResult:
         coef = _nan_coefficients(terms, _GLM_COLUMNS)
-        return GlmResult(coef, math.nan, n, df_resid, _join_notes([header, f"Not fitted: {reason}", *notes]))
+        return GlmResult(coef, math.nan, n, df_resid, _join_notes([header, f"Not fitted: {reason}", *notes]), corr)
 
     if df_resid < 2:
         return refuse(f"only {df_resid:g} residual degrees of freedom ({n} rows, {k} parameters); "
@@ -391,7 +490,7 @@ def quasi_binomial_glm(
         *[f"statsmodels warned: {w}" for w in _warning_texts(caught)],
         "Descriptive: an association across counties, not an effect on individuals.",
     ]
-    return GlmResult(coef[_GLM_COLUMNS], dispersion, n, float(fit.df_resid), _join_notes(notes))
+    return GlmResult(coef[_GLM_COLUMNS], dispersion, n, float(fit.df_resid), _join_notes(notes), corr)
 
 
 # --------------------------------------------------------------------------------------------
@@ -409,6 +508,7 @@ class MixedResult:
     group_effects: group, n, successes, observed_share, estimate, sd, ci_low, ci_high (the group's
     random intercept, log-odds), fitted_share (inverse logit of the posterior-mean linear predictor at
     the group's mean covariate values: a shrunken share, plug-in not posterior mean).
+    covariate_correlations: the covariates' pairwise r over the rows (weighted by rows, e.g. detainers).
     """
 
     fixed_effects: pd.DataFrame
@@ -420,6 +520,7 @@ class MixedResult:
     note: str
     seed: int = DEFAULT_SEED
     prior: dict = field(default_factory=dict)
+    covariate_correlations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_CORR_COLUMNS))
 
 
 _FE_COLUMNS = ["term", "estimate", "sd", "ci_low", "ci_high", "odds_ratio", "or_low", "or_high", "covariate_sd"]
@@ -448,6 +549,7 @@ def mixed_binomial_glm(
     seed: int = DEFAULT_SEED,
     vcp_p: float = 1.0,
     fe_p: float = 2.0,
+    max_covariate_r: float = COLLINEARITY_LIMIT,
 ) -> MixedResult:
     """Logistic regression with a random intercept per group, on one row per detainer.
 
@@ -460,8 +562,11 @@ def mixed_binomial_glm(
     group-level values already merged onto the rows.
 
     Rows with a missing outcome, group or covariate are dropped and counted in the note. The fit
-    is refused (NaN, reason in ``note``) when fewer than 2 groups remain or the outcome does not
-    vary. Variational Bayes tends to understate posterior spread; treat intervals as approximate.
+    is refused (NaN, reason in ``note``) when fewer than 2 groups remain, the outcome does not
+    vary, or two covariates correlate with |r| > ``max_covariate_r`` over the rows (one row per
+    detainer: weighted by detainers), because their fixed effects could not be separated while the
+    variational intervals would still look narrow. Variational Bayes understates posterior spread,
+    the more so with few groups (about 11 counties here): treat intervals as too narrow.
     """
     from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 
@@ -505,12 +610,18 @@ def mixed_binomial_glm(
             ge[c] = np.nan
         re_sd = _nan_coefficients([f"sd({group} intercept)"], _RE_SD_COLUMNS)
         return MixedResult(_nan_coefficients(terms, _FE_COLUMNS), re_sd, ge[_GROUP_COLUMNS], n, len(groups),
-                           False, _join_notes([header, f"Not fitted: {reason}", *notes]), seed, prior)
+                           False, _join_notes([header, f"Not fitted: {reason}", *notes]), seed, prior, corr)
 
+    corr = weighted_covariate_correlations(data, covariates,
+                                           weights_label="rows (each group by its number of rows, e.g. detainers)")
     if len(groups) < 2:
         return refuse(f"{_plural(len(groups), 'group')} left; a random intercept needs at least 2.")
     if n == 0 or data["_y"].nunique() < 2:
         return refuse(f"{outcome} does not vary over the rows analysed.")
+    if collinearity_text(corr, max_covariate_r):
+        return refuse(f"{collinearity_text(corr, max_covariate_r)} (|r| above {_fmt(max_covariate_r, 1)}): the model "
+                      "cannot separate their effects, and with variational Bayes and so few groups the intervals "
+                      "would still look narrow. Fit one covariate at a time.")
     exog = pd.concat([pd.Series(1.0, index=data.index, name="Intercept"), design], axis=1)
     if np.linalg.matrix_rank(exog.to_numpy()) < exog.shape[1]:
         return refuse("the covariates are constant or collinear over the rows analysed.")
@@ -560,8 +671,8 @@ def mixed_binomial_glm(
         header,
         f"Priors: fixed effects N(0, {_fmt(fe_p, 2)}^2) on the log-odds scale; log SD of the random "
         f"intercept N(0, {_fmt(vcp_p, 2)}^2).",
-        "Intervals are mean ± 1.96 posterior SD under the variational approximation, which tends to "
-        "understate uncertainty.",
+        f"Intervals are mean ± 1.96 posterior SD under the variational approximation, which understates "
+        f"uncertainty, the more so with only {_plural(len(groups), 'group')}: read them as too narrow.",
         f"The log-normal prior keeps the random-intercept SD away from zero; with {len(groups)} groups its "
         "interval reflects the prior as much as the data.",
         *std_notes,
@@ -570,7 +681,7 @@ def mixed_binomial_glm(
         *[f"statsmodels warned: {w}" for w in _warning_texts(caught)],
     ]
     return MixedResult(fe[_FE_COLUMNS], re_sd[_RE_SD_COLUMNS], ge[_GROUP_COLUMNS], n, len(groups), converged,
-                       _join_notes(notes), seed, prior)
+                       _join_notes(notes), seed, prior, corr)
 
 
 # --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from . import config, io
+from .changes_page import write_changes_page
 from .runner import code_digest, content_digest
 
 STEP_CACHE = "steps.json"
@@ -101,7 +102,8 @@ def build_all(*, mirror: Path | None = None, force: bool = False, workers: int |
         runs = plan_runs()
         build_runs(runs, workers=workers, force=force, out=out)
         write_index(runs)
-        print("index: reports/index.html", file=out)
+        write_changes_page()
+        print("index: reports/index.html, reports/changes.html", file=out)
     print(f"build finished in {time.perf_counter() - start:.1f}s", file=out)
 
 
@@ -146,14 +148,25 @@ def index_html(runs=None) -> str:
                              f"with {esc(_describe(r.overrides))}</a></li>")
             parts.append("</ul>")
         parts.append("</li>")
+    from . import measures
+
+    shares = measures.measure_table("custody_share")
+    small = set(shares.loc[measures.small_by_data(shares), "county"])
+    no_jail = set(load_counties().query("not houses_own_prisoners")["county"])
+    none = sorted(set(shares.loc[shares["denominator"] == 0, "county"]) - no_jail)
+    cover = measures.FY2015_DETAINERS
     parts += ["</ul>", "<h2>County reports</h2>",
-              "<p>Small counties (few detainers: read their intervals, not their rank) are marked *. "
-              "Nantucket has no jail; its prisoners are held in Barnstable.</p>", "<ul class=\"counties\">"]
+              f"<p>Counties marked * had 1 to {measures.SMALL_SHARE_DENOMINATOR - 1} detainers at their sheriff's "
+              f"facilities in the FY2015 detainer records ({cover.start} to {cover.end}), so their detainer shares "
+              "rest on few cases: read their intervals, not their rank. Small is decided by the data, not by "
+              "population, and each report flags every measure by its own data. "
+              + (f"No detainer at all in those records (no share): {esc(', '.join(none))}. " if none else "")
+              + "Nantucket has no jail; its prisoners are held in Barnstable.</p>", "<ul class=\"counties\">"]
     counties = load_counties().set_index("county")
     county_runs = sorted((r for r in runs if r.spec.kind == "county"), key=lambda r: r.params.get("county", ""))
     for r in county_runs:
         name = r.params.get("county", "")
-        star = " *" if name in counties.index and bool(counties.loc[name, "small_county"]) else ""
+        star = " *" if name in counties.index and name in small else ""
         parts.append(f"<li><a href=\"{esc(r.html_path.relative_to(root).as_posix())}\">{esc(name)} County</a>"
                      f"{esc(star)}</li>")
     parts += ["</ul>", "<h2>Downloads</h2>", "<ul>"]
@@ -167,7 +180,10 @@ def index_html(runs=None) -> str:
                        ("CODEBOOK.md", "every column of the processed tables")]:
         if (data / name).exists():
             parts.append(f"<li><a href=\"data/{esc(name)}\">{esc(name)}</a>: {esc(what)}</li>")
-    parts += ["</ul>", "<h2>Sources and method</h2>",
+    parts += ["</ul>", "<h2>What changed</h2>",
+              "<p>Corrections to published reports and changes of data or method, dated, with what was said before "
+              "and what is said now: <a href=\"changes.html\">what changed</a>.</p>",
+              "<h2>Sources and method</h2>",
               "<p>Sources, citations and how to rebuild or rerun everything: <a href=\"../README.md\">README</a>. "
               "Data come from public FOIA releases (ICE detainer records via NPR; ICE arrests and detention "
               "via the University of Washington Center for Human Rights; ICE statistics via the Vera Institute), "

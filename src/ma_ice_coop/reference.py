@@ -2,7 +2,8 @@
 
 Four hand-curated fact tables, each row with its source URL(s) (several joined by " ; "):
 
-- counties.csv          the 14 counties: seat, sheriff's office, where it is based, small-county flag
+- counties.csv          the 14 counties: seat, sheriff's office, where it is based, whose jail holds its
+                        prisoners (small is decided per measure by data: measures.small_by_data)
 - sheriffs.csv          one row per sheriff tenure, before 2010 to 2025
 - agreements_287g.csv   one row per agency x 287(g) agreement period (sheriffs, state DOC, police)
 - policy_timeline.csv   dated federal / state / county / city events, 2006..2026
@@ -42,7 +43,7 @@ AGREEMENTS_FILE = "agreements_287g.csv"
 TIMELINE_FILE = "policy_timeline.csv"
 
 COUNTIES_COLUMNS = ["county_fips", "county", "seat", "sheriff_office", "sheriff_hq_town",
-                    "houses_own_prisoners", "small_county", "source_url", "notes"]
+                    "houses_own_prisoners", "prisoners_held_in", "source_url", "notes"]
 SHERIFFS_COLUMNS = ["county", "county_fips", "sheriff_name", "party", "party_confirmed", "term_start",
                     "term_end", "how_started", "facilities", "agreement_287g", "source_url", "notes"]
 AGREEMENTS_COLUMNS = ["agency", "agency_type", "county_fips", "model", "signed", "start_bracket_from",
@@ -219,9 +220,24 @@ def load_counties(path: Path | str | None = None) -> pd.DataFrame:
     if dupes or missing:
         raise _fail(path, f"needs one row per county: duplicated {dupes}, missing {missing}",
                     "keep exactly one row for each of the 14 counties")
-    for column in ["houses_own_prisoners", "small_county"]:
-        frame[column] = _parse_bool(frame, column, path, _BOOL_TEXT)
+    frame["houses_own_prisoners"] = _parse_bool(frame, "houses_own_prisoners", path, _BOOL_TEXT)
+    check_prisoners_held_in(frame, path)
     return frame.sort_values("county_fips").reset_index(drop=True)
+
+
+def check_prisoners_held_in(frame: pd.DataFrame, path: Path) -> None:
+    """prisoners_held_in: blank for a county with its own jail, else the FIPS of the county whose jail holds
+    its prisoners (a county that houses its own prisoners)."""
+    own = dict(zip(frame["county_fips"], frame["houses_own_prisoners"]))
+    for i, row in _rows(frame):
+        host, houses = row["prisoners_held_in"], row["houses_own_prisoners"]
+        if houses and host:
+            raise _fail(path, f"prisoners_held_in is {host} but houses_own_prisoners is true",
+                        "leave prisoners_held_in blank for a county with its own jail", i, "prisoners_held_in")
+        if not houses and not own.get(host, False):
+            raise _fail(path, f"prisoners_held_in {host!r} is not a county with its own jail",
+                        "give the FIPS of the county whose jail holds this county's prisoners", i,
+                        "prisoners_held_in")
 
 
 def county_names(path: Path | str | None = None) -> dict[str, str]:

@@ -16,6 +16,13 @@ bracket entry and exit, so a year with neither a list nor a dated report inside 
 counted from the period (the `evidence` column says so). The loader checks the panel against every
 list: an agency on an ICE list must be in force that year, and one missing from a list must not be
 known in force on that date; WaPo flags must match except for WAPO_DISAGREEMENTS.
+
+Operational and paper years are two columns. `agreement_287g_operational`: a calendar year counts when an
+agreement that operated was in force and operating for at least part of it, from the first to the last date
+a source shows it in force (the days between the last such date and a known exit do not count: Barnstable,
+last shown 2022-08-09 and ended 2023-01-04, has no operational year 2023). `agreement_287g_paper`: years
+covered only by an agreement that was signed and listed but never operated (NEVER_OPERATIONAL: Barnstable
+2007-2009). `agreement_287g` (either) is kept for the checks against the lists, which show paper agreements.
 """
 
 from __future__ import annotations
@@ -64,6 +71,14 @@ WAPO_DISAGREEMENTS = {
     for year in (2007, 2008, 2009)
 }
 
+# Agreements signed and on ICE's lists that never operated, keyed by (agency key, start_bracket_from):
+# their years are paper years, never operational years.
+NEVER_OPERATIONAL = {
+    ("25001", "2007-06-01"): "Barnstable's 2007 agreement: on ICE's lists of 2007-09-19 and 2008-03-10 and named as "
+                             "participating on 2009-03-22, but the sheriff said ICE suspended the program 'before it "
+                             "ever got off the ground' (Boston Globe 2009-10-01, cited in agreements_287g.csv).",
+}
+
 _SRC = "data/reference/agreements_287g.csv; WaPo flags; ICE 287(g) lists (DDP, Appelson)"
 AGREEMENTS_287G_YEARS_SCHEMA = table_schema(
     "agreements_287g_years",
@@ -79,7 +94,13 @@ AGREEMENTS_287G_YEARS_SCHEMA = table_schema(
         "agency_type": col("str", "sheriff or state_doc", source=REFERENCE,
                            checks=[pa.Check.isin(["sheriff", "state_doc"])]),
         "year": col("int64", "calendar year", unit="year", checks=[pa.Check.in_range(FIRST_YEAR, LAST_YEAR)]),
-        "agreement_287g": col("bool", "True when a 287(g) agreement was in force at some point in the year", source=_SRC),
+        "agreement_287g": col("bool", "True when a 287(g) agreement was in force at some point in the year, operating "
+                              "or on paper only (operational or paper)", source=_SRC),
+        "agreement_287g_operational": col("bool", "operational year: an agreement that operated was in force and "
+                                          "operating for at least part of the year (first to last date a source shows "
+                                          "it in force)", source=_SRC),
+        "agreement_287g_paper": col("bool", "paper year: only an agreement that was signed and listed but never "
+                                    "operated (NEVER_OPERATIONAL) covers the year", source=_SRC),
         "evidence": col("str", "which lists show the agency that year (or that the year is counted from the "
                         "reference agreement period)", source=_SRC),
         "source": col("str", "reference table and input file ids used for the row (data/sources.yaml), ' ; '-separated",
@@ -204,8 +225,11 @@ def known_periods(agreements: pd.DataFrame, latest_list: date) -> pd.DataFrame:
     keys = [f if t == "sheriff" else DOC_KEY for f, t in zip(kept["county_fips"], kept["agency_type"])]
     last = [pd.Timestamp(latest_list) if pd.isna(e) else e for e in kept["end_bracket_from"]]
     exit_to = [None if pd.isna(e) else e.date() for e in kept["end_bracket_to"]]
+    operational = [(k, pd.Timestamp(s).date().isoformat()) not in NEVER_OPERATIONAL
+                   for k, s in zip(keys, kept["start_bracket_from"])]
     return pd.DataFrame({"agency_key": keys, "first": [t.date() for t in kept["start_bracket_to"]],
-                         "last": [pd.Timestamp(t).date() for t in last], "exit_to": exit_to})
+                         "last": [pd.Timestamp(t).date() for t in last], "exit_to": exit_to,
+                         "operational": operational})
 
 
 def in_force_on(periods: pd.DataFrame, key: str, day: date) -> bool:
@@ -247,6 +271,9 @@ def evidence_for(key: str, year: int, flag: bool, wapo: pd.DataFrame, snaps: pd.
     positive = any(p == "WaPo flag" or p.startswith("ICE list") for p in parts)
     if flag and not positive:
         parts.append("in force per the bracketed agreement period in the reference table")
+    paper = periods[(periods["agency_key"] == key) & ~periods["operational"]]
+    if flag and in_force_in_year(paper, key, year) and not in_force_in_year(periods[periods["operational"]], key, year):
+        parts.append("paper year: the agreement never operated (NEVER_OPERATIONAL)")
     if not flag:
         ended = periods[(periods["agency_key"] == key) & periods["exit_to"].notna()]
         for last, exit_to in zip(ended["last"], ended["exit_to"]):
@@ -299,16 +326,20 @@ def load_agreements_287g_years(first_year: int = FIRST_YEAR, last_year: int = LA
     periods = known_periods(load_agreements_287g(), max(snaps["as_of"]))
     agencies = panel_agencies()
     records = []
+    operating = periods[periods["operational"]]
     for agency in agencies.itertuples(index=False):
         for year in range(first_year, last_year + 1):
             flag = in_force_in_year(periods, agency.agency_key, year)
+            operational = in_force_in_year(operating, agency.agency_key, year)
             evidence, sources = evidence_for(agency.agency_key, year, flag, wapo, snaps, periods)
             records.append((agency.agency_key, agency.county_fips, agency.agency, agency.agency_type, year, flag,
-                            evidence, sources))
+                            operational, flag and not operational, evidence, sources))
     panel = pd.DataFrame(records, columns=["agency_key", "county_fips", "agency", "agency_type", "year",
-                                           "agreement_287g", "evidence", "source"])
+                                           "agreement_287g", "agreement_287g_operational", "agreement_287g_paper",
+                                           "evidence", "source"])
     check_against_lists(panel, periods, wapo, snaps)
     panel = panel.astype({"county_fips": "str", "agency": "str", "agency_type": "str", "year": "int64",
-                          "agreement_287g": "bool", "evidence": "str", "source": "str"})
+                          "agreement_287g": "bool", "agreement_287g_operational": "bool",
+                          "agreement_287g_paper": "bool", "evidence": "str", "source": "str"})
     panel = panel.sort_values(["agency_type", "county_fips", "year"], na_position="last").reset_index(drop=True)
     return AGREEMENTS_287G_YEARS_SCHEMA.validate(panel[list(AGREEMENTS_287G_YEARS_SCHEMA.columns)])

@@ -426,6 +426,26 @@ def governor_votes() -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 CONTESTED_MIN_RUNNER_UP_SHARE = 0.01  # a named runner-up below 1% of the votes is scatter, not a contest
+# The write-in rule in words, for every sentence that states how many 2022 sheriff races were (un)contested.
+CONTESTED_RULE = ("a race counts as contested when a named candidate other than the winner, on the ballot or a named "
+                  "write-in, received at least 1% of the votes cast for candidates; unnamed write-ins (MEDSL 'WRITEIN', "
+                  "'all others', scattering) never make a race contested")
+
+
+def uncontested_sheriff_races_2022(panel: pd.DataFrame | None = None) -> list[str]:
+    """Counties (names, alphabetical) whose 2022 sheriff race was uncontested under CONTESTED_RULE.
+
+    The one source of the count: the processed county_covariates panel, variable sheriff_2022_contested
+    (0 = uncontested). Every report that states the number uses this function."""
+    if panel is None:
+        from ..io import read_processed
+
+        panel = read_processed("county_covariates")
+    rows = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
+    if rows.empty:
+        raise SchemaError("county_covariates has no sheriff_2022_contested rows; what to do: rebuild the processed "
+                          "tables (ma-ice process).")
+    return sorted(rows.loc[rows["value"] == 0, "county_fips"].map(COUNTY_NAMES))
 
 
 def sheriff_2022_results(path=None) -> pd.DataFrame:

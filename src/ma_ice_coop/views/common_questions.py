@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import config, measures, plots
 from ..errors import ParameterError, SchemaError
-from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, small_counties
+from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table
 
 QUESTIONS_FILE = "common_questions.yaml"
 QUESTION_IDS = tuple(f"Q{i}" for i in range(1, 21))
@@ -45,7 +45,8 @@ PLACEHOLDERS = {
     "detainers_doc_fy2015": "detainers lodged at state prisons (DOC), FY2015 records",
     "detainers_police_fy2015": "detainers lodged at municipal police lockups, FY2015 records",
     "detainers_non_sheriff_fy2015": "detainers at facilities not run by a sheriff, by kind, FY2015 records",
-    "detainers_top_counties_fy2015": "the three counties with most detainers at sheriff-run jails, FY2015",
+    "detainers_top_counties_fy2015": "the three counties with most detainers at sheriff-run jails, FY2015, and "
+                                     "whether their counts can be told apart (95% intervals)",
     "detainers_per_100k_pool": "detainers at sheriff-run jails per 100,000 residents (exact Poisson 95% CI)",
     "custody_count_pool": "detainers with lift reason 'Booked into Detention' of all, sheriff-run jails",
     "custody_share_pool": "pooled custody share at sheriff-run jails with Jeffreys 95% CI",
@@ -59,19 +60,24 @@ PLACEHOLDERS = {
     "jail_arrests_period": "dates the pooled ICE arrest records cover",
     "jail_arrests_top": "the three counties whose sheriff-run jails saw most ICE arrests",
     "jail_arrests_courts": "ICE arrests placed at Massachusetts courthouses",
-    "jail_arrests_courts_n": "number of courthouses with at least one ICE arrest",
+    "jail_arrests_courts_n": "courthouses with at least one ICE arrest (processed jail_arrests table)",
     "jail_arrests_aor_total": "all ICE arrests recorded in the Boston area of responsibility",
     "jail_arrests_unplaced": "ICE arrests whose recorded location cannot be placed (with share)",
     "agreement_years_period": "years covered by the 287(g) panel",
     "counties_287g": "sheriffs with 287(g) agreement years, and how many",
     "doc_287g_years": "years the state DOC's 287(g) agreement was in force, of all panel years",
-    "ice_detention_period": "dates covered by the daily ICE detention headcounts",
+    "ice_detention_period": "dates the ICE headcount measures cover by default (complete records only)",
     "ice_headcount_by_county": "mean daily ICE detainees in each county's sheriff-run facilities",
-    "ice_detention_last_days": "last day with ICE detainees in each county that held them",
-    "ice_adp_latest": "ICE's latest year-end average daily population in sheriff-run facilities",
+    "ice_detention_last_days": "last day with ICE detainees in ICE's daily records, each county that held them",
+    "bristol_records_after_dhs_end": "ICE detainees at Bristol in ICE's daily records after DHS ended the contract",
+    "ice_year_end_last_listed": "last fiscal year ICE's year-end statistics list each county that stopped holding",
+    "ice_adp_latest": "sheriff-run facilities ICE's latest year-end workbook lists, with average daily population",
     "sheriff_2022_bristol_winner_share": "winner's share of the 2022 Bristol sheriff vote",
     "sheriff_2022_barnstable_winner_share": "winner's share of the 2022 Barnstable sheriff vote",
     "sheriff_parties_2023": "party of the 14 sheriffs in office after the 2022 elections",
+    "sheriff_2022_uncontested": "uncontested 2022 sheriff races under the write-in rule (county_covariates)",
+    "sheriff_2022_contested_rule": "the write-in rule that decides whether a 2022 sheriff race was contested",
+    "sheriffs_287g_at_2022_election": "sheriffs with a 287(g) agreement in force on 2022-11-08 (agreements_287g.csv)",
 }
 
 # Digits allowed in curated prose: years, ISO dates, fiscal years and legal identifiers. Any other
@@ -355,15 +361,17 @@ def _sheriff_detainers(period: measures.Period) -> pd.DataFrame:
 
 
 def _request_kinds(d: pd.DataFrame) -> str:
+    # The form type shows what a form can request, not what each detainer asked for: ICE's 2011 FAQ gives the
+    # I-247 three functions (notice, release information, a hold of up to 48 hours), and which of them a given
+    # form asked for is not recorded. So "hold" forms are forms that can request a hold (release review, issue 7).
     forms = d.assign(form=d["detainer_type"].str.split(" - ").str[0].str.strip())
     parts = []
-    for kind, what in (("hold", "asked the jail to hold the person"), ("notify", "only asked to be notified of "
-                                                                                 "the release")):
+    for kind, what in (("hold", "were on forms that can ask the jail to hold the person"),
+                       ("notify", "on the notification-only form")):
         group = forms[forms["request_kind"] == kind]
         if len(group):
             forms_used = sorted(group["form"].unique())
-            parts.append(f"{fmt_num(len(group))} {what} (form{'s' if len(forms_used) > 1 else ''} "
-                         f"{_and(forms_used)})")
+            parts.append(f"{fmt_num(len(group))} {what} ({_and(forms_used)})")
     rest = forms[~forms["request_kind"].isin(["hold", "notify"])]
     if len(rest):
         parts.append(f"{fmt_num(len(rest))} were of another or unknown kind")
@@ -378,6 +386,16 @@ def _detainer_types(d: pd.DataFrame) -> str:
         pieces = [p.strip() for p in row.detainer_type.split(" - ")]
         parts.append(f"{fmt_num(row.n)} on form {pieces[0]} “{pieces[-1]}”")
     return "; ".join(parts)
+
+
+def _top_counts_text(lodged: pd.DataFrame, n: int = 3) -> str:
+    """The counties with the highest detainer counts, ranked only if their 95% intervals do not overlap."""
+    top = lodged.sort_values(["numerator", "county"], ascending=[False, True]).head(n)
+    named = _and([f"{r.county} ({fmt_num(r.numerator)})" for r in top.itertuples()])
+    if top["ci_low"].max() <= top["ci_high"].min():
+        return (f"{named}, counts whose 95% intervals overlap, so these counties cannot be told apart and their "
+                "order means nothing")
+    return f"{named}, in that order"
 
 
 def placeholder_values() -> dict[str, str]:
@@ -402,8 +420,7 @@ def placeholder_values() -> dict[str, str]:
     v["detainers_non_sheriff_fy2015"] = _and([f"{AGENCY_LABELS.get(r.agency_group, r.agency_group)} "
                                               f"{fmt_num(r.numerator)}" for r in others.itertuples()
                                               if r.numerator > 0])
-    top = lodged.sort_values(["numerator", "county"], ascending=[False, True]).head(3)
-    v["detainers_top_counties_fy2015"] = _and([f"{r.county} with {fmt_num(r.numerator)}" for r in top.itertuples()])
+    v["detainers_top_counties_fy2015"] = _top_counts_text(lodged)
     rate = measures.measure_table("detainers_per_100k")
     k, pop = rate["numerator"].sum(), rate["denominator"].sum()
     low, high = measures.poisson_interval([k], [pop / measures.PER_100K])
@@ -448,7 +465,9 @@ def placeholder_values() -> dict[str, str]:
     arrests = read_processed("jail_arrests")
     courts = arrests[(arrests["status"] == "facility") & (arrests["operator_type"] == "court")]
     v["jail_arrests_courts"] = fmt_num(courts["arrests"].sum())
-    v["jail_arrests_courts_n"] = fmt_num(courts.loc[courts["arrests"] > 0, "facility_id"].nunique())
+    v["jail_arrests_courts_n"] = (f"{fmt_num(courts.loc[courts['arrests'] > 0, 'facility_id'].nunique())} "
+                                  "Massachusetts courthouses (counted in the processed jail_arrests table, not in "
+                                  "a download)")
     total = arrests["arrests"].sum()
     unplaced = arrests.loc[arrests["status"] == "unplaced", "arrests"].sum()
     v["jail_arrests_aor_total"] = fmt_num(total)
@@ -463,10 +482,10 @@ def placeholder_values() -> dict[str, str]:
     v["counties_287g"] = _and([f"{r.county} ({fmt_num(r.numerator)} years)" for r in with_years.itertuples()]) \
         or "none"
     doc = panel[panel["agency_type"] == "state_doc"]
-    v["doc_287g_years"] = (f"{fmt_num(int(doc['agreement_287g'].sum()))} of the {fmt_num(doc['year'].nunique())} "
+    v["doc_287g_years"] = (f"{fmt_num(int(doc['agreement_287g_operational'].sum()))} of the {fmt_num(doc['year'].nunique())} "
                            f"calendar years {years[0]}-{years[-1]}")
 
-    period = measures.ICE_DETENTION_DAILY
+    period = measures.default_period("mean_daily_ice_headcount")  # complete records only, not the undercount
     v["ice_detention_period"] = _period_text(period)
     head = measures.measure_table("mean_daily_ice_headcount").set_index("county")
     days = measures.measure_table("detention_contract_days").set_index("county")["numerator"]
@@ -474,7 +493,7 @@ def placeholder_values() -> dict[str, str]:
     regular = held[held["days"] >= 30].sort_values(["estimate"], ascending=False)
     brief = held[held["days"] < 30].sort_index()
     text = _and([f"{county} {_num(r.estimate)}" for county, r in regular.iterrows()])
-    text += " ICE detainees per day, averaged over the whole period"
+    text += " ICE detainees per day, averaged over that period"
     if len(brief):
         text += (f" ({_and(list(brief.index))} held ICE detainees on only "
                  f"{_and([fmt_num(n) for n in brief['days']])} days; the other counties on none)")
@@ -492,6 +511,8 @@ def placeholder_values() -> dict[str, str]:
         text += (f"; {_and(still)} still held ICE detainees on the last day of the data, "
                  f"{period.end.isoformat()}")
     v["ice_detention_last_days"] = text
+    v["bristol_records_after_dhs_end"] = _records_after_event("bristol_contract_end", daily)
+    v["ice_year_end_last_listed"] = _year_end_last_listed(read_processed("ice_detention_fy"), names)
     fy_table = read_processed("ice_detention_fy")
     sheriff_fy = fy_table[fy_table["operator_type"] == "sheriff"]
     latest = int(sheriff_fy["fiscal_year"].max())
@@ -499,18 +520,63 @@ def placeholder_values() -> dict[str, str]:
     by_county = rows.groupby("sheriff_county_fips")["adp_total"].sum().sort_values(ascending=False)
     through = rows["data_through"].iloc[0]
     listing = _and([f"{names[f]} ({_num(a)} per day on average)" for f, a in by_county.items()])
-    v["ice_adp_latest"] = (f"{'only ' if len(by_county) == 1 else ''}{listing} held ICE detainees among "
-                           f"sheriff-run jails in FY{latest} (data through {through})")
+    v["ice_adp_latest"] = (f"ICE's FY{latest} workbook (data through {through}) lists "
+                           f"{'only ' if len(by_county) == 1 else ''}{listing} among sheriff-run jails")
 
     votes = county_covariates_wide(2022, panel=read_processed("county_covariates"),
                                    variables=["sheriff_2022_winner_share"]).set_index("county")
     v["sheriff_2022_bristol_winner_share"] = fmt_pct(votes.loc["Bristol", "sheriff_2022_winner_share"], 1)
     v["sheriff_2022_barnstable_winner_share"] = fmt_pct(votes.loc["Barnstable", "sheriff_2022_winner_share"], 1)
     v["sheriff_parties_2023"] = _sheriff_parties("2023-02-01", load_sheriffs())
+    v.update(_election_2022_values(read_processed("county_covariates")))
     missing = set(PLACEHOLDERS) - set(v)
     if missing:  # a programming error, not a data problem
         raise RuntimeError(f"placeholders without a value: {sorted(missing)}")
     return v
+
+
+def _records_after_event(key: str, daily: pd.DataFrame) -> str:
+    """What ICE's daily records show at a key event's facility after the event's date (e.g. DHS ending a contract)."""
+    from ..events import KEY_EVENTS, event_timestamp
+
+    event = KEY_EVENTS[key]
+    rows = daily[(daily["facility_code"] == event.series) & (daily["headcount"] > 0)
+                 & (daily["date"] > event_timestamp(event))]
+    if rows.empty:
+        return f"no ICE detainee after {event.date}"
+    first, last, most = rows["date"].min().date(), rows["date"].max().date(), int(rows["headcount"].max())
+    return (f"at most {fmt_num(most)} ICE detainee{'s' if most > 1 else ''} a day from {first.isoformat()} to "
+            f"{last.isoformat()}")
+
+
+def _year_end_last_listed(fy_table: pd.DataFrame, names: dict[str, str]) -> str:
+    """Counties whose sheriff-run facilities ICE's year-end statistics stopped listing, with the last year listed."""
+    sheriff = fy_table[(fy_table["operator_type"] == "sheriff") & (fy_table["adp_total"] > 0)]
+    latest = int(fy_table["fiscal_year"].max())
+    last = sheriff.groupby("sheriff_county_fips")["fiscal_year"].max().astype(int)
+    stopped = last[last < latest].sort_values()
+    if stopped.empty:
+        return "no county"
+    return _and([f"{names[f]} last in FY{fy}" for f, fy in stopped.items()])
+
+
+def _election_2022_values(panel: pd.DataFrame) -> dict[str, str]:
+    """The 2022 sheriff-election figures: uncontested races (one table, one rule) and 287(g) on election day."""
+    from ..loaders.covariates import CONTESTED_RULE, uncontested_sheriff_races_2022
+    from ..reference import load_agreements_287g
+
+    races = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
+    uncontested = uncontested_sheriff_races_2022(panel)
+    election = pd.Timestamp("2022-11-08")
+    a = load_agreements_287g()
+    a = a[a["agency_type"] == "sheriff"]
+    in_force = a[(a["start_bracket_to"] <= election) & (a["end_bracket_to"].isna() | (a["end_bracket_to"] > election))]
+    names = measures.county_frame().set_index("county_fips")["county"]
+    held = sorted(names[f] for f in in_force["county_fips"])
+    return {"sheriff_2022_uncontested": (f"{fmt_num(len(uncontested))} of the {fmt_num(len(races))} races "
+                                         f"({_and(uncontested)})"),
+            "sheriff_2022_contested_rule": CONTESTED_RULE,
+            "sheriffs_287g_at_2022_election": (f"only {_and(held)}" if len(held) == 1 else _and(held)) or "none"}
 
 
 def _sheriff_parties(on: str, sheriffs: pd.DataFrame) -> str:
@@ -651,17 +717,14 @@ def question_index_html(r: CommonQuestions):
 
 
 def key_findings(r: CommonQuestions) -> str:
-    from ..events import KEY_EVENTS, timeline_row
+    from ..events import lunn_287g_text
 
     v = r.values
-    lunn = timeline_row(KEY_EVENTS["lunn"], r.timeline)
     no_trust = r.timeline[(r.timeline["date"] == "2024-05") & (r.timeline["category"] == "legislation")]
     counts = r.research["core data can answer"].value_counts()
     lines = [
-        f"The law frames every answer: since Lunn v. Commonwealth ({lunn['date']}) no Massachusetts officer may "
-        f"hold anyone on a civil ICE detainer alone (source: {md_link(lunn['source_url'].split(' ; ')[0])}), so "
-        "cooperation now means notifying ICE, handing people over at release, 287(g) screening and renting beds "
-        "to ICE. There is no statewide Trust Act: Trust Acts are city ordinances"
+        "The law frames every answer. " + lunn_287g_text(_md_links, r.timeline)
+        + " There is no statewide Trust Act: Trust Acts are city ordinances"
         + (f" (source: {md_link(no_trust.iloc[0]['source_url'].split(' ; ')[0])})." if len(no_trust) else "."),
         f"In the only record-level outcome data ({v['fy2015_period']}, before Lunn), "
         f"{v['detainers_sheriff_fy2015']} of the {v['detainers_ma_fy2015']} detainers lodged at Massachusetts "
@@ -673,16 +736,23 @@ def key_findings(r: CommonQuestions) -> str:
         f"287(g) agreement years ({v['agreement_years_period']}): {v['counties_287g']}; the state DOC's agreement "
         f"was in force in {v['doc_287g_years']}.",
         f"ICE detention in sheriff-run jails ({v['ice_detention_period']}): {v['ice_headcount_by_county']}. "
-        f"The last ICE detainees left {v['ice_detention_last_days']}.",
-        f"ICE arrests recorded {v['jail_arrests_period']} (pooled, a lower bound): most at "
+        f"The last day with an ICE detainee in ICE's daily records was: {v['ice_detention_last_days']} (ICE's "
+        "records, not announced or expected dates; the policy timeline gives those).",
+        f"ICE arrests recorded {v['jail_arrests_period']} (pooled; placed from free-text landmarks, so misplacement "
+        f"can raise or lower a count): most at "
         f"{v['jail_arrests_top']} among sheriff-run jails, and {v['jail_arrests_courts']} at "
-        f"{v['jail_arrests_courts_n']} courthouses; {v['jail_arrests_unplaced']} of the "
+        f"{v['jail_arrests_courts_n']}; {v['jail_arrests_unplaced']} of the "
         f"{v['jail_arrests_aor_total']} arrests in ICE's Boston area cannot be placed.",
         f"Of the {fmt_num(len(r.research))} research questions, the project's core data answer "
         f"{fmt_num(counts.get('yes', 0))}, {fmt_num(counts.get('partly', 0))} in part and "
         f"{fmt_num(counts.get('no', 0))} not at all (the table of research questions says why).",
     ]
     return bullet_list(md_text_keep_links(line) for line in lines)
+
+
+def _md_links(urls: str) -> str:
+    """Markdown links for every URL of a ' ; '-separated source_url cell."""
+    return ", ".join(md_link(u.strip()) for u in urls.split(" ; ") if u.strip())
 
 
 def md_text_keep_links(line: str) -> str:
@@ -736,6 +806,14 @@ def research_questions_html(r: CommonQuestions):
     return HTML(intro + table.data)
 
 
+def _small_text() -> str:
+    """Which counties are small for the custody share, decided by their data (measures.small_by_data)."""
+    table = measures.measure_table("custody_share")
+    small = table.loc[measures.small_by_data(table), "county"].tolist()
+    return (f"A county is small for a measure when its data are few (for the custody share, "
+            f"{measures.small_rule('custody_share')}: {_and(small) or 'none'}): read its interval, not its rank.")
+
+
 def limitations(r: CommonQuestions) -> str:
     lines = [
         "Sources of the answers: each question of the project notes on common questions (which check a widely "
@@ -749,12 +827,13 @@ def limitations(r: CommonQuestions) -> str:
         "data and predate Lunn; most outcomes are blank, and 'declined' is a lower bound because ICE records only "
         "the declines it learns of.",
         f"ICE arrests ({r.values['jail_arrests_period']}) are pooled without dates and placed from free-text "
-        "landmarks: per-place counts are lower bounds, and unplaced arrests are counted, not dropped.",
-        f"ICE detention headcounts ({r.values['ice_detention_period']}) undercount days before 2011-10-01. "
-        "287(g) years count any year an agreement was in force, including agreements that existed only on paper.",
+        "landmarks: misplacement can raise or lower a place's count, and unplaced arrests are counted, not dropped.",
+        f"ICE detention headcounts: the daily records run {_period_text(measures.ICE_DETENTION_DAILY)} but "
+        f"undercount days before {measures.default_period('mean_daily_ice_headcount').start.isoformat()}, so the "
+        f"averages quoted cover {r.values['ice_detention_period']}. "
+        f"287(g) years are operational years: {measures.OPERATIONAL_287G_RULE}.",
         "Intervals: Jeffreys for shares, exact Poisson for counts and rates; complete administrative counts carry "
-        f"no sampling interval. Small counties ({_and(small_counties())}) have few cases: read their intervals, "
-        "not their rank.",
+        f"no sampling interval. {_small_text()}",
         "Legal and policy questions (notification, training, due process, victims and witnesses) cannot be settled "
         "by these data; the answers give dated, sourced facts and say what is not known. Nothing here is legal "
         "advice.",

@@ -17,13 +17,13 @@ import pandas as pd
 
 from .. import measures, plots
 from ..errors import ParameterError
-from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, small_counties
+from ..events import lunn_287g_text
+from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 NOTEBOOK_ID = "county_profile"
 
-# Counties whose sheriff runs no jail, and the county whose jail holds their prisoners
-# (data/reference/counties.csv: houses_own_prisoners = false; its notes and facilities.csv say where).
-HELD_ELSEWHERE = {"25019": "25001"}  # Nantucket -> Barnstable County Correctional Facility (Bourne)
+# A county whose sheriff runs no jail has its prisoners held in another county's jail: counties.csv
+# prisoners_held_in (measures.jail_host), never hard-coded here.
 
 TIMELINE_START = date(2005, 1, 1)
 TIMELINE_END = date(2025, 12, 31)
@@ -42,10 +42,11 @@ LABELS = {
     "declined_share_broad": "Declined share, broad (also releases without transfer)",
     "unresolved_share": "Unresolved share (no outcome recorded)",
     "recorded_declines": "Recorded declines per facility-year",
-    "jail_arrests": "ICE arrests at the county's jails",
+    "jail_arrests": "ICE arrests at the county's jails (as placed; sensitivity range below)",
     "jail_arrests_per_100k": "ICE arrests at jails per 100,000 residents per year",
-    "mean_daily_ice_headcount": "Mean ICE detainees held per day",
-    "agreement_287g_years": "Years with a 287(g) agreement",
+    "mean_daily_ice_headcount": "Mean ICE detainees held per day (complete records)",
+    "agreement_287g_years": "Operational 287(g) years",
+    "agreement_287g_paper_years": "Paper-only 287(g) years (signed, never operated)",
 }
 SHORT = {
     "detainers_per_100k": "Detainers per 100,000",
@@ -128,9 +129,10 @@ class CountyProfile:
     custody_denominator: str
     decline_definition: str
     county_row: pd.Series  # counties.csv
-    small: bool
-    small_list: list[str]
+    small_measures: list[str]  # measure ids whose estimate for this county rests on few cases (small_by_data)
     host: str | None  # county holding this county's prisoners (no jail of its own)
+    host_fips: str | None
+    served: list[str]  # counties whose residents are the denominator of this county's jail measures
     measure_ids: list[str]
     tables: dict[str, pd.DataFrame]  # measure -> the 14-county table
     summary: pd.DataFrame  # one row per measure for the county, with state and rank
@@ -171,6 +173,7 @@ def measure_ids(custody_denominator: str, decline_definition: str) -> list[str]:
     """Headline measures plus the counts and the chosen definition variants, in display order."""
     extra = {"custody_share": "custody_share_resolved" if custody_denominator == "resolved" else None,
              "declined_share": "declined_share_broad" if decline_definition == "broad" else None}
+    extra["agreement_287g_years"] = "agreement_287g_paper_years"
     ids = ["detainers_lodged"]
     for m in measures.HEADLINE_MEASURES:
         if m == "jail_arrests_per_100k":
@@ -201,16 +204,19 @@ def compute(county: str, period_start: str, period_end: str, custody_denominator
     row = counties[counties["county"] == params["county"]].iloc[0]
     fips = row["county_fips"]
     names = dict(zip(counties["county_fips"], counties["county"]))
-    small_list = small_counties()
-    host = None
-    if not row["houses_own_prisoners"]:
-        host = names.get(HELD_ELSEWHERE.get(fips, ""))
+    jail_host = measures.jail_host()
+    host_fips = None if row["houses_own_prisoners"] else jail_host[fips]
+    host = names.get(host_fips) if host_fips else None
+    served = [names[f] for f, h in sorted(jail_host.items()) if h == fips]
 
     ids = measure_ids(params["custody_denominator"], params["decline_definition"])
     detainers = read_processed("detainers")
-    tables = {m: t.assign(small_county=t["county"].isin(small_list))
+    tables = {m: t.assign(small_by_data=measures.small_by_data(t).to_numpy())
               for m, t in measure_tables(ids, period, detainers).items()}
-    summary = pd.DataFrame([_summary_row(m, tables[m], fips) for m in ids])
+    variants = {m: [measures.measure_table(v) for v in measures.SENSITIVITY_VARIANTS[m]]
+                for m in ids if m in measures.SENSITIVITY_VARIANTS}
+    summary = pd.DataFrame([_summary_row(m, tables[m], fips, variants.get(m, [])) for m in ids])
+    small_measures = [m for m in ids if bool(summary.set_index("measure").loc[m, "small"])]
 
     facilities = load_facilities()
     ma = detainers[(detainers["facility_state"] == "MASSACHUSETTS") & period.contains(detainers["prepare_date"])]
@@ -220,7 +226,6 @@ def compute(county: str, period_start: str, period_end: str, custody_denominator
     sheriff_fac, other_fac, others_none = _facility_tables(facilities, per_facility, fips)
     host_facilities = []
     if host is not None:
-        host_fips = HELD_ELSEWHERE[fips]
         hf = facilities[(facilities["operator_type"] == "sheriff") & (facilities["sheriff_county_fips"] == host_fips)
                         & ~facilities["facility_id"].str.endswith("_unspecified")]
         host_facilities = [f"{n} ({t})" if isinstance(t, str) and t else n
@@ -249,7 +254,7 @@ def compute(county: str, period_start: str, period_end: str, custody_denominator
     state_unresolved = (float((sheriff_ma["outcome"] == "unresolved").sum()), float(len(sheriff_ma)))
     unplaced = (int(arrests.loc[arrests["status"] == "unplaced", "arrests"].sum()), int(arrests["arrests"].sum()))
     return CountyProfile(params["county"], fips, period, params["custody_denominator"],
-                         params["decline_definition"], row, bool(row["small_county"]), small_list, host, ids,
+                         params["decline_definition"], row, small_measures, host, host_fips, served, ids,
                          tables, summary, sheriff_fac, other_fac, others_none, host_facilities, mine, years,
                          monthly, adp, events, covariates, current, state_unresolved, unplaced)
 
@@ -277,27 +282,36 @@ def _first_day(text: str):
     return pd.Timestamp(date_bounds(text)[0]) if text else pd.NaT
 
 
-def _summary_row(m: str, table: pd.DataFrame, fips: str) -> dict:
+def _summary_row(m: str, table: pd.DataFrame, fips: str, variants: list[pd.DataFrame] = ()) -> dict:
+    """The county's row of one measure with the state, its rank, whether it is small by data, which side of
+    the pool its interval lies on (agreeing under every sensitivity variant) and the variants' estimates."""
     kind = measures.measure_kind(m)
     row = table[table["county_fips"] == fips].iloc[0]
+    side = measures.pool_side([table, *variants]).get(fips, "") if kind in ("share", "rate") else ""
+    alone = measures.pool_side([table]).get(fips, "") if kind in ("share", "rate") else ""
+    ends = [float(v.loc[v["county_fips"] == fips, "estimate"].iloc[0]) for v in variants]
     with_data = table[table["estimate"].notna()]
     rank = n = ties = None
+    rank_range = (None, None)
     if pd.notna(row["estimate"]):
         v = row["estimate"]
         rank = int((with_data["estimate"] > v).sum()) + 1
         ties = int((with_data["estimate"] == v).sum()) - 1
         n = len(with_data)
+        rank_range = _plausible_ranks(row, with_data)
     if kind in ("share", "rate"):
         state = measures.pooled_estimate(table)
-    elif m == "agreement_287g_years":
+    elif m in measures.AGREEMENT_MEASURES:
         state = float((table["estimate"] > 0).sum())  # counties with any agreement year
     else:
         state = float(table["estimate"].sum())  # state total over the 14 counties' sheriff facilities
     return {"measure": m, "kind": kind, "period_start": row["period_start"], "period_end": row["period_end"],
             "numerator": row["numerator"], "denominator": row["denominator"], "estimate": row["estimate"],
             "ci_low": row["ci_low"], "ci_high": row["ci_high"], "state": state, "rank": rank, "n_with_data": n,
-            "ties": ties, "state_numerator": table["numerator"].sum(), "state_denominator": table["denominator"].sum(),
-            "source": row["source"]}
+            "ties": ties, "rank_best": rank_range[0], "rank_worst": rank_range[1], "state_numerator": table["numerator"].sum(), "state_denominator": table["denominator"].sum(),
+            "source": row["source"], "small": bool(measures.small_by_data(table[table["county_fips"] == fips]).iloc[0]),
+            "side": side, "side_as_placed": alone, "range_low": min(ends) if ends else np.nan,
+            "range_high": max(ends) if ends else np.nan}
 
 
 def _facility_records(ma: pd.DataFrame, arrests: pd.DataFrame, daily: pd.DataFrame) -> pd.DataFrame:
@@ -346,20 +360,24 @@ def _monthly_headcount(daily: pd.DataFrame, fips: str) -> pd.Series:
 
 
 def _year_table(panel: pd.DataFrame, daily: pd.DataFrame, adp: pd.DataFrame, fips: str) -> pd.DataFrame:
-    """One row per year: 287(g) in force (calendar year), ICE detention (fiscal year), ICE year-end ADP.
+    """One row per year: operational 287(g) year (`agreement_287g`) and paper-only 287(g) year
+    (`agreement_287g_paper`; calendar years), ICE detention (fiscal year), ICE year-end ADP.
 
     The fiscal-year detention figures are those of measures.detention_rows (days with any ICE detainee in the
     county's sheriff facilities; person-days over the days of the fiscal year within the coverage)."""
-    g = panel[(panel["agency_type"] == "sheriff") & (panel["county_fips"] == fips)].set_index("year")["agreement_287g"]
+    mine_287g = panel[(panel["agency_type"] == "sheriff") & (panel["county_fips"] == fips)].set_index("year")
+    g, paper = mine_287g["agreement_287g_operational"], mine_287g["agreement_287g_paper"]
     mine = daily[(daily["operator_type"] == "sheriff") & (daily["sheriff_county_fips"] == fips)]
     per_day = mine.groupby("date")["headcount"].sum()
     per_day = per_day[per_day > 0]
     rows = []
-    first_fy = measures.ICE_DETENTION_DAILY.start.year + 1
-    last_fy = measures.ICE_DETENTION_DAILY.end.year
+    cover = measures.ICE_DETENTION_DAILY  # its first and last fiscal years are partial (clipped to the coverage)
+    first_fy = cover.start.year + (1 if cover.start.month >= 10 else 0)
+    last_fy = cover.end.year + (1 if cover.end.month >= 10 else 0)
     adp_by = dict(zip(adp["fiscal_year"], adp["adp_total"]))
     for year in range(TIMELINE_START.year, TIMELINE_END.year + 1):
-        row = {"year": year, "agreement_287g": g.get(year, pd.NA), "detention_days": np.nan,
+        row = {"year": year, "agreement_287g": g.get(year, pd.NA), "agreement_287g_paper": paper.get(year, pd.NA),
+               "detention_days": np.nan,
                "days_in_period": np.nan, "mean_daily": np.nan, "undercount": pd.NA}
         if first_fy <= year <= last_fy:
             period = measures.fiscal_year_period(year)
@@ -447,7 +465,7 @@ def _fmt_state(row) -> str:
         return f"{fmt_pct(row['state'])} (state pool)"
     if row["kind"] == "rate":
         return f"{_fmt_value(m, row['state'])} (state pool)"
-    if m == "agreement_287g_years":
+    if m in measures.AGREEMENT_MEASURES:
         return f"{fmt_num(row['state'])} of 14 counties had any"
     if m == "mean_daily_ice_headcount":
         return f"{fmt_num(row['state'], 1)} (all sheriff facilities)"
@@ -461,28 +479,47 @@ def _basis(row) -> str:
     if m == "custody_share_resolved":
         return f"{fmt_num(k)} of {fmt_num(n)} resolved detainers"
     if m == "detainers_per_100k":
-        return f"{fmt_num(k)} detainers; population {fmt_num(n)}"
+        return f"{fmt_num(k)} detainers; residents {fmt_num(n)}"
     if m == "recorded_declines":
         return f"{fmt_num(k)} declines in {fmt_num(n)} facility-years"
     if m == "jail_arrests_per_100k":
-        return f"{fmt_num(k)} arrests; {fmt_num(n)} person-years"
+        return (f"{fmt_num(k)} arrests; {fmt_num(n)} person-years"
+                + (f"; sensitivity range {fmt_num(row['range_low'], 1)}-{fmt_num(row['range_high'], 1)}"
+                   if pd.notna(row["range_low"]) else ""))
     if m == "mean_daily_ice_headcount":
         return f"{fmt_num(k)} person-days over {fmt_num(n)} days"
-    if m == "agreement_287g_years":
+    if m in measures.AGREEMENT_MEASURES:
         return f"{fmt_num(k)} of {fmt_num(n)} years"
     if m == "detainers_lodged":
         return f"{fmt_num(k)} detainers"
-    return f"{fmt_num(k)} arrests"
+    return f"{fmt_num(k)} arrests" + (f"; sensitivity range {fmt_num(row['range_low'])}-{fmt_num(row['range_high'])}"
+                                       if pd.notna(row["range_low"]) else "")
+
+
+def _plausible_ranks(row, with_data: pd.DataFrame) -> tuple[int | None, int | None]:
+    """The ranks (1 = highest) the county's 95% interval allows: best = 1 + counties whose interval lies
+    wholly above it; worst = counties whose interval does not lie wholly below it. (None, None) for
+    measures without intervals (complete administrative counts: the point rank is exact)."""
+    if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"]):
+        return (None, None)
+    others = with_data[with_data["county_fips"] != row["county_fips"]].dropna(subset=["ci_low", "ci_high"])
+    best = 1 + int((others["ci_low"] > row["ci_high"]).sum())
+    worst = len(others) + 1 - int((others["ci_high"] < row["ci_low"]).sum())
+    return (best, worst)
 
 
 def _rank_text(r: CountyProfile, row) -> str:
     if row["rank"] is None or pd.isna(row["rank"]):
         return "no estimate"
-    if r.small:
-        return "not ranked (small county: too few to rank)"
+    if row["small"]:
+        return f"not ranked (small: {measures.small_rule(row['measure'])})"
+    n = int(row["n_with_data"])
+    best, worst = row.get("rank_best"), row.get("rank_worst")
+    if best is not None and pd.notna(best) and int(best) != int(worst):
+        return (f"anywhere from {_ordinal(int(best))} to {_ordinal(int(worst))} highest of {n} "
+                "(the 95% intervals overlap)")
     tied = "tied " if row["ties"] else ""
-    place = "" if int(row["rank"]) == 1 else _ordinal(int(row["rank"])) + " "
-    return f"{tied}{place}highest of {int(row['n_with_data'])}"
+    return f"{tied}{_ordinal(int(row['rank']))} highest of {n}".replace("1st highest", "highest")
 
 
 def _comparison(row, no_jail: bool = False) -> str:
@@ -493,12 +530,14 @@ def _comparison(row, no_jail: bool = False) -> str:
     if row["kind"] in ("share", "rate"):
         if pd.isna(row["state"]):
             return "–"
-        if row["ci_low"] > row["state"]:
-            return "whole interval above the state pool"
-        if row["ci_high"] < row["state"]:
-            return "whole interval below the state pool"
+        ranged = ", also across its sensitivity range" if pd.notna(row["range_low"]) else ""
+        if row["side"] in ("above", "below"):
+            return f"whole interval {row['side']} the state pool{ranged}"
+        if row["side_as_placed"]:
+            return (f"interval {row['side_as_placed']} the state pool as placed, but not across its sensitivity "
+                    "range: cannot be told apart")
         return "interval includes the state pool"
-    if row["measure"] == "agreement_287g_years":
+    if row["measure"] in measures.AGREEMENT_MEASURES:
         return "–"
     if row["state"] > 0:
         return f"{fmt_pct(row['estimate'] / row['state'])} of the state total"
@@ -569,10 +608,11 @@ def key_findings(r: CountyProfile) -> str:
         lines.append(f"The {office} runs {_n(len(r.sheriff_facilities), 'facility', 'facilities')} in this "
                      f"project's crosswalk ({names}). Every measure below is about "
                      f"{'this facility' if one else 'these facilities'} only.")
-    if r.small:
-        lines.append(f"**{_esc(r.county)} is a small county** (with {', '.join(_esc(c) for c in r.small_list if c != r.county)}): "
-                     "its numbers are too few to rank. Read its 95% intervals, which are wide, not its position "
-                     "among counties.")
+    if r.small_measures and r.host is None:  # a county without a jail has structural zeros, not few cases
+        shown = "; ".join(f"{LABELS[m].split(' (')[0]} ({measures.small_rule(m)})" for m in r.small_measures)
+        lines.append(f"**Few cases:** {_esc(r.county)}'s estimates rest on too few cases to rank for: {shown}. "
+                     "Small is decided by the data of each measure, not by population: read these 95% intervals, "
+                     "which are wide, not the county's position among counties.")
 
     det = _summary(r, "detainers_lodged")
     per = _summary(r, "detainers_per_100k")
@@ -587,7 +627,8 @@ def key_findings(r: CountyProfile) -> str:
     elif det["estimate"] > 0:
         lines.append(f"From {period}, ICE lodged {_n(det['estimate'], 'detainer')} at the sheriff's facilities: "
                      f"{_fmt_value('detainers_per_100k', per['estimate'], per['ci_low'], per['ci_high'])} per "
-                     f"100,000 residents, against a state pool of {_fmt_value('detainers_per_100k', per['state'])} "
+                     f"100,000 residents{_residents(r)}, against a state pool of "
+                     f"{_fmt_value('detainers_per_100k', per['state'])} "
                      f"for all sheriff facilities ({_comparison(per)}).")
         cm = custody_measure(r)
         c = _summary(r, cm)
@@ -618,11 +659,7 @@ def key_findings(r: CountyProfile) -> str:
                      "custody, decline and unresolved shares cannot be computed for this county.")
 
     if r.host is None:
-        lines.append(f"ICE recorded {_n(a['estimate'], 'arrest')} at the sheriff's jails from {a['period_start']} to "
-                     f"{a['period_end']} (pooled): "
-                     f"{_fmt_value('jail_arrests_per_100k', ar['estimate'], ar['ci_low'], ar['ci_high'])} per 100,000 "
-                     f"residents per year, against a state pool of {_fmt_value('jail_arrests_per_100k', ar['state'])} "
-                     f"({_comparison(ar)}). These counts come from free-text arrest places and are lower bounds.")
+        lines.append(_jail_arrest_sentence(r, a, ar))
 
     if r.host is None:
         lines.append(_detention_sentence(r))
@@ -635,12 +672,48 @@ def key_findings(r: CountyProfile) -> str:
         arrests = f", and ICE recorded {_n(other_arr, 'arrest')} at them" if other_arr else ""
         lines.append(f"Facilities located in {_esc(r.county)} County but not run by its sheriff ({', '.join(kinds)}) "
                      f"received {_n(other_det, 'detainer')} in the same period{arrests}; they are listed apart and "
-                     "never counted in the county's numbers.")
+                     "never counted in the county's numbers." + _state_police_note(r))
     lunn = _lunn()
-    lines.append(f"The detainer outcomes ({period}) predate Lunn v. Commonwealth ({lunn['date']}), after which no "
-                 "Massachusetts officer may hold anyone on an ICE detainer alone: they describe practice then, not "
-                 "now.")
+    lines.append(f"The detainer outcomes ({period}) predate Lunn v. Commonwealth ({lunn['date']}), after which "
+                 "Massachusetts law gives officers no authority to hold anyone on an ICE detainer alone (the sheriffs "
+                 "with 287(g) agreements said their ICE-trained officers still could; see Methodology): they "
+                 "describe practice then, not now.")
     return bullet_list(lines)
+
+
+def _residents(r: CountyProfile) -> str:
+    """Whose residents are the denominator of the jail measures, when not only the county's own."""
+    if r.served == [r.county]:
+        return ""
+    return (f" (residents of {' and '.join(_esc(c) for c in r.served)} counties, whose prisoners the sheriff's jails "
+            "hold: counties.csv prisoners_held_in)")
+
+
+def _jail_arrest_sentence(r: CountyProfile, a: dict, ar: dict) -> str:
+    """ICE arrests at the county's jails: the count as placed, its sensitivity range and the rate."""
+    moves = pd.notna(a["range_low"]) and a["range_low"] != a["range_high"]
+    rng = (f"; sensitivity range {fmt_num(a['range_low'])} to {fmt_num(a['range_high'])} with ambiguous landmarks "
+           "left out or unplaced ones naming a place with its jail counted in" if moves
+           else "; no ambiguous landmark touches this count")
+    rate_rng = f", range {fmt_num(ar['range_low'], 1)} to {fmt_num(ar['range_high'], 1)}" if moves else ""
+    return (f"ICE recorded {_n(a['estimate'], 'arrest')} at the sheriff's jails from {a['period_start']} to "
+            f"{a['period_end']} (pooled{rng}): "
+            f"{_fmt_value('jail_arrests_per_100k', ar['estimate'], ar['ci_low'], ar['ci_high'])} per 100,000 "
+            f"residents{_residents(r)} per year{rate_rng}, against a state pool of "
+            f"{_fmt_value('jail_arrests_per_100k', ar['state'])} ({_comparison(ar)}). Arrest places come from "
+            "free text, so misplacement can raise or lower the count; residents stand in for the jail population "
+            "(no bookings source is used).")
+
+
+def _state_police_note(r: CountyProfile) -> str:
+    """State Police detainers in the county are a state agency's, never the sheriff's cooperation."""
+    sp = r.other_facilities[r.other_facilities["operator_type"] == "state_police"]
+    n = int(sp["detainers"].sum())
+    if not n:
+        return ""
+    return (f" {_n(n, 'detainer was', 'detainers were')} lodged with the Massachusetts State Police "
+            f"({_esc('; '.join(sorted(sp['facility_name'])))}), a state agency: they are not cooperation by the "
+            f"{_esc(r.county_row['sheriff_office'])} and are not in its measures.")
 
 
 def _lunn() -> pd.Series:
@@ -656,14 +729,16 @@ def _detention_sentence(r: CountyProfile) -> str:
     span = f"{h['period_start']} to {h['period_end']}"
     latest = r.adp[r.adp["adp_total"] > 0]
     if held.empty:
-        text = f"The daily ICE detention records ({span}) show no ICE detainee held in the sheriff's facilities"
+        cover = measures.ICE_DETENTION_DAILY
+        text = (f"The daily ICE detention records ({cover.start} to {cover.end}) show no ICE detainee held in the "
+                "sheriff's facilities")
     else:
         first = held["first_day"].min().date().isoformat()
         last = held["last_day"].max().date().isoformat()
         days = int(r.years["detention_days"].fillna(0).sum())
         text = (f"ICE detainees were held in the sheriff's facilities on {_n(days, 'day')} between {first} and "
-                f"{last} (a mean of {_fmt_mean(h['estimate'])} per day over {span}; records before "
-                f"{UNDERCOUNT_BEFORE.isoformat()} undercount)")
+                f"{last} (records before {UNDERCOUNT_BEFORE.isoformat()} undercount); {_fiscal_year_peak(r)} "
+                f"(mean over {span}, the complete records: {_fmt_mean(h['estimate'])} per day; see the year table)")
     if len(latest):
         fy = latest.iloc[-1]
         text += (f"; ICE's year-end statistics give an average daily population of {fmt_num(fy['adp_total'], 1)} "
@@ -671,11 +746,22 @@ def _detention_sentence(r: CountyProfile) -> str:
         last_fy = int(r.adp["fiscal_year"].max())
         if int(fy["fiscal_year"]) < last_fy:
             after = int(fy["fiscal_year"]) + 1
-            text += f" (none in FY{after}" + (f"-FY{last_fy})" if after < last_fy else ")")
+            text += f" (none listed in FY{after}" + (f"-FY{last_fy})" if after < last_fy else ")")
     else:
         text += (f"; ICE's year-end statistics FY{int(r.adp['fiscal_year'].min())}-FY{int(r.adp['fiscal_year'].max())} "
-                 "list none of its facilities")
+                 "list none of its facilities (not listed, which is not the same as none held)")
     return text + "."
+
+
+def _fiscal_year_peak(r: CountyProfile) -> str:
+    """The per-fiscal-year panel in words: the peak fiscal year of the complete records and the last with any."""
+    y = r.years[r.years["undercount"].map(lambda v: v is False) & r.years["mean_daily"].notna()]
+    held = y[y["mean_daily"] > 0]
+    if held.empty:
+        return f"by fiscal year, none was held from FY{UNDERCOUNT_BEFORE.year + 1} on"
+    peak = held.sort_values(["mean_daily", "year"], ascending=[False, True]).iloc[0]
+    return (f"by fiscal year, the mean held per day peaked at {_fmt_mean(peak['mean_daily'])} in FY{int(peak['year'])} "
+            f"and the last fiscal year with any was FY{int(held['year'].max())}")
 
 
 def _fmt_mean(value) -> str:
@@ -684,12 +770,20 @@ def _fmt_mean(value) -> str:
 
 
 def _agreement_sentence(r: CountyProfile) -> str:
+    """Operational 287(g) years (the count the reports use) and, apart, paper-only years."""
     y = r.years
     years = y.loc[y["agreement_287g"].fillna(False).astype(bool), "year"].tolist()
+    paper = y.loc[y["agreement_287g_paper"].fillna(False).astype(bool), "year"].tolist()
     span = f"{int(y['year'].min())}-{int(y['year'].max())}"
+    paper_text = (f" An earlier agreement existed on paper only in {_year_ranges(paper)} (signed and on ICE's lists, "
+                  f"never operated): {_n(len(paper), 'paper year')}, not counted as operational." if paper else "")
     if years:
-        return (f"The sheriff had a 287(g) agreement in force in {_year_ranges(years)} ({fmt_num(len(years))} of the "
-                f"years {span}; a year counts when the agreement was in force at some point in it).")
+        return (f"The sheriff's 287(g) agreement was operational in {_year_ranges(years)} ({fmt_num(len(years))} of "
+                f"the years {span}; the reports count operational years: a calendar year counts when the agreement was in "
+                f"force and operating for at least part of it, as the methodology section says)."
+                + paper_text)
+    if paper:
+        return f"No operational 287(g) agreement is recorded for this sheriff in {span}." + paper_text
     return f"No 287(g) agreement is recorded for this sheriff in {span}."
 
 
@@ -705,8 +799,11 @@ def _sheriff_sentence(r: CountyProfile) -> str:
     share = cov.loc["sheriff_2022_winner_share", "value"]
     contested = cov.loc["sheriff_2022_contested", "value"]
     if pd.notna(share):
-        race = "contested" if contested == 1 else "uncontested (no runner-up with 1% of the votes)"
-        parts.append(f"the 2022 sheriff race was {race}; the winner had {fmt_pct(share)} of the votes")
+        from ..loaders.covariates import CONTESTED_RULE
+
+        race = "contested" if contested == 1 else "uncontested"
+        parts.append(f"the 2022 sheriff race was {race} ({CONTESTED_RULE}; county_covariates); the winner had "
+                     f"{fmt_pct(share)} of the votes (MEDSL certified precinct sums)")
     return "; ".join(parts) + "." if parts else "No sheriff in office is recorded for this county."
 
 
@@ -717,7 +814,9 @@ def measures_intro(r: CountyProfile) -> str:
     other_text = "; ".join(f"{LABELS[m]}: {a} to {b}" for a, b, m in others)
     return (f"The period parameters ({period}) apply to the detainer measures. The other measures use their "
             f"default periods (the coverage of their sources): {other_text}. The state column pools all 14 counties' "
-            "sheriff-run facilities; the rank counts only counties with an estimate (1st = highest). "
+            "sheriff-run facilities; the rank counts only counties with an estimate (1st = highest), and where intervals "
+            "overlap it gives every rank the 95% interval allows (from 1 + the counties whose interval lies wholly "
+            "above, to the counties whose interval does not lie wholly below). "
             "Shares carry Jeffreys 95% intervals, counts and rates exact Poisson intervals; administrative counts "
             "(ICE headcounts, agreement years) are complete and carry none.")
 
@@ -841,19 +940,23 @@ def years_html(r: CountyProfile):
         return "–" if pd.isna(v) else ("yes" if bool(v) else "no")
     shown = pd.DataFrame({
         "year": y["year"].astype(str),
-        "287(g) agreement in force (calendar year)": y["agreement_287g"].map(yes),
+        "287(g) operational (calendar year)": y["agreement_287g"].map(yes),
+        "287(g) on paper only (signed, never operated)": y["agreement_287g_paper"].map(yes),
         "days with ICE detainees (fiscal year)": [
             "–" if pd.isna(d) else f"{fmt_num(d)} of {fmt_num(n)}" + (" (undercount)" if u is True else "")
             for d, n, u in zip(y.get("detention_days"), y.get("days_in_period"), y.get("undercount"))],
         "mean ICE detainees per day (fiscal year)": [
             "–" if pd.isna(v) else fmt_num(v, 1) for v in y.get("mean_daily")],
         "ICE year-end average daily population (fiscal year)": [
-            "–" if pd.isna(v) else fmt_num(v, 1) for v in y["adp_year_end"]],
+            "–" if pd.isna(v) else ("not listed" if v == 0 else fmt_num(v, 1)) for v in y["adp_year_end"]],
     })
-    return html_table(shown, caption=f"{r.county} County's sheriff by year: 287(g) (calendar years; "
-                                     "agreements_287g_years) and ICE detention in its facilities (federal fiscal "
-                                     "years Oct-Sep; daily records FY2009-FY2024 and ICE year-end statistics "
-                                     "FY2019-FY2025, where 0 means ICE listed none of its facilities); – = not covered")
+    return html_table(shown, caption=f"{r.county} County's sheriff by year: 287(g) operational and paper-only years "
+                                     "(calendar years; agreements_287g_years) and ICE detention in its facilities "
+                                     "(federal fiscal "
+                                     "years Oct-Sep; daily records FY2008-FY2024, the first and last partial, and ICE "
+                                     "year-end statistics FY2019-FY2025, where 'not listed' means ICE's workbook "
+                                     "lists none of its facilities, which is not the same as none held); "
+                                     "– = not covered")
 
 
 def covariates_html(r: CountyProfile):
@@ -904,8 +1007,7 @@ def county_facts_html(r: CountyProfile):
     row = r.county_row
     shown = pd.DataFrame([{"county": row["county"], "county seat": row["seat"], "sheriff's office": row["sheriff_office"],
                            "sheriff based in": row["sheriff_hq_town"],
-                           "runs its own jail": "yes" if row["houses_own_prisoners"] else "no",
-                           "small county (not ranked)": "yes" if row["small_county"] else "no",
+                           "runs its own jail": "yes" if row["houses_own_prisoners"] else f"no (held in {r.host})",
                            "sources": _links(row["source_url"])}])
     return _html_rows(shown, caption="The county in data/reference/counties.csv", raw=("sources",))
 
@@ -930,7 +1032,7 @@ def measures_figure(r: CountyProfile):
             labels = t["county"].tolist()
             est = t["estimate"].to_numpy(dtype=float)
             lo, hi = t["ci_low"].to_numpy(dtype=float), t["ci_high"].to_numpy(dtype=float)
-            small = t["small_county"].to_numpy(dtype=bool)
+            small = t["small_by_data"].to_numpy(dtype=bool)
             order = np.lexsort((np.array(labels), np.where(np.isnan(est), np.inf, -est)))
             ys = np.arange(len(order), dtype=float)
             for y, i in zip(ys, order):
@@ -983,8 +1085,11 @@ def measures_figure(r: CountyProfile):
            + (f" (custody share {fmt_pct(c['estimate'])})" if pd.notna(c["estimate"]) else
               " and has no estimate for the detainer shares") + ".")
     return plots.figure_html(fig, alt=alt,
-                             caption=f"{r.county} County (diamond) among all counties. Hollow markers: small counties, "
-                                     "too few to rank. Counties without an estimate are listed at the bottom of a "
+                             caption=f"{r.county} County (diamond) among all counties. Hollow markers: estimates "
+                                     "resting on few cases, not ranked (shares: "
+                                     f"{measures.small_rule('custody_share')}; rates: "
+                                     f"{measures.small_rule('recorded_declines')}). Counties without an estimate are "
+                                     "listed at the bottom of a "
                                      "panel without a marker. Dashed line: state pool of all sheriff facilities.",
                              source="ICE detainer records FY2015 (FOIA to NPR); NPR facility-year declines; UWCHR "
                                     "arrest landmarks; population: Census/ACS (county_covariates)")
@@ -1013,7 +1118,8 @@ def timeline_figure(r: CountyProfile):
             x1 = mdates.date2num(pd.Timestamp(f"{b or a}-12-31"))
             panel.axvspan(x0, x1, color=plots.PALETTE["orange"], alpha=0.18, linewidth=0, zorder=0)
         if years:
-            extra.append(Patch(facecolor=plots.PALETTE["orange"], alpha=0.18, label="287(g) in force (calendar years)"))
+            extra.append(Patch(facecolor=plots.PALETTE["orange"], alpha=0.18,
+                               label="287(g) operational (calendar years)"))
         panel.axvspan(mdates.date2num(pd.Timestamp(measures.ICE_DETENTION_DAILY.start)),
                       mdates.date2num(pd.Timestamp(UNDERCOUNT_BEFORE)), facecolor="#E6E6E6", linewidth=0, zorder=0)
         extra.append(Patch(facecolor="#E6E6E6", label=f"undercount before {UNDERCOUNT_BEFORE.isoformat()}"))
@@ -1091,7 +1197,7 @@ def locator_map(r: CountyProfile):
     (lon0, lat0), (lon1, lat1) = pts.min(axis=0), pts.max(axis=0)
     aspect = 1.0 / np.cos(np.radians((lat0 + lat1) / 2.0))
     highlight = plots.PALETTE["vermillion"]
-    host_fips = HELD_ELSEWHERE.get(r.county_fips) if r.host else None
+    host_fips = r.host_fips if r.host else None
     with mpl.rc_context(plots.STYLE):
         fig = Figure(figsize=(plots.FIG_WIDTH, 4.6), layout="constrained")
         ax = fig.add_subplot()
@@ -1148,32 +1254,48 @@ def locator_map(r: CountyProfile):
 
 # ----------------------------------------------------------------------------- limitations
 
+def _unlisted_years_note(r: CountyProfile) -> str:
+    """Fiscal years in which the daily records show ICE detainees in the county's jails but ICE's year-end
+    workbook lists none of them (computed from the year table)."""
+    y = r.years
+    gaps = y[(y["detention_days"] > 0) & (y["adp_year_end"] == 0)]
+    if gaps.empty:
+        return ""
+    years = ", ".join(f"FY{int(v)}" for v in gaps["year"])
+    return (f" (here: {years}, when the daily records show ICE detainees in {_esc(r.county)}'s jails but the "
+            "workbook lists none)")
+
+
 def limitations(r: CountyProfile) -> str:
-    lunn = _lunn()
-    lunn_links = " ".join(f"[source]({u.strip()})" for u in lunn["source_url"].split(" ; "))
     unres, total = r.state_unresolved
     unplaced, all_arrests = r.unplaced_arrests
     lines = [
         f"Unit: the facilities run by the {_esc(r.county_row['sheriff_office'])} (facilities.csv, "
         "`sheriff_county_fips`). State prisons (DOC), federal sites, ICE offices, police lockups and courts located "
         "in the county are listed apart and never counted in its measures.",
-        f"Lunn v. Commonwealth ({lunn['date']}): {_esc(lunn['event'])} {lunn_links}. Since then cooperation means "
-        "notifying ICE, handing people over at release, 287(g) screening and renting beds to ICE, not holding. The "
-        "detainer outcomes here (FY2015) predate it.",
+        lunn_287g_text(md_source_links) + " The detainer outcomes here (FY2015) predate it.",
         f"Blank outcomes: {fmt_num(unres)} of {fmt_num(total)} detainers at sheriff facilities in the period "
         f"({fmt_pct(unres / total) if total else '–'}) have no lift reason recorded. Shares of all detainers "
         "therefore understate every outcome; shares of resolved detainers rest on few records.",
         "Declines are a lower bound: ICE records only the declines it learns of. The broad definition also counts "
         "releases without a transfer (a sensitivity check, not a measured refusal).",
-        f"ICE arrests at jails come from free-text apprehension landmarks pooled over the whole period, with no dates: "
-        f"per-jail counts are lower bounds, and {fmt_num(unplaced)} of the {fmt_num(all_arrests)} Boston-area arrests "
-        "cannot be placed at any facility (counted as unplaced, not zero).",
+        f"ICE arrests at jails come from free-text apprehension landmarks pooled over the whole period, with no dates, "
+        f"and {fmt_num(unplaced)} of the {fmt_num(all_arrests)} Boston-area arrests cannot be placed at any facility "
+        "(counted as unplaced, not zero). Misplacement can raise or lower a jail's count, so each count has a "
+        "sensitivity range (jail_arrests_low, jail_arrests_high: ambiguous landmarks out or in), and a county is said "
+        "to lie above or below the state pool only if its interval does so across that range.",
+        f"Jail measures per resident (detainers and ICE arrests per 100,000): {measures.JAIL_RESIDENTS}.",
+        f"ICE detention headcounts are headlined per fiscal year and over {measures.DETENTION_COMPLETE.start} to "
+        f"{measures.DETENTION_COMPLETE.end} (complete records), never as one mean mixing the undercounted years.",
+        f"287(g): the reports count operational years ({measures.OPERATIONAL_287G_RULE}).",
         f"ICE detention headcounts are built from stays recorded from {UNDERCOUNT_BEFORE.isoformat()} on, so earlier "
-        "days undercount; ICE's year-end statistics list only the facilities ICE used that year.",
+        "days undercount. ICE's year-end workbooks list the facilities ICE reported in them: a facility ICE used for "
+        "part of a year can be missing, so 'not listed' is not zero" + _unlisted_years_note(r) + ".",
         "There is no per-county detainer outcome panel for 2016-2022 in the core data: the detainer measures cannot "
         "show change over time, before and after Lunn, or after the 2022 elections.",
         "Ranks are of point estimates among counties with an estimate; with intervals this wide most counties cannot "
-        "be told apart, and small counties are not ranked.",
+        f"be told apart, and estimates resting on few cases are not ranked (small by data: shares with "
+        f"{measures.small_rule('custody_share')}, counts and rates with {measures.small_rule('recorded_declines')}).",
     ]
     if r.host:
         lines.append(f"{_esc(r.county)} has no jail: its sheriff measures are zero or blank by construction, and its "

@@ -58,6 +58,8 @@ class DataCoverage:
     table_summary: pd.DataFrame  # one row per processed table
     codebook: pd.DataFrame  # one row per processed-table column (meaning, unit, source, missing)
     outcomes: pd.DataFrame  # FY2015 MA detainers by lift reason, sheriff vs other facilities
+    blank_by_month: pd.DataFrame  # FY2015 MA detainers and blank outcomes by prepare month (sheriff-run, all MA)
+    context: dict  # timeline rows that place the FY2015 window (Secure Communities end, Boston's ordinance)
     operators: pd.DataFrame  # facilities by operator type, with what the sources hold for them
     crosswalk: pd.DataFrame  # crosswalk strings per source and status
     arrests: pd.DataFrame  # ICE arrests (pooled) by crosswalk status
@@ -90,6 +92,7 @@ def compute(include_codebook: bool = True) -> DataCoverage:
         include_codebook=bool(include_codebook), files=files, sources=source_table(files),
         measure_periods=measure_periods(), spans=spans, span_table=span_table, event=reference_event(),
         table_summary=table_summary(codebook, processed), codebook=codebook, outcomes=outcomes,
+        blank_by_month=blank_by_month(processed["detainers"]), context=fy2015_context_rows(),
         operators=operator_table(facilities, aliases, processed, _fy(facts)), crosswalk=crosswalk_table(aliases),
         arrests=arrests, covariates=covariates, facts=facts)
 
@@ -178,6 +181,34 @@ def outcome_table(detainers: pd.DataFrame, facts: dict) -> pd.DataFrame:
                           .sort_index().sort_values(ascending=False, kind="stable").head(1).to_dict(),
     })
     return counts[["lift reason", "outcome", "sheriff", "sheriff share", "other", "other share", "all", "all share"]]
+
+
+def blank_by_month(detainers: pd.DataFrame) -> pd.DataFrame:
+    """Massachusetts detainers and blank (unresolved) outcomes per prepare month, at sheriff-run facilities and at
+    all Massachusetts facilities: a blank that piles up near the cut-off is right-censoring (still pending)."""
+    ma = _ma_detainers(detainers).copy()
+    ma["prepare month"] = ma["prepare_date"].dt.to_period("M").astype(str)
+    ma["blank"] = ma["lift_reason"].isna()
+    ma["sheriff"] = ma["operator_type"] == "sheriff"
+    out = ma.groupby("prepare month").agg(
+        **{"sheriff-run: detainers": ("sheriff", "sum"),
+           "sheriff-run: blank": ("blank", lambda b: int((b & ma.loc[b.index, "sheriff"]).sum())),
+           "all MA: detainers": ("blank", "size"), "all MA: blank": ("blank", "sum")}).reset_index()
+    out["last prepared"] = ma.groupby("prepare month")["prepare_date"].max().dt.date.astype(str).to_numpy()
+    for g in ("sheriff-run", "all MA"):
+        n, b = out[f"{g}: detainers"], out[f"{g}: blank"]
+        out[f"{g}: blank share"] = np.where(n > 0, b / n.where(n > 0, 1), np.nan)
+    cols = ["prepare month", "last prepared", "sheriff-run: detainers", "sheriff-run: blank", "sheriff-run: blank share",
+            "all MA: detainers", "all MA: blank", "all MA: blank share"]
+    return out[cols].astype({c: "int64" for c in cols if c.endswith(("detainers", "blank"))})
+
+
+def fy2015_context_rows() -> dict:
+    """The policy-timeline rows that place the FY2015 window: the end of Secure Communities and Boston's 2014
+    ordinance (dates and sources cited from the timeline, not typed)."""
+    from ..events import reference_row
+
+    return {key: reference_row(key) for key in ("secure_communities_end", "boston_trust_2014")}
 
 
 def arrest_status_table(arrests: pd.DataFrame, facts: dict) -> pd.DataFrame:
@@ -471,7 +502,8 @@ def key_findings(r: DataCoverage) -> str:
         f"Of the {fmt_num(f['ma_detainers'])} ICE detainers recorded at Massachusetts facilities in "
         f"{_fy(f)}, {fmt_num(f['ma_blank'])} ({_share(f['ma_blank'], f['ma_detainers'])}) have a blank lift reason, "
         f"so what happened to them is unknown; at sheriff-run jails {fmt_num(f['sheriff_unresolved'])} of "
-        f"{fmt_num(f['sheriff_detainers'])} ({_share(f['sheriff_unresolved'], f['sheriff_detainers'])}).",
+        f"{fmt_num(f['sheriff_detainers'])} ({_share(f['sheriff_unresolved'], f['sheriff_detainers'])}). "
+        + _last_month_sentence(r),
         _crosswalk_sentence(r),
         f"Main gaps: detainer outcomes exist only for {_fy(f)} ({_day(f['national_first'])} to "
         f"{_day(f['national_last'])}), so there is no per-county outcome series across {r.event['label']} "
@@ -482,6 +514,16 @@ def key_findings(r: DataCoverage) -> str:
         + f"foreign-born share only for {_year_list(f['foreign_born_years']) or 'no year'}.",
     ]
     return bullet_list(lines)
+
+
+def _last_month_sentence(r: DataCoverage) -> str:
+    last = r.blank_by_month.iloc[-1]
+    return (f"In the last, partial prepare month ({last['prepare month']}, records cut on "
+            f"{measures.FY2015_DETAINERS.end}) {fmt_num(last['all MA: blank'])} of {fmt_num(last['all MA: detainers'])} "
+            "are blank: detainers prepared shortly before the cut-off may still have been pending. The window is not "
+            f"a typical pre-Lunn year: it straddles the end of Secure Communities "
+            f"({r.context['secure_communities_end']['date']}, policy timeline) and follows Boston's Trust ordinance "
+            f"({r.context['boston_trust_2014']['date']}); see the outcomes section.")
 
 
 def _top_name(names: dict) -> str:
@@ -540,8 +582,8 @@ def coverage_timeline_figure(r: DataCoverage):
             f"{_day(r.facts['detention_full_start'])}, and demographic and election values only in single years. "
             f"A dashed line marks {r.event['label']} ({r.event['date']}).",
         caption="Bars: " + "; ".join(SPAN_KINDS[k][0] for k in kinds) + ". The dashed line marks "
-                f"{r.event['label']} ({r.event['date']}), after which no Massachusetts officer may hold anyone on a "
-                "civil ICE detainer alone.",
+                f"{r.event['label']} ({r.event['date']}), after which Massachusetts law gives officers no authority "
+                "to hold anyone solely on a civil ICE detainer.",
         source="data/sources.yaml coverage; ma_ice_coop.measures coverage constants; processed tables "
                "(covariate years); data/reference/policy_timeline.csv")
 
@@ -667,7 +709,37 @@ def outcome_text(r: DataCoverage) -> str:
         f"{fmt_num(f['other_unresolved'])} ({_share(f['other_unresolved'], f['other_detainers'])}). They stay in "
         "every denominator: a share of all detainers can only be read together with this unresolved share.",
         f"Recorded declines: {fmt_num(f['ma_declined'])}; ICE took custody: {fmt_num(f['ma_custody'])}.",
+        censoring_text(r),
+        window_context_text(r),
     ])
+
+
+def censoring_text(r: DataCoverage) -> str:
+    """Blank outcomes by prepare month: the last (partial) month against the earlier ones, and what it means."""
+    t = r.blank_by_month
+    cut = measures.FY2015_DETAINERS.end
+    last, earlier = t.iloc[-1], t.iloc[:-1]
+    low, high = earlier["all MA: blank share"].min(), earlier["all MA: blank share"].max()
+    return (f"Blank outcomes by prepare month (table below): {fmt_pct(low)} to {fmt_pct(high)} of Massachusetts "
+            f"detainers in each month from {earlier['prepare month'].iloc[0]} to {earlier['prepare month'].iloc[-1]}, "
+            f"and {fmt_num(last['all MA: blank'])} of {fmt_num(last['all MA: detainers'])} "
+            f"({fmt_pct(last['all MA: blank share'])}) in {last['prepare month']} (sheriff-run: "
+            f"{fmt_num(last['sheriff-run: blank'])} of {fmt_num(last['sheriff-run: detainers'])}), the month of the "
+            f"records' cut-off ({cut}). Detainers prepared shortly before the cut-off may still have been pending "
+            "(right-censoring), so their blank says nothing yet about the outcome; earlier blanks can also be "
+            "detainers still pending (for example on people still serving a sentence) or never papered: the records "
+            "do not say which.")
+
+
+def window_context_text(r: DataCoverage) -> str:
+    """Why the FY2015 window is not a typical pre-Lunn year, citing the timeline rows."""
+    p = measures.FY2015_DETAINERS
+    sc, trust = r.context["secure_communities_end"], r.context["boston_trust_2014"]
+    ev = r.event
+    return (f"The window {p.start} to {p.end} straddles the end of Secure Communities and the start of the Priority "
+            f"Enforcement Program ([{sc['date']}]({sc['source_url'].split(' ; ')[0]})) and follows Boston's Trust "
+            f"ordinance ([{trust['date']}]({trust['source_url'].split(' ; ')[0]})), both from "
+            f"data/reference/policy_timeline.csv: it is not a typical year before {ev['label']} ({ev['date']}).")
 
 
 def outcome_figure(r: DataCoverage):
@@ -689,11 +761,20 @@ def _citation(r: DataCoverage, file_id: str) -> str:
 
 
 def outcome_html(r: DataCoverage):
+    from IPython.display import HTML
+
     share = lambda v: fmt_pct(v, 1)  # noqa: E731
-    return html_table(r.outcomes, caption=f"Massachusetts detainers by lift reason and outcome, {_fy(r.facts)}: "
-                                          "sheriff-run jails vs other facilities (blank lift reasons counted)",
-                      formats={"sheriff share": share, "other share": share, "all share": share,
-                               "sheriff": fmt_num, "other": fmt_num, "all": fmt_num})
+    by_reason = html_table(r.outcomes, caption=f"Massachusetts detainers by lift reason and outcome, {_fy(r.facts)}: "
+                                               "sheriff-run jails vs other facilities (blank lift reasons counted)",
+                           formats={"sheriff share": share, "other share": share, "all share": share,
+                                    "sheriff": fmt_num, "other": fmt_num, "all": fmt_num})
+    t = r.blank_by_month
+    by_month = html_table(t, caption=(f"Blank (unresolved) outcomes by prepare month, {_fy(r.facts)}: Massachusetts "
+                                      "sheriff-run facilities and all Massachusetts facilities; the records end on "
+                                      f"{measures.FY2015_DETAINERS.end}, so the last month is partial and its "
+                                      "detainers may still have been pending"),
+                          formats={c: share for c in t.columns if c.endswith("share")})
+    return HTML(by_reason.data + "\n" + by_month.data)
 
 
 def operators_html(r: DataCoverage):
@@ -757,8 +838,9 @@ def unknowables(r: DataCoverage) -> str:
            f"{'; '.join(extended)}." if extended else ""),
         f"**What happened to most Massachusetts detainers.** {fmt_num(f['ma_blank'])} of "
         f"{fmt_num(f['ma_detainers'])} ({_share(f['ma_blank'], f['ma_detainers'])}) have a blank lift reason: "
-        "pending when the file was cut, or never papered. Custody and decline shares of all detainers are "
-        "therefore lower bounds, and shares of resolved detainers assume the blanks resemble the rest.",
+        "still pending when the file was cut (most likely for detainers prepared shortly before the cut-off), or "
+        "never papered. Recorded custody and decline counts are therefore lower bounds of what happened, and "
+        "shares of resolved detainers assume the blanks resemble the rest.",
         f"**How many detainers were declined.** ICE records only the declines it learns of: "
         f"{fmt_num(f['ma_declined'])} recorded declines in the {_fy(f)} Massachusetts records, and "
         f"{fmt_num(f['declines_total'])} across {fmt_num(f['declines_facility_years'])} Massachusetts "
@@ -780,8 +862,9 @@ def unknowables(r: DataCoverage) -> str:
         f"{fmt_num(f['arrests_unplaced'])} of {fmt_num(f['arrests_total'])} arrests in the Boston area of "
         f"responsibility ({_share(f['arrests_unplaced'], f['arrests_total'])}, {fmt_num(f['landmarks_unplaced'])} "
         f"landmarks) cannot be placed in any county or state; {fmt_num(f['arrests_sheriff'])} are placed at "
-        "Massachusetts sheriff-run jails. Per-jail counts are lower bounds, and unplaced arrests are counted, "
-        "not treated as zero.",
+        "Massachusetts sheriff-run jails. Misplaced landmarks can raise as well as lower a jail's count, so per-jail "
+        "counts carry a sensitivity range rather than a one-sided bound; unplaced arrests are counted, not treated "
+        "as zero.",
         f"**When arrests at jails happened.** Each landmark has one count pooled over "
         f"{_day(f['arrest_start'])} to {_day(f['arrest_end'])} with no years, so arrests at jails cannot be "
         "compared before and after any event, and have no link to detainers.",
@@ -805,7 +888,8 @@ def limitations(r: DataCoverage) -> str:
         "Missing = share of rows with no value. In the long covariate panel an absent county-year-variable is "
         "not a row at all; the covariate table lists the years each variable has.",
         "Detainer outcomes: blank lift reasons are a category of their own, never dropped; 'declined' counts "
-        "only declines ICE recorded.",
+        "only declines ICE recorded. Blanks are also shown by prepare month, because detainers prepared shortly "
+        "before the records' cut-off may still have been pending (right-censoring).",
         "Unit: facilities, rolled up to the county whose elected sheriff runs them; DOC prisons, federal sites, "
         "ICE offices, police lockups and courts are shown separately and never counted in a county.",
         "Arrests come from the whole Boston area of responsibility (New England), so unplaced landmarks may be in "

@@ -12,14 +12,18 @@ no hand-typed figures. The measures that have a time axis are shown against the 
 
 An interrupted time series (``models.interrupted_time_series``) is fitted on the monthly mean daily
 headcount of the event's series only where the headcount is complete on enough months on both
-sides of the event; otherwise the notebook says why there is none.
+sides of the event, and never on a series that is zero by construction after the event (a facility
+whose ICE contract ended: the descriptive series is shown instead); otherwise the notebook says why
+there is none. The headcount counts people ICE held under bed contracts, so around an event that
+does not act on those contracts (Lunn, 287(g), elections) the model only describes the series and is
+labelled "not a test of the event's effect"; other timeline events inside its window are named.
 """
 
 from __future__ import annotations
 
 import html
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -32,7 +36,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from .. import measures, models, plots
-from ..events import KEY_EVENTS, KeyEvent, event_timestamp, key_event, timeline_row
+from ..events import (KEY_EVENTS, KeyEvent, contract_end_rows, event_timestamp, key_event, lunn_287g_text,
+                      last_day_in_ice_records, not_a_test_reason, reference_row, timeline_row)
 from ..report import bullet_list, fmt_num, html_table
 
 WINDOW_MONTHS = 24
@@ -82,6 +87,7 @@ class EventSummary:
     series_label: str
     its: models.ItsResult
     its_reason: str  # blank when the model was fitted
+    not_a_test: str  # why a fitted model is not a test of the event's effect (blank if the event acts on it)
     window: tuple[pd.Timestamp, pd.Timestamp]  # first and last month given to the model
     contract_ended: bool  # the series' facility stopped holding ICE detainees at about the event
     last_day: pd.Timestamp | None  # last day with ICE detainees in the series (facility series only)
@@ -145,7 +151,7 @@ def compute(event: str) -> PolicyTimeline:
     selection = timeline_selection(timeline, names)
     numbered = plots.timeline_events(selection, start=_year_start(selection), end=_year_end(selection))
 
-    context = dict(daily=daily, monthly=monthly, facilities=facilities, coverage=coverage,
+    context = dict(daily=daily, monthly=monthly, facilities=facilities, coverage=coverage, sheriff=sheriff,
                    complete_from=complete_from, complete_months=(first_complete, last_complete))
     summaries = [_event_summary(e, timeline, context) for e in KEY_EVENTS.values()]
     summary = next(s for s in summaries if s.event.key == chosen.key)
@@ -293,23 +299,32 @@ def _event_summary(e: KeyEvent, timeline: pd.DataFrame, context: dict) -> EventS
     hi = min(last_complete, _add_months(month, WINDOW_MONTHS))
     window = series[(series.index >= lo) & (series.index <= hi)] if lo <= hi else series.iloc[:0]
     window = window.rename(_series_label(e.series, facilities))
+    last_day = last_day_in_ice_records(e, context["sheriff"])
+    coverage_end = pd.Timestamp(context["coverage"].end)
+    contract_ended = bool(last_day is not None and last_day < coverage_end
+                          and abs(last_day - when) <= pd.Timedelta(days=31 * NEARBY_MONTHS))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        its = models.interrupted_time_series(window, when)
-    last_day = None
-    contract_ended = False
-    if e.series != "statewide":
-        daily = context["daily"][e.series]
-        last_day = daily.index[daily.to_numpy() > 0].max()
-        coverage_end = pd.Timestamp(context["coverage"].end)
-        contract_ended = bool(last_day < coverage_end
-                              and abs(last_day - when) <= pd.Timedelta(days=31 * NEARBY_MONTHS))
+        # never fit a series that is zero by construction after the event (the contract had ended)
+        its = models.interrupted_time_series(window.iloc[:0] if contract_ended else window, when)
     reason = ""
-    if its.coefficients["estimate"].isna().all():
+    if contract_ended:
+        reason = _zero_reason(e, when, last_day, coverage_end, _series_label(e.series, facilities))
+        its = replace(its, note=f"not fitted: {reason}")
+    elif its.coefficients["estimate"].isna().all():
         reason = _its_reason(its, when, context)
     availability = _availability(when, context, e.series, facilities)
-    return EventSummary(e, when, row, _series_label(e.series, facilities), its, reason, (lo, hi), contract_ended,
-                        last_day, availability)
+    return EventSummary(e, when, row, _series_label(e.series, facilities), its, reason,
+                        "" if reason else not_a_test_reason(e), (lo, hi), contract_ended, last_day, availability)
+
+
+def _zero_reason(e: KeyEvent, when: pd.Timestamp, last_day: pd.Timestamp, coverage_end: pd.Timestamp,
+                 label: str) -> str:
+    return (f"the last day with an ICE detainee in {label} in ICE's daily records is {last_day.date()} and the "
+            f"facility held none after it through the end of the series ({coverage_end.date()}): after the event the "
+            "series is zero by construction (the ICE contract had ended), so a segmented regression would only "
+            "describe how those zeros differ from the earlier trend drawn on, not what the event changed; the "
+            "observed series is shown instead")
 
 
 def _its_reason(its: models.ItsResult, when: pd.Timestamp, context: dict) -> str:
@@ -525,9 +540,11 @@ def headcount_finding(r: PolicyTimeline, s: EventSummary | None = None) -> str:
     else:
         parts.append(f"no month after it: the daily series ends on {r.coverage.end}")
     text = "ICE detention headcount: " + "; ".join(parts) + "."
-    if s.contract_ended and s.last_day is not None:
+    if s.contract_ended and s.last_day is not None and not s.event.acts_on_headcount:
         text += (f" The last day with an ICE detainee there was {s.last_day.date()}; from then on the facility "
                  "held none.")
+    if s.event.acts_on_headcount:
+        text += " " + contract_dates_text(r, s)
     if s.event.series == "statewide" and s.event.county_fips:
         own = r.facilities[(r.facilities["county_fips"] == s.event.county_fips)]
         county = _county_names().get(s.event.county_fips, s.event.county_fips)
@@ -535,6 +552,24 @@ def headcount_finding(r: PolicyTimeline, s: EventSummary | None = None) -> str:
         text += (f" {county}'s sheriff-run facilities held ICE detainees on {days} days in the whole series, so "
                  "the statewide series is shown; a change in it need not involve this county.")
     return text
+
+
+def contract_dates_text(r: PolicyTimeline, s: EventSummary | None = None) -> str:
+    """A contract end as separate dates: the decision or announcement (the event's row), what the county's other
+    contract-end rows of the timeline say, and the last day in ICE's own daily records (computed)."""
+    s = s or r.summary
+    parts = [f"the event's own timeline row, dated {_date_text(s.row)} (quoted above)"]
+    for _, x in contract_end_rows(s.event).iterrows():
+        wording = _md_text(str(x["event"]).strip().rstrip("."))
+        parts.append(f"the timeline's contract-end row dated {_date_text(x)}, which reads: “{wording}” "
+                     f"(source: {_md_links(x['source_url'])})")
+    if s.last_day is not None:
+        days = (s.last_day - s.date).days
+        parts.append(f"the last day with an ICE detainee in ICE's daily records, {s.last_day.date()} "
+                     f"({abs(days)} days {'after' if days >= 0 else 'before'} the event; computed from "
+                     "ice_detention_daily)")
+    return ("These are different dates and are kept apart: " + "; ".join(parts) + ". A date a source expected, "
+            "or reported, is not the same as the last day in ICE's records.")
 
 
 def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
@@ -546,30 +581,33 @@ def its_finding(r: PolicyTimeline, s: EventSummary | None = None) -> str:
     if s.its_reason:
         return f"Interrupted time series: none, because {s.its_reason}."
     level, slope = _coef(s, 2), _coef(s, 3)
-    text = (f"Interrupted time series ({s.its.n_before} months before, {s.its.n_after} after, within "
+    label = (f"descriptive only, not a test of the event's effect: {s.not_a_test}; " if s.not_a_test else "")
+    text = (f"Interrupted time series ({label}{s.its.n_before} months before, {s.its.n_after} after, within "
             f"{WINDOW_MONTHS} months of the event): level change at the event {_ci_text(level)} ICE detainees a "
             f"day against the earlier trend continued; slope change {_ci_text(slope, 2)} a month.")
-    return text + " " + its_reading(r, s)
+    return text + " " + its_reading(r, s) + " " + other_events_text(r, s)
+
+
+def other_events_text(r: PolicyTimeline, s: EventSummary) -> str:
+    """The other timeline events inside the model's window, named (the model does not separate them)."""
+    others = _events_in_window(r, s)
+    if not len(others):
+        return "No other event of the timeline figure falls inside the model's window."
+    named = "; ".join(f"{x.date_text} {_md_text(x.label)}" for x in others.itertuples())
+    return (f"The window also contains {len(others)} other timeline event{'s' if len(others) != 1 else ''} "
+            f"({named}); the model does not separate them from this one.")
 
 
 def its_reading(r: PolicyTimeline, s: EventSummary) -> str:
     level = _coef(s, 2)
-    if s.contract_ended and s.last_day is not None:
-        return (f"After {s.last_day.date()} the facility held no ICE detainees, so the series after the event is "
-                "zero by construction. The level and slope changes then only describe how these zeros differ "
-                "from the earlier trend drawn on (the 'counterfactual'); they are not an estimate of what the "
-                "event changed in cooperation with ICE.")
     crosses = level["ci_low"] <= 0 <= level["ci_high"]
     if crosses:
         return ("The level-change interval includes zero: these data do not distinguish a jump at the event from "
                 "no jump.")
-    others = _events_in_window(r, s)
-    also = (f" Other events in the same window ({len(others)} in the timeline) are not separated from it."
-            if len(others) else "")
     direction = "fell" if level["estimate"] < 0 else "rose"
     return (f"The level-change interval excludes zero: the headcount {direction} at about the time of the event "
             f"relative to its earlier trend, but the model cannot attribute that to the event, and its "
-            f"intervals are optimistic on a short series.{also}")
+            f"intervals are optimistic on a short series.")
 
 
 def year_end_finding(r: PolicyTimeline, s: EventSummary | None = None) -> str:
@@ -618,15 +656,15 @@ def agreements_finding(r: PolicyTimeline, s: EventSummary | None = None) -> str:
     names = _county_names()
     parts = []
     for v in shown:
-        g = p[(p["year"] == v) & p["agreement_287g"] & (p["agency_type"] == "sheriff")]
+        g = p[(p["year"] == v) & p["agreement_287g_operational"] & (p["agency_type"] == "sheriff")]
         who = sorted(names.get(f, f) for f in g["county_fips"].dropna())
         parts.append(f"{v}: {_join(who) if who else 'no sheriff'}")
     doc = p[(p["agency_type"] == "state_doc") & p["year"].isin(shown)]
-    doc_years = sorted(doc.loc[doc["agreement_287g"], "year"].tolist())
+    doc_years = sorted(doc.loc[doc["agreement_287g_operational"], "year"].tolist())
     doc_text = (" The state DOC's agreement was in force in all of these years (it is not a county)."
                 if doc_years == shown else
                 f" The state DOC's agreement was in force in: {_join([str(v) for v in doc_years])}.")
-    return "Sheriffs with a 287(g) agreement in force (calendar years): " + "; ".join(parts) + "." + doc_text
+    return f"Sheriffs with an operational 287(g) agreement ({measures.OPERATIONAL_287G_RULE}): " + "; ".join(parts) + "." + doc_text
 
 
 def declines_finding(r: PolicyTimeline, s: EventSummary | None = None) -> str:
@@ -794,7 +832,9 @@ def headcount_text(r: PolicyTimeline) -> str:
                      + _join([f"{x.county} {x.days} days ({x.first_day.date()}..{x.last_day.date()})"
                               for x in few.itertuples()]) + ".")
     lines.append(f"Days before {r.complete_from.date()} undercount (only stays recorded from then on are in the "
-                 f"data); the series ends on {r.coverage.end}.")
+                 f"data); the series ends on {r.coverage.end}. The headcount is therefore read per fiscal year (the "
+                 "table below), not as one mean over the whole series, which would mix undercounted years with "
+                 "complete ones.")
     return bullet_list(lines)
 
 
@@ -849,10 +889,40 @@ def facility_table(r: PolicyTimeline):
     shown = pd.DataFrame(rows)
     fmt = {c: (lambda v: fmt_num(v, 1)) for c in shown.columns if c.startswith("mean per day")}
     fmt["days with ICE detainees"] = lambda v: fmt_num(v)
-    return html_table(shown, caption=(f"County jails with ICE contracts: days with ICE detainees "
-                                      f"({r.coverage.start}..{r.coverage.end}) and the mean daily headcount in the "
-                                      f"complete months before and after {r.event.label} ({r.row['date']}); "
-                                      "– = no complete month"), formats=fmt)
+    table = html_table(shown, caption=(f"County jails with ICE contracts: days with ICE detainees "
+                                       f"({r.coverage.start}..{r.coverage.end}; days before "
+                                       f"{r.complete_from.date()} undercount) and the mean daily headcount in the "
+                                       f"complete months before and after {r.event.label} ({r.row['date']}); "
+                                       "– = no complete month"), formats=fmt)
+    panel = year_panel(r)
+    per_year = html_table(panel, caption=(
+        "Mean daily ICE headcount per federal fiscal year (October-September) in each county jail with an ICE "
+        f"contract and in all sheriff-run facilities: read year by year; years before {r.complete_from.date()} "
+        "undercount, so no mean over the whole series is given"),
+        formats={c: (lambda v: fmt_num(v, 1)) for c in panel.columns if c not in ("fiscal year", "days", "data")})
+    from IPython.display import HTML
+
+    return HTML(table.data + "\n" + per_year.data)
+
+
+def year_panel(r: PolicyTimeline) -> pd.DataFrame:
+    """Per federal fiscal year: days in the series, whether they undercount, and the mean daily ICE headcount
+    of each contract jail and of all sheriff-run facilities (the per-year panel, never a whole-period mean)."""
+    names = dict(zip(r.facilities["facility_code"], r.facilities["county"]))
+    d = r.daily
+    fy = d.index.year + (d.index.month >= 10)
+    rows = []
+    for y in sorted(set(fy)):
+        g = d[fy == y]
+        first, last = g.index.min(), g.index.max()
+        full_year = (first == pd.Timestamp(year=int(y) - 1, month=10, day=1)
+                     and last == pd.Timestamp(year=int(y), month=9, day=30))
+        data = ("undercount (before " + str(r.complete_from.date()) + ")" if last < r.complete_from else
+                "complete" if full_year else f"complete, part of the year ({first.date()}..{last.date()})")
+        rows.append({"fiscal year": f"FY{int(y)}", "days": len(g), "data": data,
+                     **{f"{names[c]} ({c})": float(g[c].mean()) for c in r.contract_codes},
+                     "all sheriff-run facilities": float(g["statewide"].mean())})
+    return pd.DataFrame(rows)
 
 
 def daily_figure(r: PolicyTimeline):
@@ -906,11 +976,8 @@ def its_text(r: PolicyTimeline) -> str:
         lines.append(f"No interrupted time series for this event: {s.its_reason}.")
     else:
         lines.append(its_finding(r))
-        others = _events_in_window(r, s)
-        if len(others):
-            lines.append("Other timeline events inside the model's window, not separated from this one: "
-                         + "; ".join(f"{x.date_text} {_md_text(x.label)}" for x in others.itertuples()) + ".")
-    lines.append(f"Model note: {_md_text(s.its.note)}")
+    if not s.contract_ended or not s.its_reason:
+        lines.append(f"Model note: {_md_text(s.its.note)}")
     return bullet_list(lines)
 
 
@@ -936,6 +1003,8 @@ def its_figure(r: PolicyTimeline):
     from ..report import md
 
     s = r.summary
+    if s.its_reason and s.contract_ended:
+        return observed_window_figure(r)
     if s.its_reason:
         return md(f"_No figure: {s.its_reason}._")
     f = s.its.fitted
@@ -989,6 +1058,36 @@ def its_figure(r: PolicyTimeline):
         caption=("Points: observed monthly means; solid: fitted before and after the event; dashed purple: the "
                  "pre-event trend continued (the model's counterfactual, an assumption, not an observation)."),
         source=HEADCOUNT_SOURCE + "; models.interrupted_time_series (OLS, Newey-West errors)")
+
+
+def observed_window_figure(r: PolicyTimeline):
+    """The observed monthly headcount in the model's window, with no model (for a series that is zero by
+    construction after the event)."""
+    s = r.summary
+    lo, hi = s.window
+    m = r.monthly[s.event.series]
+    m = m[(m.index >= lo) & (m.index <= hi)]
+    with mpl.rc_context(plots.STYLE):
+        fig = _figure(3.8)
+        ax = fig.add_subplot()
+        ax.set_title(plots.wrap_text(f"Monthly ICE headcount around {r.event.label} (no model fitted)", 7.2, 12))
+        ax.plot(mdates.date2num(m.index), m.to_numpy(), linestyle="-", marker="o", markersize=3.5,
+                color=plots.PALETTE["black"], linewidth=0.8)
+        _date_axis(ax, lo - pd.DateOffset(days=15), hi + pd.DateOffset(days=15))
+        ax.set_ylim(bottom=0)
+        ax.set_ylabel("ICE detainees per day (persons)")
+        ax.set_xlabel("Month")
+        ax.grid(axis="y", color=plots.GRID_COLOR, linewidth=0.8)
+        _mark_event(ax, r)
+    return plots.figure_html(
+        fig,
+        alt=(f"Monthly mean daily ICE headcount in {s.series_label} from {m.index.min():%Y-%m} to "
+             f"{m.index.max():%Y-%m}, observed values only, with a dashed line at {r.event.label} "
+             f"({r.row['date']}); the last day with an ICE detainee is {s.last_day.date()} and the series is zero "
+             "after it."),
+        caption=("Observed monthly means only: no segmented regression is fitted, because after the event the series "
+                 "is zero by construction (the contract had ended)."),
+        source=HEADCOUNT_SOURCE)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1094,7 +1193,7 @@ def _panel_matrix(r: PolicyTimeline) -> tuple[list[str], list[int], np.ndarray]:
                  for f, t in zip(p["county_fips"].fillna(""), p["agency_type"])]
     years = sorted(int(y) for y in p["year"].unique())
     agencies = _agencies(r)
-    flags = p.set_index(["name", "year"])["agreement_287g"]
+    flags = p.set_index(["name", "year"])["agreement_287g_operational"]
     m = np.array([[1.0 if bool(flags.get((a, y), False)) else 0.0 for y in years] for a, _ in agencies])
     return [label for _, label in agencies], years, m
 
@@ -1243,13 +1342,21 @@ def summary_table(r: PolicyTimeline) -> pd.DataFrame:
             "date": _date_text(s.row),
             "headcount series": s.series_label,
             f"headcount: complete months before / after (of {COMPARE_MONTHS})": f"{ba['n_before']} / {ba['n_after']}",
-            "interrupted time series": ("fitted" if not s.its_reason else "none: " + s.its_reason),
+            "interrupted time series": _its_cell(r, s),
             f"recorded declines (±{WINDOW_MONTHS} months)": cell("declines"),
             "287(g) panel": cell("287g"),
             "ICE year-end statistics": cell("year_end"),
             "FY2015 detainer outcomes": cell("detainers"),
         })
     return pd.DataFrame(rows)
+
+
+def _its_cell(r: PolicyTimeline, s: EventSummary) -> str:
+    if s.its_reason:
+        return "none: " + s.its_reason
+    n = len(_events_in_window(r, s))
+    return ("fitted" + (", descriptive only (not a test of the event's effect)" if s.not_a_test else "")
+            + f"; {n} other timeline event{'s' if n != 1 else ''} in its window")
 
 
 def summary_html(r: PolicyTimeline):
@@ -1261,28 +1368,40 @@ def summary_html(r: PolicyTimeline):
 # Methodology and limitations
 
 
+def fy2015_context() -> str:
+    """Why the FY2015 detainer records are not a typical pre-Lunn year (dates from timeline rows, cited)."""
+    p = measures.FY2015_DETAINERS
+    sc, trust = reference_row("secure_communities_end"), reference_row("boston_trust_2014")
+    return (f"That window ({p.start}..{p.end}) straddles the end of Secure Communities and the start of the Priority "
+            f"Enforcement Program ({sc['date']}, source: {_md_links(sc['source_url'])}) and follows Boston's Trust "
+            f"ordinance ({trust['date']}, source: {_md_links(trust['source_url'])}): it is not a typical pre-Lunn "
+            "year. Detainers prepared shortly before its cut-off may still have been pending when the records were "
+            "cut (blank outcomes by prepare month are in the data and coverage report).")
+
+
 def limitations(r: PolicyTimeline) -> str:
-    lunn = KEY_EVENTS["lunn"]
-    lunn_row = timeline_row(lunn)
     p = measures.FY2015_DETAINERS
     lines = [
-        f"Lunn v. Commonwealth ({lunn_row['date']}, source: {_md_links(lunn_row['source_url'])}): since then no "
-        "Massachusetts officer may hold anyone past release on a civil ICE detainer alone. Later cooperation means "
-        "notifying ICE and handing people over at release, 287(g) screening and renting beds to ICE — not holding.",
+        lunn_287g_text(_md_links) + " Lunn does not act on those bed contracts.",
         "The ICE detention headcount counts people ICE held in sheriff-run jails under bed contracts; it measures "
         "the contracts, not detainers, and a fall to zero after a contract ends is by construction. Days before "
         f"{r.complete_from.date()} undercount (only stays recorded from then on are in the data) and the series "
         f"ends on {r.coverage.end}.",
         f"The core data hold per-county detainer outcomes only for {p.start}..{p.end}: none after that, in "
         "particular none for the years of Lunn, the 287(g) agreements and the contract ends, so no event here can "
-        "be measured as detainers honoured or declined.",
+        "be measured as detainers honoured or declined. " + fy2015_context(),
         f"Interrupted time series: fitted on the monthly mean of the daily headcount, complete months only, within "
         f"{WINDOW_MONTHS} months of the event, and only with at least {models.MIN_POINTS_PER_SEGMENT} months on each "
-        "side. The level change is measured against the earlier trend continued, which is an assumption; events "
-        "close together are not separated; HAC intervals are optimistic on short autocorrelated series.",
+        "side; never on a facility series that is zero by construction after the event (an ICE contract that "
+        "ended), where the observed series is shown instead. The headcount counts people ICE held under bed "
+        "contracts, so around an event that does not act on those contracts (Lunn, 287(g) agreements, elections) "
+        "the model describes the series and is not a test of the event's effect. The level change is measured "
+        "against the earlier trend continued, which is an assumption; other events inside the window are named "
+        "and not separated; HAC intervals are optimistic on short autocorrelated series.",
         "Recorded declines are a lower bound (ICE recorded only the declines it learned of) and are very few per "
-        "year; ICE's year-end statistics list only facilities in use, and a facility not listed is not the same "
-        "as zero; the 287(g) panel marks a year when an agreement was in force at some point in it.",
+        "year; ICE's year-end workbooks can leave out a facility ICE used for part of a year, so a facility not "
+        "listed is not the same as zero; the 287(g) panel marks operational years "
+        f"({measures.OPERATIONAL_287G_RULE}).",
         "Dates and wording of events come from data/reference/policy_timeline.csv with a source link per event; "
         "month- or year-precision dates are placed at the first day of the month or year.",
         "Per-county measures concern sheriff-run facilities only; the state DOC is shown apart and never counted "

@@ -4,7 +4,10 @@ One cooperation measure (at its default period) is joined to 1-3 county covariat
 at or before `covariate_year`), then described with labelled scatter plots, permutation rank
 correlations, a county-level quasi-binomial GLM and a detainer-level random-intercept model on the
 FY2015 detainers. With at most 14 counties everything here is descriptive: associations, never causes.
-Every sentence with a number is built here from the data, so the notebook holds no hand-typed figures.
+A county whose sheriff runs no jail (Nantucket) has no value for a jail measure, not a zero, and is left
+out; counties whose estimate rests on few cases (measures.small_by_data) are flagged; each side's period
+is stated; ties and collinear covariates are reported. Every sentence with a number is built here from
+the data, so the notebook holds no hand-typed figures.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pandas as pd
 
 from .. import measures, models, plots
 from ..errors import ParameterError
-from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, small_counties
+from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 NOTEBOOK_ID = "politics_demographics"
 
@@ -59,6 +62,10 @@ COVARIATE_LABELS = {
     "population": "population",
 }
 
+# Every measure here is about the jails of a county's sheriff (287(g) years are refused as an outcome): a county
+# whose sheriff runs no jail has no value for it, not a zero (a structural zero), and is left out.
+JAIL_MEASURES = tuple(m for m in measures.MEASURES if m != "agreement_287g_years")
+
 N_PERMUTATIONS = 9999
 """Permutations per rank correlation (seed: models.DEFAULT_SEED)."""
 
@@ -73,8 +80,8 @@ class PoliticsDemographics:
     period: measures.Period
     covariates: list[str]
     covariate_year: int
-    joined: pd.DataFrame  # all 14 counties: measure columns, covariates, <covariate>_year, small_county
-    analysed: pd.DataFrame  # counties with an estimate
+    joined: pd.DataFrame  # all 14 counties: measure columns, covariates, <covariate>_year, small, in_analysis
+    analysed: pd.DataFrame  # counties in the analysis (a jail and an estimate)
     excluded: pd.DataFrame  # county, reason
     covariate_info: pd.DataFrame  # variable, unit, years used, vintage, source_file
     correlations: pd.DataFrame
@@ -85,7 +92,7 @@ class PoliticsDemographics:
     mixed_reason: str  # why the mixed model was skipped ("" when fitted)
     mixed_dropped: pd.DataFrame  # county, detainers, missing (counties left out of the mixed model)
     custody_correlations: pd.DataFrame  # rank correlations of the FY2015 county custody shares (comparison)
-    small: list[str]
+    small: list[str]  # counties analysed whose estimate rests on few cases (measures.small_by_data)
 
 
 # ----------------------------------------------------------------------------- compute
@@ -123,24 +130,14 @@ def compute(measure: str, covariates, covariate_year: int) -> PoliticsDemographi
     period = measures.default_period(measure)
     table = measures.measure_table(measure, period)
     kind = measures.measure_kind(measure)
-    small = small_counties()
+    table = table.assign(small=measures.small_by_data(table))
     joined = table.merge(wide.drop(columns=["county"]), on="county_fips", how="left", validate="one_to_one")
-    joined["small_county"] = joined["county"].isin(small)
-    joined = joined.sort_values("county_fips", ignore_index=True)
+    joined, excluded = _exclusions(measure, joined.sort_values("county_fips", ignore_index=True))
+    analysed = joined[joined["in_analysis"]].reset_index(drop=True)
+    small = analysed.loc[analysed["small"], "county"].tolist()
 
-    no_estimate = joined["estimate"].isna()
-    reasons = []
-    den_label = DENOMINATOR_LABELS.get(measure, "none")
-    for row in joined[no_estimate].itertuples():
-        if pd.notna(row.denominator) and row.denominator == 0:
-            reasons.append(f"no {den_label} in the period, so no denominator")
-        else:
-            reasons.append("no estimate")
-    excluded = pd.DataFrame({"county": joined.loc[no_estimate, "county"].tolist(), "reason": reasons})
-    analysed = joined[~no_estimate].reset_index(drop=True)
-
-    correlations = models.rank_correlations(analysed, "estimate", covariates, n_permutations=N_PERMUTATIONS,
-                                           seed=models.DEFAULT_SEED)
+    correlations = models.rank_correlations(analysed, "estimate", covariates, small="small",
+                                            n_permutations=N_PERMUTATIONS, seed=models.DEFAULT_SEED)
     glm, glm_reason = _fit_glm(measure, kind, analysed, covariates, covariate_year)
     rows = detainer_rows(wide, covariates)
     mixed, mixed_reason, mixed_dropped = _fit_mixed(rows, covariates, covariate_year)
@@ -150,6 +147,39 @@ def compute(measure: str, covariates, covariate_year: int) -> PoliticsDemographi
     return PoliticsDemographics(measure, kind, period, covariates, covariate_year, joined, analysed, excluded,
                                 covariate_info(panel, wide, variables), correlations, glm, glm_reason, rows,
                                 mixed, mixed_reason, mixed_dropped, custody_corr, small)
+
+
+def counties_without_jail() -> dict[str, str]:
+    """County -> the reason it has no value for a jail measure (houses_own_prisoners false in counties.csv)."""
+    from ..reference import load_counties
+
+    c = load_counties()
+    names = dict(zip(c["county_fips"], c["county"]))
+    out = {}
+    for row in c[~c["houses_own_prisoners"].astype(bool)].to_dict("records"):
+        host = names.get(str(row.get("prisoners_held_in") or ""), "another county")
+        out[row["county"]] = (f"its sheriff runs no jail and its prisoners are held in {host}'s, so it has no value "
+                              "for a jail measure, not a zero; houses_own_prisoners = false in "
+                              "data/reference/counties.csv")
+    return out
+
+
+def _exclusions(measure: str, joined: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mark the counties left out (no jail of their own, then no estimate): (joined + in_analysis, excluded)."""
+    no_jail = counties_without_jail() if measure in JAIL_MEASURES else {}
+    den_label = DENOMINATOR_LABELS.get(measure, "none")
+    reasons = []
+    for row in joined.itertuples():
+        if row.county in no_jail:
+            reasons.append(no_jail[row.county])
+        elif pd.isna(row.estimate):
+            no_den = pd.notna(row.denominator) and row.denominator == 0
+            reasons.append(f"no {den_label} in the period, so no denominator" if no_den else "no estimate")
+        else:
+            reasons.append("")
+    joined = joined.assign(in_analysis=[not x for x in reasons], exclusion=reasons)
+    out = joined[~joined["in_analysis"]]
+    return joined, pd.DataFrame({"county": out["county"].tolist(), "reason": out["exclusion"].tolist()})
 
 
 def covariate_info(panel: pd.DataFrame, wide: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
@@ -386,9 +416,11 @@ def chance_phrase(p_holm, n: int) -> str:
     if p_holm is None or pd.isna(p_holm):
         return "not computed"
     if p_holm >= 0.10:
-        return "the data cannot distinguish this association from chance"
+        return (f"with {n} counties, the data cannot distinguish this association from chance (which does not "
+                "show that there is none)")
     if p_holm >= 0.05:
-        return "weak evidence at best: shuffling the counties produces an association this strong fairly often"
+        return (f"weak evidence at best: shuffling the {n} counties produces an association this strong fairly "
+                "often")
     return (f"an association this strong rarely arises when the {n} counties are shuffled, but it remains an "
             "association across counties, not evidence that one causes the other")
 
@@ -397,11 +429,16 @@ def _direction(r: PoliticsDemographics, var: str, rho) -> str:
     if rho is None or pd.isna(rho):
         return f"no rank correlation could be computed between {cov_label(var)} and {_label(r)}"
     if abs(rho) < 0.1:
-        return f"there was almost no rank association between {cov_label(var)} and {_label(r)}"
+        return f"the rank correlation between {cov_label(var)} and {_label(r)} was close to zero"
     way = "higher" if rho > 0 else "lower"
     if _is_indicator(r, var):
-        return f"counties coded 1 on {var} ({cov_label(var)}) tended to have {way} {_label(r)} than the others"
+        return f"counties with '{_yes_label(var)}' tended to have {way} {_label(r)} than the others"
     return f"counties with a higher {cov_label(var)} tended to have {way} {_label(r)}"
+
+
+def _yes_label(var: str) -> str:
+    """'Republican sheriff' for an indicator labelled 'Republican sheriff (1 = yes)'."""
+    return cov_label(var).removesuffix(" (1 = yes)")
 
 
 def _covariate_from_term(term: str) -> str:
@@ -429,11 +466,11 @@ def _or_sentence(r: PoliticsDemographics, row, *, what: str) -> str:
     if row.term.endswith("(per SD)"):
         head = f"{_fmt_sd(r, var, row.covariate_sd)} higher {cov_label(var)} (1 SD)"
     else:
-        head = f"{var} = 1 rather than 0"
+        head = f"{_yes_label(var)} rather than not"
     if pd.isna(row.or_low):
         verdict = ""
     elif row.or_low <= 1 <= row.or_high:
-        verdict = "; the interval includes 1, so it is compatible with no association"
+        verdict = f"; the interval includes 1: no association distinguishable from chance with {r.glm.n} counties"
     else:
         verdict = "; the interval excludes 1"
     return f"{head}: {what} {ci}{verdict}"
@@ -443,55 +480,102 @@ def _or_sentence(r: PoliticsDemographics, row, *, what: str) -> str:
 
 
 def key_findings(r: PoliticsDemographics) -> str:
-    lines = []
-    n = len(r.analysed)
-    text = (f"Outcome: {_label(r)} at each county's sheriff-run facilities, {r.period.start} to {r.period.end}, "
-            f"for {n} of {len(r.joined)} counties")
-    lines.append(text + f"; covariates as of {r.covariate_year}: {', '.join(r.covariates)}."
-                 + (f" {_excluded_sentence(r)}." if len(r.excluded) else ""))
-    for row in r.correlations.itertuples():
-        if pd.isna(row.rho):
-            lines.append(f"{cov_label(row.covariate)}: no rank correlation ({row.note})")
-            continue
-        lines.append(f"{_direction(r, row.covariate, row.rho)[0].upper()}{_direction(r, row.covariate, row.rho)[1:]} "
-                     f"(Spearman rho {fmt_rho(row.rho)}, {row.n} counties; permutation p {fmt_p(row.p_value)}, "
-                     f"Holm-adjusted {fmt_p(row.p_holm)}): {chance_phrase(row.p_holm, row.n)}.")
-    if r.glm is not None and pd.notna(r.glm.dispersion):
-        terms = r.glm.coefficients[r.glm.coefficients["term"] != "Intercept"]
-        what = "odds ratio" if r.kind == "share" else "rate ratio (odds ratio)"
-        parts = [_or_sentence(r, row, what=what) for row in terms.itertuples()]
-        lines.append(f"County-level quasi-binomial GLM ({r.glm.n} counties, covariates adjusted for each other): "
-                     + "; ".join(parts) + f". Dispersion {fmt_num(r.glm.dispersion, 1)}"
-                     + (" (counties vary more than binomial chance would make them)." if r.glm.dispersion > 1
-                        else "."))
-    elif r.glm is not None:
-        lines.append(f"The county-level GLM was not fitted: {_not_fitted_reason(r.glm.note)}")
-    else:
-        lines.append(f"No county-level GLM: {r.glm_reason.split('. ')[0]}.")
-    if _mixed_fitted(r):
-        fe = r.mixed.fixed_effects[r.mixed.fixed_effects["term"] != "Intercept"]
-        parts = [_or_sentence(r, row, what="odds ratio of custody") for row in fe.itertuples()]
-        lines.append(f"Detainer-level model ({fmt_num(r.mixed.n)} FY2015 detainers in {r.mixed.n_groups} counties, "
-                     "custody vs not): " + "; ".join(parts) + ". A county-level covariate takes one value per "
-                     f"county, so these rest on {r.mixed.n_groups} counties, and variational Bayes understates "
-                     "uncertainty: " + _custody_comparison(r))
-    flagged = [c for c in r.small if c in r.analysed["county"].tolist()]
-    if flagged:
-        lines.append(f"Small counties ({_join(flagged)}) are shown with hollow markers: their estimates rest on "
-                     "few cases.")
+    """Plain-word findings: the rank correlations and the county-level model (the detainer-level model is a
+    check further down, never a finding)."""
+    lines = [f"Outcome: {_label(r)} at each county's sheriff-run jails and houses of correction, for "
+             f"{len(r.analysed)} of {len(r.joined)} counties; covariates: {', '.join(map(cov_label, r.covariates))}."
+             + (f" {_excluded_sentence(r)}." if len(r.excluded) else ""),
+             _period_text(r, vintages=False)]
+    lines += [_rho_sentence(r, row) for row in r.correlations.itertuples()]
+    lines.append(_glm_finding(r))
+    if r.small:
+        verb, its = ("is", "its") if len(r.small) == 1 else ("are", "their")
+        lines.append(f"{_join(r.small)} {verb} drawn with hollow markers: {its} estimate rests on few cases "
+                     f"({measures.small_rule(r.measure)}), so read {its} interval, not {its} rank.")
     lines.append("All of this describes counties, not people (ecological inference), and nothing here shows "
                  "that politics or demographics cause cooperation.")
     return bullet_list(lines)
 
 
+def _period_text(r: PoliticsDemographics, *, vintages: bool) -> str:
+    """Each side's period, and whether they differ: no comparison across periods goes unsaid."""
+    info = r.covariate_info.set_index("variable")
+    sides, used = [], set()
+    for v in r.covariates:
+        years = sorted(int(y) for y in r.analysed[f"{v}_year"].dropna().unique())
+        used.update(years)
+        vintage = f" ({info.loc[v, 'vintage']})" if vintages and info.loc[v, "vintage"] else ""
+        sides.append(f"{cov_label(v)}: {', '.join(map(str, years)) or 'none (no value)'}{vintage}")
+    text = (f"Periods: the measure covers {r.period.start} to {r.period.end}; each covariate is the latest value at or "
+            f"before {r.covariate_year} ({'; '.join(sides)}).")
+    outside = sorted(y for y in used if not r.period.start.year <= y <= r.period.end.year)
+    if outside:
+        return text + (f" The two sides come from different periods ({_join(map(str, outside))} "
+                       f"{'is' if len(outside) == 1 else 'are'} outside the measure's period): the comparison "
+                       "assumes that the county differences the covariates describe held during the measure's "
+                       "period too.")
+    if used and r.period.years > 1.5:
+        return text + (f" A single year of each covariate is compared with a measure pooled over "
+                       f"{fmt_num(r.period.years, 1)} years.")
+    return text
+
+
+def _rho_sentence(r: PoliticsDemographics, row) -> str:
+    """One rank correlation in words: direction, rho with its interval, p, ties and small counties."""
+    if pd.isna(row.rho):
+        return f"{cov_label(row.covariate)[0].upper()}{cov_label(row.covariate)[1:]}: no rank correlation ({row.note})"
+    d = _direction(r, row.covariate, row.rho)
+    text = (f"{d[0].upper()}{d[1:]} (Spearman rho {fmt_rho(row.rho)}, approximate 95% interval "
+            f"{fmt_rho(row.ci_low)} to {fmt_rho(row.ci_high)}, {row.n} counties; permutation p {fmt_p(row.p_value)}, "
+            f"Holm-adjusted {fmt_p(row.p_holm)}): {chance_phrase(row.p_holm, row.n)}.")
+    if row.ties:
+        text += " " + row.ties.replace(row.covariate, cov_label(row.covariate))
+    if not row.n_small:
+        return text
+    names = r.analysed.loc[r.analysed["small"] & r.analysed[row.covariate].notna(), "county"].tolist()
+    who = f"{_join(names)}: {measures.small_rule(r.measure)}"
+    if pd.isna(row.rho_without_small):
+        return text + f" Without the counties whose estimate rests on few cases ({who}) too few are left to compute it."
+    return text + (f" Without the {'county' if len(names) == 1 else f'{len(names)} counties'} whose estimate "
+                   f"rests on few cases ({who}): rho {fmt_rho(row.rho_without_small)}, permutation p "
+                   f"{fmt_p(row.p_without_small)}.")
+
+
+def _corr_words(corr: pd.DataFrame, weights: str, *, only_high: bool) -> str:
+    """The covariates' pairwise correlations in words (labels, not variable names)."""
+    if only_high:
+        corr = corr[corr["r"].abs() > models.COLLINEARITY_LIMIT]
+    return "; ".join(f"{cov_label(a)} and {cov_label(b)} correlate at r = {fmt_rho(c)} weighted by {weights}"
+                     for a, b, c in zip(corr["covariate_a"], corr["covariate_b"], corr["r"]) if pd.notna(c))
+
+
+def _glm_finding(r: PoliticsDemographics) -> str:
+    if r.glm is None:
+        return f"No county-level model: {r.glm_reason.split('. ')[0]}."
+    if pd.isna(r.glm.dispersion):
+        return f"The county-level model was not fitted: {_not_fitted_reason(r.glm.note)}"
+    den = DENOMINATOR_LABELS.get(r.measure, "denominator")
+    head = (f"A descriptive county-level model (quasi-binomial GLM on {r.glm.n} counties, each weighted by its {den}, "
+            "covariates together)")
+    high = _corr_words(r.glm.covariate_correlations, den, only_high=True)
+    if high:
+        return (f"{head} cannot separate the covariates: {high}, above {models.COLLINEARITY_LIMIT}. Its adjusted "
+                "estimates are not summarised here; read the covariates one at a time, as above.")
+    terms = r.glm.coefficients[r.glm.coefficients["term"] != "Intercept"]
+    what = "odds ratio" if r.kind == "share" else "rate ratio (odds ratio)"
+    parts = [_or_sentence(r, row, what=what) for row in terms.itertuples()]
+    return (f"{head}: " + "; ".join(parts) + f". Dispersion {fmt_num(r.glm.dispersion, 1)}"
+            + (" (counties vary more than binomial chance would make them)." if r.glm.dispersion > 1 else "."))
+
+
 def _custody_comparison(r: PoliticsDemographics) -> str:
     """The county-level permutation test of the same FY2015 custody shares, as a check on the mixed model."""
-    parts = [f"{row.covariate} rho {fmt_rho(row.rho)}, Holm-adjusted p {fmt_p(row.p_holm)}"
+    parts = [f"{cov_label(row.covariate)} rho {fmt_rho(row.rho)}, Holm-adjusted p {fmt_p(row.p_holm)}"
              for row in r.custody_correlations.itertuples() if pd.notna(row.rho)]
     if not parts:
         return "no county-level permutation test of the custody shares could be computed to check them."
     c = r.custody_correlations
-    weak = c.loc[c["p_holm"] >= 0.10, "covariate"].tolist()
+    weak = [cov_label(v) for v in c.loc[c["p_holm"] >= 0.10, "covariate"]]
     text = "the permutation test of the same counties' FY2015 custody shares gives " + "; ".join(parts) + "."
     if weak:
         text += (f" For {' and '.join(weak)} it cannot tell the association from chance, so the model's interval "
@@ -543,8 +627,9 @@ def joined_table(r: PoliticsDemographics) -> pd.DataFrame:
     for var in dict.fromkeys([*r.covariates, "population"]):
         out[f"{var} (year)"] = [f"{fmt_cov(r, var, v)} ({int(y)})" if pd.notna(v) else "– (no value)"
                                 for v, y in zip(t[var], t[f"{var}_year"])]
-    out["small county"] = t["small_county"].map({True: "yes", False: ""})
-    out["in analysis"] = t["estimate"].notna().map({True: "yes", False: "no (no estimate)"})
+    out[f"small ({measures.small_rule(r.measure)})"] = t["small"].map({True: "yes", False: ""})
+    out["in analysis"] = ["yes" if not why else "no (no jail of its own)" if why.startswith("its sheriff runs no jail")
+                          else "no (no estimate)" for why in t["exclusion"]]
     return out
 
 
@@ -575,12 +660,12 @@ def scatter_figure_markup(r: PoliticsDemographics, var: str) -> str:
     fig = plots.scatter_labeled(t, x=var, y="estimate", label_col="county",
                                 title=f"{_label(r).capitalize()} against {cov_label(var)}",
                                 xlabel=_axis_label(var, unit), ylabel=_measure_axis(r), size_col=size,
-                                flag_col="small_county", size_label=den if size else None)
+                                flag_col="small", size_label=den if size else None)
     rho = r.correlations.set_index("covariate").loc[var]
     alt = (f"Scatter plot of {_label(r)} (vertical axis) against {cov_label(var)} (horizontal axis) for "
            f"{len(shown)} Massachusetts counties, each point labelled with its county"
            + (f"; marker area shows the number of {den}" if size else "")
-           + "; hollow markers are small counties. "
+           + f"; hollow markers are counties whose estimate rests on few cases ({measures.small_rule(r.measure)}). "
            + (f"Spearman rank correlation {fmt_rho(rho['rho'])}." if pd.notna(rho["rho"]) else ""))
     years = r.covariate_info.set_index("variable").loc[var]
     source = (f"{'; '.join(sorted(set(t['source'])))}; {var}: {years['vintage']} ({years['source']})")
@@ -597,7 +682,7 @@ def scatter_table(r: PoliticsDemographics, var: str) -> pd.DataFrame:
         f"{var} (year)": [f"{fmt_cov(r, var, v)} ({int(y)})" if pd.notna(v) else "– (no value)"
                           for v, y in zip(t[var], t[f"{var}_year"])],
         "estimate (95% CI)": [fmt_measure(r, e, lo, hi) for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
-        "small": t["small_county"].map({True: "yes", False: ""}),
+        "small (few cases)": t["small"].map({True: "yes", False: ""}),
     })
 
 
@@ -625,14 +710,14 @@ def correlation_text(r: PoliticsDemographics) -> str:
         "-1 = reverse order, 0 = no rank association). The p-value counts how often shuffling the measure "
         f"across the counties gives an |rho| at least as large ({N_PERMUTATIONS} shuffles, seed "
         f"{models.DEFAULT_SEED}); "
-        "Holm's adjustment accounts for testing several covariates.",
+        "Holm's adjustment accounts for testing several covariates. The interval for rho is approximate (Fisher z "
+        "with the Bonett-Wright variance). Each county counts once, however few cases its estimate rests on; "
+        "counties with few cases are drawn hollow, and each correlation is repeated without them.",
+        _period_text(r, vintages=True),
     ]
-    for row in r.correlations.itertuples():
-        if pd.isna(row.rho):
-            lines.append(f"{row.covariate}: {row.note}")
-        else:
-            lines.append(f"{row.covariate}: rho {fmt_rho(row.rho)} over {row.n} counties, permutation p "
-                         f"{fmt_p(row.p_value)} (Holm {fmt_p(row.p_holm)}): {chance_phrase(row.p_holm, row.n)}.")
+    if len(r.excluded):
+        lines.append(f"{_excluded_sentence(r)}.")
+    lines += [_rho_sentence(r, row) for row in r.correlations.itertuples()]
     return bullet_list(lines)
 
 
@@ -640,9 +725,16 @@ def correlations_html(r: PoliticsDemographics):
     c = r.correlations
     shown = pd.DataFrame({
         "covariate": c["covariate"], "counties": c["n"], "Spearman rho": c["rho"].map(fmt_rho),
-        "permutation p": c["p_value"].map(fmt_p), "Holm-adjusted p": c["p_holm"].map(fmt_p), "note": c["note"],
+        "approximate 95% interval": [f"{fmt_rho(lo)} to {fmt_rho(hi)}" if pd.notna(lo) else "–"
+                                     for lo, hi in zip(c["ci_low"], c["ci_high"])],
+        "permutation p": c["p_value"].map(fmt_p), "Holm-adjusted p": c["p_holm"].map(fmt_p),
+        "tied values (measure / covariate)": [f"{a} / {b}" for a, b in zip(c["tied_outcome"], c["tied_covariate"])],
+        "rho without small counties": [fmt_rho(v) if k else "(none small)"
+                                       for v, k in zip(c["rho_without_small"], c["n_small"])],
+        "note": [" ".join(x for x in (t, n) if x) for t, n in zip(c["ties"], c["note"])],
     })
-    return html_table(shown, caption=f"Rank correlations of {r.measure} with each covariate (permutation test)")
+    return html_table(shown, caption=f"Rank correlations of {r.measure} ({r.period.start} to {r.period.end}) with "
+                                     f"each covariate (as of {r.covariate_year}; permutation test)")
 
 
 # ----------------------------------------------------------------------------- county-level GLM
@@ -652,9 +744,17 @@ def glm_text(r: PoliticsDemographics) -> str:
     if r.glm is None:
         return f"_No county-level GLM: {r.glm_reason}_"
     den = DENOMINATOR_LABELS.get(r.measure, "denominator")
-    lines = [f"A quasi-binomial GLM (logit link) of each county's numerator out of its {den}, with the "
-             "covariates together (continuous ones per standard deviation, 0/1 ones as they are). The dispersion "
-             "factor widens the intervals when counties differ more than binomial chance would make them."]
+    lines = [f"A descriptive quasi-binomial GLM (logit link) of each county's numerator out of its {den}, with the "
+             "covariates together (continuous ones per standard deviation, 0/1 ones as they are). Unlike the rank "
+             f"correlations, it weights each county by its {den}, so counties resting on few cases count little. "
+             "The dispersion factor widens the intervals when counties differ more than binomial chance would "
+             "make them. It describes these counties; it is not a model of how cooperation arises."]
+    if len(r.covariates) > 1:
+        lines.append(f"The covariates' correlation, weighted by {den} as the model weights counties: "
+                     f"{_corr_words(r.glm.covariate_correlations, den, only_high=False) or 'not computed'}."
+                     + (f" Above {models.COLLINEARITY_LIMIT} the model cannot separate the covariates: its adjusted "
+                        "estimates below are unstable, so read the covariates one at a time (the rank correlations)."
+                        if _corr_words(r.glm.covariate_correlations, den, only_high=True) else ""))
     if r.kind == "rate":
         lines.append(f"For a rate, the 'trials' are {den}: with a denominator this large and a rare event, the "
                      "binomial model is practically a Poisson model, so this approximates a quasi-Poisson rate "
@@ -711,7 +811,9 @@ def mixed_text(r: PoliticsDemographics) -> str:
         "logistic model with a random intercept for each county (sheriff_county_fips) and the county covariates as "
         "fixed effects, fitted by variational Bayes: counties with few detainers are pulled toward what the "
         "covariates predict, instead of being taken at face value. The model is the same whatever measure is "
-        "chosen above: the FY2015 records are the only detainer-level outcomes available.",
+        "chosen above: the FY2015 records are the only detainer-level outcomes available. It is a check on the "
+        f"county figures, not a finding: variational Bayes with only {s['counties']} counties understates the "
+        "uncertainty, so its intervals are too narrow.",
         f"'Not custody' includes the {fmt_num(s['unresolved'])} detainers "
         f"({fmt_pct(s['unresolved'] / s['detainers'])}) "
         "with no recorded outcome, some of which may have ended in an unrecorded transfer.",
@@ -719,14 +821,27 @@ def mixed_text(r: PoliticsDemographics) -> str:
     if r.mixed is None:
         lines.append(f"_Not fitted: {r.mixed_reason}_")
         return "\n\n".join(lines)
-    fitted = f"Fitted on {fmt_num(r.mixed.n)} detainers in {r.mixed.n_groups} counties"
+    fitted = f"Data: {fmt_num(r.mixed.n)} detainers in {r.mixed.n_groups} counties"
     if len(r.mixed_dropped):
         fitted += (" (left out for a missing covariate value: "
                    + "; ".join(f"{d.county}, {d.detainers} detainer{'s' if d.detainers != 1 else ''}, no {d.missing}"
                                for d in r.mixed_dropped.itertuples()) + ")")
-    lines.append(fitted + f"; county covariates as of {r.covariate_year}, as in the table above.")
+    years = sorted({int(y) for v in r.covariates for y in r.joined[f"{v}_year"].dropna()})
+    fy = measures.FY2015_DETAINERS
+    other = [y for y in years if not fy.start.year <= y <= fy.end.year]
+    lines.append(fitted + f"; county covariates as of {r.covariate_year} (values from {_join(map(str, years))}), as in "
+                 "the table above" + (": a different period from the FY2015 detainers, so the model assumes those "
+                                      "county differences held in FY2015 too." if other else "."))
+    high = _corr_words(r.mixed.covariate_correlations, "detainers", only_high=True)
+    if len(r.covariates) > 1:
+        lines.append("The covariates' correlation, weighted by detainers (each detainer carries its county's values): "
+                     + (_corr_words(r.mixed.covariate_correlations, "detainers", only_high=False) or "not computed")
+                     + ".")
     if r.mixed.fixed_effects["estimate"].isna().all():
-        lines.append(f"_Not fitted: {_not_fitted_reason(r.mixed.note)}_")
+        reason = (f"above {models.COLLINEARITY_LIMIT}, the model cannot separate the covariates' effects, and with "
+                  f"variational Bayes and {r.mixed.n_groups} counties its intervals would still look narrow; read "
+                  "the covariates one at a time." if high else _not_fitted_reason(r.mixed.note))
+        lines.append(f"_Not fitted: {reason}_")
         return "\n\n".join(lines)
     sd = r.mixed.random_intercept_sd.iloc[0]
     lines.append(f"Between-county spread: the random-intercept SD is {fmt_num(sd['estimate'], 2)} on the log-odds "
@@ -761,7 +876,6 @@ def mixed_fixed_html(r: PoliticsDemographics):
 
 def mixed_groups_table(r: PoliticsDemographics) -> pd.DataFrame:
     g = r.mixed.group_effects
-    small = set(r.small)
     names = _county_names(g["group"])
     shown = pd.DataFrame({
         "county": names,
@@ -770,7 +884,8 @@ def mixed_groups_table(r: PoliticsDemographics) -> pd.DataFrame:
         "model share": g["fitted_share"].map(lambda v: fmt_pct(v)),
         "county intercept, log-odds (95% interval)": [fmt_range(e, lo, hi)
                                                       for e, lo, hi in zip(g["estimate"], g["ci_low"], g["ci_high"])],
-        "small county": ["yes" if n in small else "" for n in names],
+        f"small ({measures.small_rule('custody_share')})": np.where(
+            g["n"] < measures.SMALL_SHARE_DENOMINATOR, "yes", ""),
     })
     return shown.sort_values("county", ignore_index=True)
 
@@ -792,7 +907,7 @@ def custody_correlations_html(r: PoliticsDemographics):
         "permutation p": c["p_value"].map(fmt_p), "Holm-adjusted p": c["p_holm"].map(fmt_p),
     })
     return html_table(shown, caption="Check: rank correlations of the FY2015 county custody shares (counties with "
-                                     "detainers, unweighted) with each covariate")
+                                     f"detainers, unweighted) with each covariate as of {r.covariate_year}")
 
 
 def mixed_note(r: PoliticsDemographics) -> str:
@@ -819,7 +934,7 @@ def ecological_text(r: PoliticsDemographics) -> str:
 
 
 def limitations(r: PoliticsDemographics) -> str:
-    from ..events import KEY_EVENTS, timeline_row
+    from ..events import KEY_EVENTS, lunn_287g_text, timeline_row
 
     lunn = timeline_row(KEY_EVENTS["lunn"])
     s = _detainer_summary(r)
@@ -829,23 +944,32 @@ def limitations(r: PoliticsDemographics) -> str:
         "federal sites and police lockups are not in any county's measure.",
         f"Measure source: {sources}. Covariate sources and vintages are listed in the table above; each value is "
         f"the latest one at or before {r.covariate_year}, so the measure's period ({r.period.start} to "
-        f"{r.period.end}) and the covariates' years need not match.",
+        f"{r.period.end}) and the covariates' years need not match: the key findings say when they do not.",
+        f"A county whose sheriff runs no jail has no value for a jail measure (not a zero) and is left out: "
+        f"{_join(counties_without_jail())}. Ties (many counties with the same value, e.g. zero) make Spearman's rho "
+        "unreliable and leave the permutation test few distinct ranks; the rank-correlation table counts them.",
         f"Rank correlations use two-sided Monte Carlo permutation p-values ({N_PERMUTATIONS} shuffles, fixed seed), "
         "which make no distributional assumption; the GLM uses t-based intervals with the residual degrees of "
         "freedom and a Pearson dispersion; "
-        "the detainer-level model uses variational Bayes, which tends to understate uncertainty.",
+        "the detainer-level model uses variational Bayes, which understates uncertainty, the more so with only "
+        f"{s['counties']} counties. Beside each model with several covariates their weighted correlation is shown; "
+        f"above {models.COLLINEARITY_LIMIT} the county model carries a warning and the detainer-level model is "
+        "not fitted.",
         f"At most {models.MAX_COVARIATES} covariates are allowed: with so few counties more would fit noise. "
         "No adjustment can rule out other county differences (urban or rural setting, ICE field-office practice, "
         "who is arrested) that go with both politics or demographics and cooperation.",
-        f"The FY2015 detainer records predate [Lunn v. Commonwealth]({lunn['source_url']}) ({lunn['date']}); after "
-        "it, no Massachusetts officer may hold anyone on a civil detainer alone, so FY2015 associations say nothing "
-        f"about later practice. {fmt_pct(s['unresolved'] / s['detainers'])} of the FY2015 detainers at sheriff-run "
-        "facilities have no recorded outcome, and 'declined' is a lower bound (ICE records only the declines it "
+        f"The FY2015 detainer records predate Lunn ({lunn['date']}). {lunn_287g_text(md_source_links)} So FY2015 associations "
+        f"say nothing about later practice. {fmt_pct(s['unresolved'] / s['detainers'])} of the FY2015 detainers at "
+        "sheriff-run facilities have no recorded outcome, and 'declined' is a lower bound (ICE records only the declines it "
         "learns of).",
     ]
     if r.measure in measures.JAIL_ARREST_MEASURES:
-        lines.append("ICE arrests at jails come from free-text landmarks pooled over the whole period: per-county "
-                     "counts are lower bounds (some arrests cannot be placed) with no link to detainers.")
+        lines.append("ICE arrests at jails come from free-text landmarks pooled over the whole period, with no link "
+                     "to detainers: some arrests cannot be placed in any county and some may be placed in the wrong "
+                     "one, so a county's count can be too low or too high.")
+    if r.measure.endswith("per_100k") or r.measure.endswith("foreign_born"):
+        lines.append("The denominator counts residents, a proxy for the people who pass through a county's jails "
+                     "(no jail population or bookings are used here).")
     if "foreign_born_share" in r.covariates:
         lines.append("Foreign-born share exists only for 2010 (ACS 2006-10) and 2016 (ACS 2012-16) in the data; "
                      "non-citizen share is not available.")
