@@ -229,7 +229,7 @@ def test_barnstable_operational_and_paper_years(table, profiles):
     text = county_profile.key_findings(profiles["Barnstable"])
     assert "in force in 2007-2009, 2018-2022" not in text
     assert "operational in 2018-2022" in text and "on paper only in 2007-2009" in text
-    assert "2023 is not counted" in measures.OPERATIONAL_287G_RULE
+    assert "January 2023, are not an operational year" in measures.OPERATIONAL_287G_RULE
     panel = read_processed("agreements_287g_years")
     b = panel[panel["county_fips"] == "25001"].set_index("year")
     assert not (b["agreement_287g_operational"] & b["agreement_287g_paper"]).any()
