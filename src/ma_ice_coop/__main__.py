@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from ma_ice_coop.cli import main
 
 sys.exit(main())

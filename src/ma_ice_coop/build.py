@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from . import config, io
-from .errors import ParameterError, ProjectError
-from .parameters import validate_parameters
+from ma_ice_coop import config, io
+from ma_ice_coop.errors import ParameterError, ProjectError
+from ma_ice_coop.parameters import validate_parameters
 
 KERNEL = "python3"
 
@@ -252,7 +252,7 @@ def html_page(title: str, body: str, *, home: str) -> str:
 def build_notebooks(ids: list[str] | None = None, *, workers: int | None = None, force: bool = False,
                     out=None) -> dict[str, str]:
     """Execute and render the registered runs that changed (parallel, cached: see runner.py)."""
-    from .runner import build_runs
+    from ma_ice_coop.runner import build_runs
 
     return build_runs(ids=ids, workers=workers, force=force, out=out)
 

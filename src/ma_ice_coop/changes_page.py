@@ -10,8 +10,8 @@ from pathlib import Path
 
 import mistune
 
-from . import config, io
-from .build import html_page
+from ma_ice_coop import config, io
+from ma_ice_coop.build import html_page
 
 CHANGES_FILE = "CHANGES.md"
 CHANGES_PAGE = "changes.html"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, io
-from .process import TABLES
+from ma_ice_coop import config, io
+from ma_ice_coop.process import TABLES
 
 
 def _escape(text: str) -> str:

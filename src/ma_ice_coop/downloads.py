@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, io, measures
+from ma_ice_coop import config, io, measures
 
 DECIMALS = 6  # rounding of floats in the CSVs, so rebuilds are byte-identical across platforms
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import ParameterError
+from ma_ice_coop.errors import ParameterError
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def event_timestamp(event: KeyEvent) -> pd.Timestamp:
 
 def timeline_row(event: KeyEvent, timeline: pd.DataFrame | None = None) -> pd.Series:
     """The policy-timeline row the event stands for (its full wording and source_url)."""
-    from .reference import load_policy_timeline
+    from ma_ice_coop.reference import load_policy_timeline
 
     timeline = load_policy_timeline() if timeline is None else timeline
     rows = timeline[(timeline["date"] == event.date) & (timeline["category"] == event.category)
@@ -108,7 +108,7 @@ def last_day_in_ice_records(event: KeyEvent, daily: pd.DataFrame | None = None) 
     if event.series == "statewide":
         return None
     if daily is None:
-        from .io import read_processed
+        from ma_ice_coop.io import read_processed
 
         daily = read_processed("ice_detention_daily")
     days = daily.loc[(daily["facility_code"] == event.series) & (daily["headcount"] > 0), "date"]
@@ -118,7 +118,7 @@ def last_day_in_ice_records(event: KeyEvent, daily: pd.DataFrame | None = None) 
 def contract_end_rows(event: KeyEvent, timeline: pd.DataFrame | None = None) -> pd.DataFrame:
     """The county's detention_contract_end rows of the timeline other than the event's own row (what the
     sources say about the end of the contract, e.g. an expected date), in date order."""
-    from .reference import load_policy_timeline
+    from ma_ice_coop.reference import load_policy_timeline
 
     timeline = load_policy_timeline() if timeline is None else timeline
     if not event.county_fips:
@@ -141,7 +141,7 @@ REFERENCE_ROWS = {
 
 def reference_row(key: str, timeline: pd.DataFrame | None = None) -> pd.Series:
     """A policy-timeline row cited for context (REFERENCE_ROWS), so its date and source are not typed."""
-    from .reference import load_policy_timeline
+    from ma_ice_coop.reference import load_policy_timeline
 
     if key not in REFERENCE_ROWS:
         raise ParameterError(f"unknown reference row {key!r}; valid: {', '.join(REFERENCE_ROWS)}")
@@ -160,7 +160,7 @@ def lunn_287g_text(link, timeline: pd.DataFrame | None = None) -> str:
 
     Dates and sources come from policy-timeline rows; `link` turns a source_url cell into the calling report's
     links. Shared wording for every report that explains cooperation after Lunn."""
-    from .reference import load_policy_timeline
+    from ma_ice_coop.reference import load_policy_timeline
 
     t = load_policy_timeline() if timeline is None else timeline
     lunn = timeline_row(KEY_EVENTS["lunn"], t)

@@ -12,8 +12,8 @@ from collections import Counter
 
 import pandas as pd
 
-from .fetch import input_path
-from .registry import get
+from ma_ice_coop.fetch import input_path
+from ma_ice_coop.registry import get
 
 
 def read_extract(file_id: str, **read_csv_kwargs) -> pd.DataFrame:

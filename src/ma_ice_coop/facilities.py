@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .errors import SchemaError
-from .schemas import COUNTY_FIPS
+from ma_ice_coop import config
+from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.schemas import COUNTY_FIPS
 
 FACILITY_COLUMNS = ["facility_id", "facility_name", "operator_type", "operator", "town", "county_fips",
                     "sheriff_county_fips", "ice_code", "open_years", "source_url", "notes"]

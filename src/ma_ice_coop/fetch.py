@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import config
-from .errors import DataSourceError
-from .registry import InputFile, build_inputs, get, load_registry
+from ma_ice_coop import config
+from ma_ice_coop.errors import DataSourceError
+from ma_ice_coop.registry import InputFile, build_inputs, get, load_registry
 
 # Extracts with no mirrored original that the project can rebuild online from their upstream
 # files. file_id -> function(list of downloaded upstream paths, output path). Filled by
@@ -77,7 +77,7 @@ def _is_cached(entry: InputFile) -> bool:
 def _content_matches(entry: InputFile, path: Path) -> bool:
     import pandas as pd
 
-    from .extracts import content_fingerprint
+    from ma_ice_coop.extracts import content_fingerprint
 
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -172,7 +172,7 @@ def fetch_all(mirror: Path | None = None, *, file_ids: Iterable[str] | None = No
     """
     from tqdm import tqdm
 
-    from . import online_extracts  # noqa: F401  (registers ONLINE_DERIVATIONS)
+    from ma_ice_coop import online_extracts  # noqa: F401  (registers ONLINE_DERIVATIONS)
 
     if file_ids is not None:
         entries = [get(i) for i in file_ids]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .errors import ProjectError
+from ma_ice_coop import config
+from ma_ice_coop.errors import ProjectError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

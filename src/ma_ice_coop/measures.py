@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .errors import ParameterError
-from .schemas import COUNTY_FIPS
+from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.schemas import COUNTY_FIPS
 
 MEASURE_COLUMNS = ["county_fips", "county", "measure", "period_start", "period_end", "numerator",
                    "denominator", "estimate", "ci_low", "ci_high", "source"]
@@ -262,7 +262,7 @@ def shrinkage_sensitivity(successes, trials) -> dict:
 
 def county_frame() -> pd.DataFrame:
     """The 14 counties (county_fips, county) from data/reference/counties.csv."""
-    from .reference import load_counties
+    from ma_ice_coop.reference import load_counties
 
     counties = load_counties()[["county_fips", "county"]]
     return counties.sort_values("county_fips", ignore_index=True)
@@ -293,7 +293,7 @@ def _with_county_names(table: pd.DataFrame) -> pd.DataFrame:
 
 def population(year: int, covariates: pd.DataFrame | None = None) -> pd.Series:
     """County population (persons) in `year` or the latest year before it, indexed by county_fips."""
-    from .loaders.covariates import county_covariates_wide
+    from ma_ice_coop.loaders.covariates import county_covariates_wide
 
     wide = county_covariates_wide(year, panel=covariates, variables=["population"])
     return wide.set_index("county_fips")["population"]
@@ -302,7 +302,7 @@ def population(year: int, covariates: pd.DataFrame | None = None) -> pd.Series:
 def jail_host() -> dict[str, str]:
     """county_fips -> county_fips of the jail that holds its prisoners (itself unless counties.csv
     prisoners_held_in names another county: Nantucket -> Barnstable)."""
-    from .reference import load_counties
+    from ma_ice_coop.reference import load_counties
 
     counties = load_counties()
     return {f: (h or f) for f, h in zip(counties["county_fips"], counties["prisoners_held_in"])}
@@ -506,7 +506,7 @@ def jail_arrest_measures(arrests: pd.DataFrame, covariates: pd.DataFrame | None 
     """ICE arrests at each county's sheriff-run jails (pooled 2011-10..2023-01): counts and rates, each with its
     sensitivity range (ambiguous landmarks out and in). Rates are per resident of the counties whose prisoners
     the jails hold (jail_residents)."""
-    from .loaders.covariates import county_covariates_wide
+    from ma_ice_coop.loaders.covariates import county_covariates_wide
 
     period = JAIL_ARRESTS
     counts = jail_arrest_counts(arrests)
@@ -625,8 +625,8 @@ def sort_measures(table: pd.DataFrame, key: str = "county_fips") -> pd.DataFrame
 
 def county_measures() -> pd.DataFrame:
     """Every county measure from the processed tables, long format (MEASURE_COLUMNS), sorted."""
-    from .facilities import load_facilities
-    from .io import read_processed
+    from ma_ice_coop.facilities import load_facilities
+    from ma_ice_coop.io import read_processed
 
     covariates = read_processed("county_covariates")
     parts = [
@@ -642,7 +642,7 @@ def county_measures() -> pd.DataFrame:
 
 def agency_measures() -> pd.DataFrame:
     """Measures for Massachusetts facilities not run by a sheriff (state DOC, federal, ICE, police, ...)."""
-    from .io import read_processed
+    from ma_ice_coop.io import read_processed
 
     parts = [agency_detainer_measures(read_processed("detainers")),
              agency_jail_arrest_measures(read_processed("jail_arrests"))]
@@ -665,8 +665,8 @@ def measure_table(measure: str, period: Period | None = None) -> pd.DataFrame:
     declines and 287(g) years are summed over the calendar years the period spans; ICE arrests at
     jails exist only pooled over 2011-10-01..2023-01-29; ICE year-end statistics only per fiscal year.
     """
-    from .facilities import load_facilities
-    from .io import read_processed
+    from ma_ice_coop.facilities import load_facilities
+    from ma_ice_coop.io import read_processed
 
     coverage = measure_coverage(measure)
     period = period or default_period(measure)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .fetch import ONLINE_DERIVATIONS
-from .io import write_csv
+from ma_ice_coop.fetch import ONLINE_DERIVATIONS
+from ma_ice_coop.io import write_csv
 
 PEP_V2020_COLUMNS = [
     "SUMLEV", "REGION", "DIVISION", "STATE", "COUNTY", "STNAME", "CTYNAME", "CENSUS2010POP", "ESTIMATESBASE2010",

@@ -18,14 +18,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from .errors import ParameterError
+from ma_ice_coop.errors import ParameterError
 
 MAX_COVARIATES = 3
 
 
 def valid_counties() -> dict[str, str]:
     """Accepted spellings (lower-case name and FIPS) -> county name."""
-    from . import config
+    from ma_ice_coop import config
 
     path = config.reference_dir() / "counties.csv"
     return dict(_valid_counties(path, path.stat().st_mtime_ns))
@@ -33,7 +33,7 @@ def valid_counties() -> dict[str, str]:
 
 @lru_cache(maxsize=4)
 def _valid_counties(path, mtime_ns: int) -> tuple:
-    from .reference import load_counties
+    from ma_ice_coop.reference import load_counties
 
     counties = load_counties(path)
     accepted = {}
@@ -45,7 +45,7 @@ def _valid_counties(path, mtime_ns: int) -> tuple:
 
 def covariate_names() -> list[str]:
     """Variables of the built covariate panel (read once per build of the table)."""
-    from .io import processed_path
+    from ma_ice_coop.io import processed_path
 
     path = processed_path("county_covariates")
     return list(_covariate_names(path, path.stat().st_mtime_ns if path.exists() else 0))
@@ -53,7 +53,7 @@ def covariate_names() -> list[str]:
 
 @lru_cache(maxsize=4)
 def _covariate_names(path, mtime_ns: int) -> tuple:
-    from .io import read_processed
+    from ma_ice_coop.io import read_processed
 
     return tuple(sorted(read_processed("county_covariates")["variable"].unique()))
 
@@ -61,7 +61,7 @@ def _covariate_names(path, mtime_ns: int) -> tuple:
 def _check_one(name: str, spec: dict, value: Any) -> Any:
     kind = spec["type"]
     if kind == "measure":
-        from .measures import MEASURES
+        from ma_ice_coop.measures import MEASURES
 
         valid = [m for m in MEASURES if m not in spec.get("exclude", [])]
         if value not in valid:
@@ -101,7 +101,7 @@ def _check_one(name: str, spec: dict, value: Any) -> Any:
             raise ParameterError(f"parameter {name}={value!r} must be a year from {low} to {high}")
         return value
     if kind == "event":
-        from .events import KEY_EVENTS
+        from ma_ice_coop.events import KEY_EVENTS
 
         if value not in KEY_EVENTS:
             raise ParameterError(f"parameter {name}={value!r} is not a known event; valid: {', '.join(KEY_EVENTS)}")
@@ -132,7 +132,7 @@ def validate_parameters(specs: dict[str, dict], values: dict[str, Any], *, noteb
 
 
 def _check_period(params: dict[str, Any], where: str) -> None:
-    from .measures import Period, measure_coverage
+    from ma_ice_coop.measures import Period, measure_coverage
 
     try:
         period = Period.parse(params["period_start"], params["period_end"])

@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import config, io
-from .changes_page import write_changes_page
-from .runner import code_digest, content_digest
+from ma_ice_coop import config, io
+from ma_ice_coop.changes_page import write_changes_page
+from ma_ice_coop.runner import code_digest, content_digest
 
 STEP_CACHE = "steps.json"
 
@@ -36,14 +36,14 @@ def _save_steps(steps: dict) -> None:
 
 def inputs_digest() -> str:
     """The verified inputs (their registered sha256s) and the project code and reference tables."""
-    from .registry import load_registry
+    from ma_ice_coop.registry import load_registry
 
     shas = sorted(f"{f.file_id}={f.sha256}" for f in load_registry().values() if f.cache_path.exists())
     return content_digest("\n".join(shas).encode(), code_digest().encode())
 
 
 def _processed_outputs() -> list[Path]:
-    from .process import BOUNDARIES_FILE, TABLES
+    from ma_ice_coop.process import BOUNDARIES_FILE, TABLES
 
     folder = config.processed_dir()
     return [io.processed_path(t) for t in TABLES] + [folder / BOUNDARIES_FILE, folder / "CODEBOOK.md"]
@@ -69,7 +69,7 @@ def _step(name: str, key: str, outputs: list[Path], action, steps: dict, force: 
 def build_all(*, mirror: Path | None = None, force: bool = False, workers: int | None = None,
               notebooks: bool = True, out=None) -> None:
     """Everything `make all` builds; each step reruns only when its inputs changed."""
-    from .fetch import fetch_all
+    from ma_ice_coop.fetch import fetch_all
 
     out = out or sys.stderr
     start = time.perf_counter()
@@ -80,24 +80,24 @@ def build_all(*, mirror: Path | None = None, force: bool = False, workers: int |
     key = inputs_digest()
 
     def processed():  # imported here: a no-op rebuild should not pay for pandera and scipy
-        from .codebook import write_codebook
-        from .downloads import reports_data_dir
-        from .process import process_all
+        from ma_ice_coop.codebook import write_codebook
+        from ma_ice_coop.downloads import reports_data_dir
+        from ma_ice_coop.process import process_all
 
         process_all(out=out)
         codebook = write_codebook()
         shutil.copyfile(codebook, _ensure_dir(reports_data_dir()) / "CODEBOOK.md")
 
     def downloads():
-        from .downloads import write_downloads
+        from ma_ice_coop.downloads import write_downloads
 
         write_downloads()
 
     _step("process", key, _processed_outputs(), processed, steps, force, out)
     _step("downloads", key, _download_outputs(), downloads, steps, force, out)
     if notebooks:
-        from .build import plan_runs
-        from .runner import build_runs
+        from ma_ice_coop.build import plan_runs
+        from ma_ice_coop.runner import build_runs
 
         runs = plan_runs()
         build_runs(runs, workers=workers, force=force, out=out)
@@ -120,8 +120,8 @@ def _describe(params: dict) -> str:
 
 def index_html(runs=None) -> str:
     """reports/index.html: every report and download, with relative links; all text escaped."""
-    from .build import html_page, plan_runs
-    from .reference import load_counties
+    from ma_ice_coop.build import html_page, plan_runs
+    from ma_ice_coop.reference import load_counties
 
     root = config.project_root() / "reports"
     runs = plan_runs() if runs is None else runs
@@ -148,7 +148,7 @@ def index_html(runs=None) -> str:
                              f"with {esc(_describe(r.overrides))}</a></li>")
             parts.append("</ul>")
         parts.append("</li>")
-    from . import measures
+    from ma_ice_coop import measures
 
     shares = measures.measure_table("custody_share")
     small = set(shares.loc[measures.small_by_data(shares), "county"])

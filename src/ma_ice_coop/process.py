@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from . import config, io
-from .errors import ProjectError, SchemaError
+from ma_ice_coop import config, io
+from ma_ice_coop.errors import ProjectError, SchemaError
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def build_table(table: Table) -> pd.DataFrame:
 
 
 def build_boundaries() -> None:
-    from .loaders.boundaries import write_county_boundaries
+    from ma_ice_coop.loaders.boundaries import write_county_boundaries
 
     write_county_boundaries(config.processed_dir() / BOUNDARIES_FILE)
 
@@ -102,7 +102,7 @@ def process_all(names: list[str] | None = None, *, out=sys.stderr) -> dict[str, 
 
 def _write_manifest() -> None:
     """sha256 of every processed file, so a rebuild can be checked for byte-identity."""
-    from .fetch import sha256_of
+    from ma_ice_coop.fetch import sha256_of
 
     folder = config.processed_dir()
     entries = {p.name: sha256_of(p) for p in sorted(folder.glob("*")) if p.suffix in (".parquet", ".geojson")}

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from .errors import SchemaError
-from .schemas import COUNTY_FIPS
+from ma_ice_coop import config
+from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.schemas import COUNTY_FIPS
 
 COUNTIES_FILE = "counties.csv"
 SHERIFFS_FILE = "sheriffs.csv"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from . import config
-from .errors import ProjectError
+from ma_ice_coop import config
+from ma_ice_coop.errors import ProjectError
 
 REQUIRED_KEYS = ("source", "path", "kind", "url", "sha256", "bytes", "publisher", "coverage", "what")
 

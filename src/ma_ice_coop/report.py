@@ -15,7 +15,7 @@ import pandas as pd
 
 def setup_notebook() -> None:
     """Project plot style and pandas display options; call once at the top of a notebook."""
-    from .plots import use_project_style
+    from ma_ice_coop.plots import use_project_style
 
     use_project_style()
     pd.set_option("display.max_rows", 200)

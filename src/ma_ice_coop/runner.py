@@ -22,8 +22,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from . import config, io
-from .build import KERNEL, BuildError, Run, execute_run, plan_runs, render_html
+from ma_ice_coop import config, io
+from ma_ice_coop.build import KERNEL, BuildError, Run, execute_run, plan_runs, render_html
 
 _KERNEL_MANAGER = None
 

@@ -34,8 +34,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import ParameterError, SchemaError
-from ..schemas import COUNTY_FIPS, col, table_schema
+from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.schemas import COUNTY_FIPS, col, table_schema
 
 WAPO_FILE = "wapo_287g_2019"
 DDP_FILE = "ddp_287g_2007_2010_ma"
@@ -138,7 +138,7 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], where: str) -> Non
 def _input(file_id: str, path: Path | None) -> Path:
     if path is not None:
         return Path(path)
-    from ..fetch import input_path
+    from ma_ice_coop.fetch import input_path
     return input_path(file_id)
 
 
@@ -210,7 +210,7 @@ def read_list_snapshots(ddp_path: Path | None = None, appelson_path: Path | None
 
 def panel_agencies() -> pd.DataFrame:
     """The 15 panel agencies: agency_key, county_fips (None for DOC), agency, agency_type."""
-    from ..reference import load_counties
+    from ma_ice_coop.reference import load_counties
 
     counties = load_counties()
     rows = [(f, f, office, "sheriff") for f, office in zip(counties["county_fips"], counties["sheriff_office"])]
@@ -318,7 +318,7 @@ def check_against_lists(panel: pd.DataFrame, periods: pd.DataFrame, wapo: pd.Dat
 
 def load_agreements_287g_years(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
     """Agency x year panel of 287(g) agreements in force (14 sheriffs + state DOC), validated and sorted."""
-    from ..reference import load_agreements_287g
+    from ma_ice_coop.reference import load_agreements_287g
 
     check_year_range(first_year, last_year)
     wapo = read_wapo_ma_flags()

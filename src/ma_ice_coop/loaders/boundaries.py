@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import ProjectError, SchemaError
-from ..io import atomic_write_text
-from ..schemas import COUNTY_FIPS, col, table_schema
+from ma_ice_coop.errors import ProjectError, SchemaError
+from ma_ice_coop.io import atomic_write_text
+from ma_ice_coop.schemas import COUNTY_FIPS, col, table_schema
 
 PACKAGE = "_plotly_geo"
 SHAPEFILE_NAME = "cb_2016_us_county_500k.shp"

@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 from pandera.pandas import Check
 
-from ..errors import ParameterError, SchemaError
-from ..fetch import input_path
-from ..schemas import COUNTY_FIPS, col, table_schema
+from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.fetch import input_path
+from ma_ice_coop.schemas import COUNTY_FIPS, col, table_schema
 
 MA_STATE_NAME = "Massachusetts"
 COUNTY_NAMES = {
@@ -438,7 +438,7 @@ def uncontested_sheriff_races_2022(panel: pd.DataFrame | None = None) -> list[st
     The one source of the count: the processed county_covariates panel, variable sheriff_2022_contested
     (0 = uncontested). Every report that states the number uses this function."""
     if panel is None:
-        from ..io import read_processed
+        from ma_ice_coop.io import read_processed
 
         panel = read_processed("county_covariates")
     rows = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
@@ -643,7 +643,7 @@ SHERIFF_PARTY_YEARS = range(2000, 2026)
 def sheriff_party_rows(years=SHERIFF_PARTY_YEARS) -> list[pd.DataFrame]:
     """sheriff_republican (1 = Republican, 0 = another party or unenrolled, null = party unknown) for the
     sheriff in office on July 1 of each year, from data/reference/sheriffs.csv."""
-    from ..reference import sheriffs_in_office
+    from ma_ice_coop.reference import sheriffs_in_office
 
     frames = []
     for year in years:

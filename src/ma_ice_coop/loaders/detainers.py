@@ -18,9 +18,9 @@ import pandas as pd
 import yaml
 from pandera.pandas import Check
 
-from .. import config
-from ..errors import SchemaError
-from ..schemas import col, facility_columns, table_schema
+from ma_ice_coop import config
+from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.schemas import col, facility_columns, table_schema
 
 MA_STATE = "MASSACHUSETTS"
 OUTCOMES = ("custody", "declined", "lifted", "administrative", "unresolved")
@@ -202,7 +202,7 @@ def read_detainer_release(path: Path, release_id: str, source_file: str) -> pd.D
 
 def attach_facilities(detainers: pd.DataFrame, alias_source: str) -> pd.DataFrame:
     """Add facility_id, operator_type, county_fips, sheriff_county_fips to Massachusetts rows."""
-    from ..facilities import map_facilities
+    from ma_ice_coop.facilities import map_facilities
 
     out = detainers.copy()
     for name in ("facility_id", "operator_type", "county_fips", "sheriff_county_fips"):
@@ -218,7 +218,7 @@ def attach_facilities(detainers: pd.DataFrame, alias_source: str) -> pd.DataFram
 
 def load_detainers() -> pd.DataFrame:
     """The processed `detainers` table from the core release (NPR FY2015 YTD), sorted by source row."""
-    from ..fetch import input_path
+    from ma_ice_coop.fetch import input_path
 
     table = read_detainer_release(input_path(SOURCE), "npr_lea", SOURCE)
     table = attach_facilities(table, SOURCE)

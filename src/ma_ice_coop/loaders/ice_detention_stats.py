@@ -27,8 +27,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import SchemaError
-from ..schemas import CROSSWALK_SOURCE, col, facility_columns, table_schema
+from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.schemas import CROSSWALK_SOURCE, col, facility_columns, table_schema
 
 WORKBOOK_IDS: dict[int, str] = {year: f"ice_detention_stats_fy{year}" for year in range(2019, 2026)}
 EXTRACT_ID = "ice_detention_stats_ma"
@@ -150,7 +150,7 @@ def read_ma_facility_rows(path: Path, fiscal_year: int | None = None) -> pd.Data
 
 def _workbook_ma_rows() -> dict[int, pd.DataFrame]:
     """Fiscal year → MA rows of that year's workbook (inputs from data/raw/, verified)."""
-    from ..fetch import input_path
+    from ma_ice_coop.fetch import input_path
 
     return {year: read_ma_facility_rows(input_path(file_id), year) for year, file_id in WORKBOOK_IDS.items()}
 
@@ -181,7 +181,7 @@ def to_float(values: pd.Series, column: str, where: str, *, nullable: bool = Fal
 
 def coverage_end(file_id: str) -> str:
     """Last day a workbook covers (ISO date), from its registry coverage, e.g. "FY2022 (2021-10-01..2022-09-29)"."""
-    from ..registry import get
+    from ma_ice_coop.registry import get
 
     coverage = get(file_id).coverage
     found = COVERAGE_END.search(coverage)
@@ -211,7 +211,7 @@ def tidy_year(rows: pd.DataFrame, fiscal_year: int, file_id: str) -> pd.DataFram
 
 def attach_facilities(tidy: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk each (facility_name, city); every MA row of these workbooks is a detention facility."""
-    from ..facilities import map_facilities
+    from ma_ice_coop.facilities import map_facilities
 
     mapped = map_facilities(tidy, ALIAS_SOURCE, name_col="facility_name", city_col="city")
     not_facility = mapped[mapped["status"] != "facility"]

@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from ..errors import SchemaError
-from ..schemas import COUNTY_FIPS, CROSSWALK_SOURCE, col, facility_columns, table_schema
+from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.schemas import COUNTY_FIPS, CROSSWALK_SOURCE, col, facility_columns, table_schema
 
 FILE_ID = "uwchr_arrest_landmarks"
 ALIAS_SOURCE = "uwchr_arrest_landmarks"
@@ -101,7 +101,7 @@ def parse_arrest_counts(values: pd.Series, path: Path | str) -> pd.Series:
 
 def map_landmarks(rows: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk each landmark; a missing landmark is its own row with status unplaced."""
-    from ..facilities import map_facilities
+    from ma_ice_coop.facilities import map_facilities
 
     named = rows[rows["landmark_raw"].notna()]
     mapped = map_facilities(named, ALIAS_SOURCE, name_col="landmark_raw")
@@ -112,7 +112,7 @@ def map_landmarks(rows: pd.DataFrame) -> pd.DataFrame:
 
 def sensitivity_tags() -> dict[str, str]:
     """Normalised landmark -> 'out' or the facility_id of an 'in' tag, from the alias notes of this source."""
-    from ..facilities import alias_key, load_facility_aliases, load_facilities
+    from ma_ice_coop.facilities import alias_key, load_facility_aliases, load_facilities
 
     aliases = load_facility_aliases()
     rows = aliases[aliases["source"] == ALIAS_SOURCE]
@@ -133,7 +133,7 @@ def sensitivity_tags() -> dict[str, str]:
 
 def add_sensitivity(out: pd.DataFrame) -> pd.DataFrame:
     """The ambiguous / possible_facility_id / possible_sheriff_county_fips columns from the alias tags."""
-    from ..facilities import alias_key, load_facilities
+    from ma_ice_coop.facilities import alias_key, load_facilities
 
     tags = sensitivity_tags()
     keys = [alias_key(n, "", "")[0] if isinstance(n, str) else "" for n in out["landmark_raw"]]
@@ -149,7 +149,7 @@ def add_sensitivity(out: pd.DataFrame) -> pd.DataFrame:
 def load_jail_arrests(path: Path | None = None) -> pd.DataFrame:
     """Every BOS landmark row with its arrests (pooled 2011-10-01..2023-01-29), crosswalked, sorted."""
     if path is None:
-        from ..fetch import input_path
+        from ma_ice_coop.fetch import input_path
         path = input_path(FILE_ID)
     bos = select_aor_rows(read_arrest_landmarks(path))
     rows = pd.DataFrame({

@@ -23,9 +23,9 @@ from urllib.parse import quote, urlsplit
 import numpy as np
 import pandas as pd
 
-from .. import config, measures, plots
-from ..errors import ParameterError, SchemaError
-from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table
+from ma_ice_coop import config, measures, plots
+from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table
 
 QUESTIONS_FILE = "common_questions.yaml"
 QUESTION_IDS = tuple(f"Q{i}" for i in range(1, 21))
@@ -203,7 +203,7 @@ def _date_text(value) -> str:
 
 
 def _data_refs(value, path: Path, where: str) -> tuple[str, ...]:
-    from ..process import TABLES
+    from ma_ice_coop.process import TABLES
 
     if not isinstance(value, list):
         raise _fail(path, where, f"expected a list, found {value!r}", "write [] when no data bear on the question")
@@ -232,7 +232,7 @@ def load_common_questions(path: Path | str | None = None, timeline: pd.DataFrame
     """Read and check data/reference/common_questions.yaml (see the module docstring for the rules)."""
     import yaml
 
-    from ..reference import CATEGORIES, load_policy_timeline
+    from ma_ice_coop.reference import CATEGORIES, load_policy_timeline
 
     path = Path(path) if path is not None else questions_path()
     if not path.exists():
@@ -353,7 +353,7 @@ def _num(value: float) -> str:
 
 
 def _sheriff_detainers(period: measures.Period) -> pd.DataFrame:
-    from ..io import read_processed
+    from ma_ice_coop.io import read_processed
 
     d = read_processed("detainers")
     return d[(d["facility_state"] == "MASSACHUSETTS") & (d["operator_type"] == "sheriff")
@@ -400,9 +400,9 @@ def _top_counts_text(lodged: pd.DataFrame, n: int = 3) -> str:
 
 def placeholder_values() -> dict[str, str]:
     """The text of every placeholder, computed from the measures and the processed tables."""
-    from ..io import read_processed
-    from ..loaders.covariates import county_covariates_wide
-    from ..reference import load_sheriffs
+    from ma_ice_coop.io import read_processed
+    from ma_ice_coop.loaders.covariates import county_covariates_wide
+    from ma_ice_coop.reference import load_sheriffs
 
     v: dict[str, str] = {}
     fy = measures.FY2015_DETAINERS
@@ -537,7 +537,7 @@ def placeholder_values() -> dict[str, str]:
 
 def _records_after_event(key: str, daily: pd.DataFrame) -> str:
     """What ICE's daily records show at a key event's facility after the event's date (e.g. DHS ending a contract)."""
-    from ..events import KEY_EVENTS, event_timestamp
+    from ma_ice_coop.events import KEY_EVENTS, event_timestamp
 
     event = KEY_EVENTS[key]
     rows = daily[(daily["facility_code"] == event.series) & (daily["headcount"] > 0)
@@ -562,8 +562,8 @@ def _year_end_last_listed(fy_table: pd.DataFrame, names: dict[str, str]) -> str:
 
 def _election_2022_values(panel: pd.DataFrame) -> dict[str, str]:
     """The 2022 sheriff-election figures: uncontested races (one table, one rule) and 287(g) on election day."""
-    from ..loaders.covariates import CONTESTED_RULE, uncontested_sheriff_races_2022
-    from ..reference import load_agreements_287g
+    from ma_ice_coop.loaders.covariates import CONTESTED_RULE, uncontested_sheriff_races_2022
+    from ma_ice_coop.reference import load_agreements_287g
 
     races = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
     uncontested = uncontested_sheriff_races_2022(panel)
@@ -612,7 +612,7 @@ class CommonQuestions:
 
 
 def compute(question: str = "all") -> CommonQuestions:
-    from ..reference import load_policy_timeline
+    from ma_ice_coop.reference import load_policy_timeline
 
     valid = ("all", *QUESTION_IDS)
     if question not in valid:
@@ -717,7 +717,7 @@ def question_index_html(r: CommonQuestions):
 
 
 def key_findings(r: CommonQuestions) -> str:
-    from ..events import lunn_287g_text
+    from ma_ice_coop.events import lunn_287g_text
 
     v = r.values
     no_trust = r.timeline[(r.timeline["date"] == "2024-05") & (r.timeline["category"] == "legislation")]

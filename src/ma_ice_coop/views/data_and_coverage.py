@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import measures, plots
-from ..errors import ParameterError
-from ..loaders.detainers import MA_STATE
-from ..report import bullet_list, fmt_num, fmt_pct, html_table
+from ma_ice_coop import measures, plots
+from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.loaders.detainers import MA_STATE
+from ma_ice_coop.report import bullet_list, fmt_num, fmt_pct, html_table
 
 BLANK_LIFT_REASON = "(blank: no outcome recorded)"
 
@@ -73,9 +73,9 @@ def compute(include_codebook: bool = True) -> DataCoverage:
     """Everything the notebook shows; `include_codebook` only decides whether the full codebook is shown."""
     if not isinstance(include_codebook, (bool, np.bool_)):
         raise ParameterError(f"include_codebook must be true or false, not {include_codebook!r}")
-    from ..facilities import load_facilities, load_facility_aliases
-    from ..io import read_processed
-    from ..process import TABLES
+    from ma_ice_coop.facilities import load_facilities, load_facility_aliases
+    from ma_ice_coop.io import read_processed
+    from ma_ice_coop.process import TABLES
 
     processed = {name: read_processed(name) for name in TABLES}
     files = registry_files()
@@ -99,7 +99,7 @@ def compute(include_codebook: bool = True) -> DataCoverage:
 
 def registry_files() -> pd.DataFrame:
     """Every registered input file (data/sources.yaml), sorted by source folder and file id."""
-    from ..registry import load_registry
+    from ma_ice_coop.registry import load_registry
 
     rows = [{"file_id": f.file_id, "source": f.source, "kind": f.kind, "use": f.use, "coverage": f.coverage,
              "rows": f.rows, "publisher": f.publisher, "what": f.what, "citation": f.citation,
@@ -133,7 +133,7 @@ def measure_periods() -> pd.DataFrame:
 
 def reference_event() -> dict:
     """Lunn v. Commonwealth, from KEY_EVENTS and its policy-timeline row (date, label, source)."""
-    from ..events import KEY_EVENTS, event_timestamp, timeline_row
+    from ma_ice_coop.events import KEY_EVENTS, event_timestamp, timeline_row
 
     event = KEY_EVENTS["lunn"]
     row = timeline_row(event)
@@ -206,7 +206,7 @@ def blank_by_month(detainers: pd.DataFrame) -> pd.DataFrame:
 def fy2015_context_rows() -> dict:
     """The policy-timeline rows that place the FY2015 window: the end of Secure Communities and Boston's 2014
     ordinance (dates and sources cited from the timeline, not typed)."""
-    from ..events import reference_row
+    from ma_ice_coop.events import reference_row
 
     return {key: reference_row(key) for key in ("secure_communities_end", "boston_trust_2014")}
 
@@ -271,7 +271,7 @@ def coverage_spans(processed: dict, covariates: pd.DataFrame, facts: dict) -> tu
     Spans come from the coverage constants of `ma_ice_coop.measures` (which the measures enforce);
     the table adds what each processed table actually holds, so the two can be compared.
     """
-    from ..loaders.ice_detention import FULL_COVERAGE_START
+    from ma_ice_coop.loaders.ice_detention import FULL_COVERAGE_START
 
     det, dec = processed["detainers"], processed["facility_year_declines"]
     arr, daily = processed["jail_arrests"], processed["ice_detention_daily"]
@@ -366,7 +366,7 @@ def _year_list(years: list[int]) -> str:
 
 def codebook_table(processed: dict) -> pd.DataFrame:
     """One row per column of every processed table: type, meaning, unit, source and share missing."""
-    from ..process import TABLES
+    from ma_ice_coop.process import TABLES
 
     rows = []
     for name, table in TABLES.items():
@@ -383,7 +383,7 @@ def codebook_table(processed: dict) -> pd.DataFrame:
 
 def table_summary(codebook: pd.DataFrame, processed: dict) -> pd.DataFrame:
     """One row per processed table: rows, columns, and the columns with missing values."""
-    from ..process import TABLES
+    from ma_ice_coop.process import TABLES
 
     rows = []
     for name in TABLES:
@@ -424,7 +424,7 @@ def operator_table(facilities: pd.DataFrame, aliases: pd.DataFrame, processed: d
 
 def crosswalk_table(aliases: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk strings per source and status (facility / outside_ma / unplaced), with facilities reached."""
-    from ..facilities import STATUSES
+    from ma_ice_coop.facilities import STATUSES
 
     counts = aliases.groupby(["source", "status"]).size().unstack("status", fill_value=0)
     counts = counts.reindex(columns=list(STATUSES), fill_value=0)
@@ -440,7 +440,7 @@ def crosswalk_table(aliases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _gap_facts(processed: dict, covariates: pd.DataFrame, facts: dict) -> None:
-    from ..reference import load_policy_timeline
+    from ma_ice_coop.reference import load_policy_timeline
 
     variables = set(covariates["variable"])
     fb = covariates[covariates["variable"] == "foreign_born_share"]
@@ -461,7 +461,7 @@ def _extended_releases(detainers: pd.DataFrame) -> list[str]:
     """Titles of detainer releases described in data/detainer_releases.yaml but not in the built table."""
     import yaml
 
-    from ..loaders.detainers import release_specs_path
+    from ma_ice_coop.loaders.detainers import release_specs_path
 
     specs = yaml.safe_load(release_specs_path().read_text(encoding="utf-8")).get("releases") or {}
     built = set(detainers["release_id"].dropna().unique())
@@ -803,7 +803,7 @@ def arrests_html(r: DataCoverage):
 def codebook_html(r: DataCoverage):
     from IPython.display import HTML
 
-    from ..report import md
+    from ma_ice_coop.report import md
 
     if not r.include_codebook:
         return md("The full codebook (every column of every processed table, with meaning, unit, source and share "

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import measures, models, plots
-from ..errors import ParameterError
-from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
+from ma_ice_coop import measures, models, plots
+from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 NOTEBOOK_ID = "politics_demographics"
 
@@ -118,8 +118,8 @@ def check_parameters(measure: str, covariates, covariate_year) -> list[str]:
 
 
 def compute(measure: str, covariates, covariate_year: int) -> PoliticsDemographics:
-    from ..io import read_processed
-    from ..loaders.covariates import county_covariates_wide
+    from ma_ice_coop.io import read_processed
+    from ma_ice_coop.loaders.covariates import county_covariates_wide
 
     covariates = check_parameters(measure, covariates, covariate_year)
     covariate_year = int(covariate_year)
@@ -151,7 +151,7 @@ def compute(measure: str, covariates, covariate_year: int) -> PoliticsDemographi
 
 def counties_without_jail() -> dict[str, str]:
     """County -> the reason it has no value for a jail measure (houses_own_prisoners false in counties.csv)."""
-    from ..reference import load_counties
+    from ma_ice_coop.reference import load_counties
 
     c = load_counties()
     names = dict(zip(c["county_fips"], c["county"]))
@@ -228,7 +228,7 @@ def _fit_glm(measure: str, kind: str, analysed: pd.DataFrame, covariates: list[s
 
 def detainer_rows(wide: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
     """FY2015 detainers at Massachusetts sheriff-run facilities with custody (0/1) and county covariates."""
-    from ..io import read_processed
+    from ma_ice_coop.io import read_processed
 
     d = read_processed("detainers")
     period = measures.FY2015_DETAINERS
@@ -778,7 +778,7 @@ def glm_table(r: PoliticsDemographics) -> pd.DataFrame:
 
 
 def glm_html(r: PoliticsDemographics):
-    from ..report import md
+    from ma_ice_coop.report import md
 
     if r.glm is None:
         return md("_No coefficient table (see above)._")
@@ -854,7 +854,7 @@ def mixed_text(r: PoliticsDemographics) -> str:
 
 
 def mixed_fixed_html(r: PoliticsDemographics):
-    from ..report import md
+    from ma_ice_coop.report import md
 
     if not _mixed_fitted(r):
         return md("_No fixed-effect table: the model was not fitted._")
@@ -891,7 +891,7 @@ def mixed_groups_table(r: PoliticsDemographics) -> pd.DataFrame:
 
 
 def mixed_groups_html(r: PoliticsDemographics):
-    from ..report import md
+    from ma_ice_coop.report import md
 
     if not _mixed_fitted(r):
         return md("_No per-county table: the model was not fitted._")
@@ -934,7 +934,7 @@ def ecological_text(r: PoliticsDemographics) -> str:
 
 
 def limitations(r: PoliticsDemographics) -> str:
-    from ..events import KEY_EVENTS, lunn_287g_text, timeline_row
+    from ma_ice_coop.events import KEY_EVENTS, lunn_287g_text, timeline_row
 
     lunn = timeline_row(KEY_EVENTS["lunn"])
     s = _detainer_summary(r)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .. import measures, plots
-from ..events import lunn_287g_text
-from ..report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
+from ma_ice_coop import measures, plots
+from ma_ice_coop.events import lunn_287g_text
+from ma_ice_coop.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 SOURCE_NOTE = {
     "share": "ICE detainer records FY2015 YTD (FOIA to NPR); lift reasons as recorded by ICE",
@@ -207,7 +207,7 @@ def measure_table_html(r: WhichCounties):
 
 
 def funnel_figure(r: WhichCounties):
-    from ..report import md
+    from ma_ice_coop.report import md
 
     if r.kind != "share":
         return md(f"_No funnel plot: {r.measure} is a {r.kind}, not a share of detainers._")
@@ -223,7 +223,7 @@ def funnel_figure(r: WhichCounties):
 
 
 def shrinkage_figure(r: WhichCounties):
-    from ..report import md
+    from ma_ice_coop.report import md
 
     if r.shrunk is None:
         return md(f"_No shrinkage shown: {r.measure} is not a share with at least two counties that have data._")
@@ -247,7 +247,7 @@ def shrinkage_figure(r: WhichCounties):
 
 def shrinkage_sensitivity_html(r: WhichCounties):
     """Shrunken shares under the fitted prior and at both ends of the concentration's 95% range."""
-    from ..report import md
+    from ma_ice_coop.report import md
 
     if r.shrunk is None:
         return md("_No shrinkage sensitivity: not a share with at least two counties that have data._")
@@ -264,7 +264,7 @@ def shrinkage_sensitivity_html(r: WhichCounties):
 
 
 def map_figure(r: WhichCounties):
-    from ..loaders.boundaries import simplified_boundaries_geojson
+    from ma_ice_coop.loaders.boundaries import simplified_boundaries_geojson
 
     t = r.table
     values = dict(zip(t["county_fips"], t["estimate"]))
