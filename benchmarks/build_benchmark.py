@@ -34,7 +34,7 @@ def timed(cmd: list[str], **kw) -> float:
 
 def naive_build(folder: Path) -> float:
     sys.path.insert(0, str(ROOT / "src"))
-    from ma_ice_coop.build import plan_runs
+    from ma_ice_coop.specs.notebooks import plan_runs
 
     start = time.perf_counter()
     for i, run in enumerate(plan_runs()):

@@ -50,7 +50,7 @@ def _skip_if_reference_extract_missing(outcome) -> None:
     """Online without a mirror, the mirror's reference extracts (use: check) are not fetched:
     tests comparing with them are skipped with a reason instead of failing."""
     from ma_ice_coop.errors import DataSourceError
-    from ma_ice_coop.registry import load_registry
+    from ma_ice_coop.sources.registry import load_registry
 
     excinfo = outcome.excinfo
     if not excinfo or not isinstance(excinfo[1], DataSourceError) or config.mirror_dir() is not None:

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.errors import ParameterError, SchemaError
-from ma_ice_coop.extracts import compare_frames, read_extract
-from ma_ice_coop.loaders import agreements_287g as g
-from ma_ice_coop.reference import load_agreements_287g
-from ma_ice_coop.schemas import COUNTY_FIPS
+from ma_ice_coop.sources.extracts import compare_frames, read_extract
+from ma_ice_coop.tables.loaders import agreements_287g as g
+from ma_ice_coop.tables.reference import load_agreements_287g
+from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 YEARS = list(range(2005, 2026))
 
@@ -111,7 +111,7 @@ def test_year_parameters():
 
 
 def test_unknown_agency_on_a_list_is_an_error(tmp_path):
-    from ma_ice_coop.fetch import input_path
+    from ma_ice_coop.sources.registry import input_path
 
     ddp = pd.read_csv(input_path(g.DDP_FILE), dtype=str, keep_default_na=False)
     extra = ddp.iloc[[0]].assign(agency="Boston Police Department")
@@ -122,7 +122,7 @@ def test_unknown_agency_on_a_list_is_an_error(tmp_path):
 
 
 def test_missing_list_column_is_an_error(tmp_path):
-    from ma_ice_coop.fetch import input_path
+    from ma_ice_coop.sources.registry import input_path
 
     ddp = pd.read_csv(input_path(g.DDP_FILE), dtype=str, keep_default_na=False).drop(columns="as_of")
     bad = tmp_path / "ddp.csv"
@@ -137,7 +137,7 @@ def test_deterministic(panel):
 
 def test_reference_contradicting_a_list_is_an_error(monkeypatch):
     """Plymouth known in force past 2022-08-09 while that ICE list no longer shows it."""
-    import ma_ice_coop.reference as reference
+    import ma_ice_coop.tables.reference as reference
 
     real = reference.load_agreements_287g
 

@@ -8,9 +8,9 @@ import pytest
 import shapefile
 
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.fetch import input_path
-from ma_ice_coop.loaders import boundaries
-from ma_ice_coop.schemas import COUNTY_FIPS
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.loaders import boundaries
+from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 
 @pytest.fixture(scope="module")

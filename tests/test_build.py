@@ -11,20 +11,24 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ma_ice_coop import build, config
+from ma_ice_coop import config
+
+from ma_ice_coop.build import execute as build
+from ma_ice_coop.present import pages
+from ma_ice_coop.specs import notebooks
 from ma_ice_coop.errors import ParameterError
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_every_registered_run_is_valid():
-    runs = build.plan_runs()
-    assert len({r.spec.id for r in runs}) == len(build.load_notebook_registry())
-    assert sum(r.is_default for r in runs) == len(build.load_notebook_registry())
+    runs = notebooks.plan_runs()
+    assert len({r.spec.id for r in runs}) == len(notebooks.load_notebook_registry())
+    assert sum(r.is_default for r in runs) == len(notebooks.load_notebook_registry())
     assert len({r.html_path for r in runs}) == len(runs), "output paths must be unique"
 
 
-@pytest.mark.parametrize("spec", build.load_notebook_registry(), ids=lambda s: s.id)
+@pytest.mark.parametrize("spec", notebooks.load_notebook_registry(), ids=lambda s: s.id)
 def test_parameters_cell_matches_the_registry_defaults(spec):
     nb = nbformat.read(spec.path, as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
@@ -35,7 +39,7 @@ def test_parameters_cell_matches_the_registry_defaults(spec):
     assert values == {k: v["default"] for k, v in spec.parameters.items()}
 
 
-@pytest.mark.parametrize("spec", build.load_notebook_registry(), ids=lambda s: s.id)
+@pytest.mark.parametrize("spec", notebooks.load_notebook_registry(), ids=lambda s: s.id)
 def test_committed_notebooks_are_executed_and_clean(spec):
     nb = nbformat.read(spec.path, as_version=4)
     assert "papermill" not in nb.metadata
@@ -54,34 +58,34 @@ def test_committed_notebooks_are_executed_and_clean(spec):
     ({"colour": "blue"}, "unknown parameter"),
 ])
 def test_bad_parameters_fail_before_any_kernel_starts(overrides, words):
-    spec = {s.id: s for s in build.load_notebook_registry()}["which_counties"]
+    spec = {s.id: s for s in notebooks.load_notebook_registry()}["which_counties"]
     with pytest.raises(ParameterError, match=words):
-        build.make_run(spec, overrides)
+        notebooks.make_run(spec, overrides)
 
 
 def test_bad_covariates_and_events_list_valid_values():
-    specs = {s.id: s for s in build.load_notebook_registry()}
+    specs = {s.id: s for s in notebooks.load_notebook_registry()}
     with pytest.raises(ParameterError, match="valid: .*pres_dem_share"):
-        build.make_run(specs["politics_demographics"], {"covariates": ["votes_for_pirates"]})
+        notebooks.make_run(specs["politics_demographics"], {"covariates": ["votes_for_pirates"]})
     with pytest.raises(ParameterError, match="1 to 3 covariates"):
-        build.make_run(specs["politics_demographics"],
+        notebooks.make_run(specs["politics_demographics"],
                        {"covariates": ["pres_dem_share", "foreign_born_share", "poverty_share", "rural_share"]})
     with pytest.raises(ParameterError, match="policy index: a covariate, never the outcome"):
-        build.make_run(specs["politics_demographics"], {"measure": "agreement_287g_years"})
+        notebooks.make_run(specs["politics_demographics"], {"measure": "agreement_287g_years"})
     with pytest.raises(ParameterError, match="not a known event; valid: .*lunn"):
-        build.make_run(specs["policy_timeline"], {"event": "moon_landing"})
+        notebooks.make_run(specs["policy_timeline"], {"event": "moon_landing"})
 
 
 def test_county_period_outside_the_records_fails_before_any_kernel_starts():
-    spec = {s.id: s for s in build.load_notebook_registry()}["county_profile"]
+    spec = {s.id: s for s in notebooks.load_notebook_registry()}["county_profile"]
     with pytest.raises(ParameterError, match="outside what the data cover"):
-        build.make_run(spec, {"county": "Essex", "period_start": "2016-01-01"})
+        notebooks.make_run(spec, {"county": "Essex", "period_start": "2016-01-01"})
     with pytest.raises(ParameterError, match="not a Massachusetts county"):
-        build.make_run(spec, {"county": "Gotham"})
+        notebooks.make_run(spec, {"county": "Gotham"})
 
 
 def test_county_parameter_accepts_names_and_fips():
-    from ma_ice_coop.parameters import validate_parameters
+    from ma_ice_coop.specs.parameters import validate_parameters
 
     spec = {"county": {"type": "county", "default": "Suffolk"}}
     assert validate_parameters(spec, {"county": "essex county"})["county"] == "Essex"
@@ -91,19 +95,19 @@ def test_county_parameter_accepts_names_and_fips():
 
 
 def test_output_paths_encode_the_parameters():
-    spec = {s.id: s for s in build.load_notebook_registry()}["which_counties"]
-    default = build.make_run(spec, {})
+    spec = {s.id: s for s in notebooks.load_notebook_registry()}["which_counties"]
+    default = notebooks.make_run(spec, {})
     assert default.is_default and default.executed_path == spec.path
     assert default.html_path == REPO / "reports" / "which_counties.html"
-    run = build.make_run(spec, {"measure": "declined_share"})
+    run = notebooks.make_run(spec, {"measure": "declined_share"})
     assert run.slug == "measure=declined_share"
     assert run.html_path == REPO / "reports" / "which_counties" / "measure=declined_share.html"
     # a parameter set equal to the defaults is the default run
-    assert build.make_run(spec, {"measure": "custody_share"}).is_default
+    assert notebooks.make_run(spec, {"measure": "custody_share"}).is_default
 
 
 def test_page_escapes_titles():
-    page = build.html_page("<script>alert(1)</script>", "<p>body</p>", home="index.html")
+    page = pages.html_page("<script>alert(1)</script>", "<p>body</p>", home="index.html")
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
@@ -126,7 +130,7 @@ def _tiny_project(root: Path, source: str) -> None:
 def test_failed_notebook_is_kept_and_nothing_is_replaced(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "project_root", lambda: tmp_path)
     _tiny_project(tmp_path, "assert x == 1, 'x must be 1'")
-    run_ok, run_bad = build.plan_runs()
+    run_ok, run_bad = notebooks.plan_runs()
     build.execute_run(run_ok)
     build.render_html(run_ok)
     assert run_ok.html_path.exists()
@@ -157,7 +161,7 @@ def test_nbval_fails_when_an_input_changes(tmp_path):
 def test_executed_notebook_has_no_volatile_metadata(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "project_root", lambda: tmp_path)
     _tiny_project(tmp_path, "print(x)")
-    run = build.plan_runs()[0]
+    run = notebooks.plan_runs()[0]
     first = build.execute_run(run).read_bytes()
     second = build.execute_run(run).read_bytes()
     assert first == second

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ma_ice_coop import changes_page
+from ma_ice_coop.build import changes_page
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.errors import ParameterError, SchemaError
-from ma_ice_coop.extracts import compare_frames, read_extract
-from ma_ice_coop.fetch import input_path
-from ma_ice_coop.loaders import covariates as cov
-from ma_ice_coop.schemas import COUNTY_FIPS
+from ma_ice_coop.sources.extracts import compare_frames, read_extract
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.loaders import covariates as cov
+from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 PRES_YEARS = [2000, 2004, 2008, 2012, 2016, 2020, 2024]
 GOV_YEARS = [2014, 2018, 2022]

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.extracts import compare_frames, read_extract
-from ma_ice_coop.fetch import input_path
-from ma_ice_coop.loaders import detainers as det
+from ma_ice_coop.sources.extracts import compare_frames, read_extract
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.loaders import detainers as det
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

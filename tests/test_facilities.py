@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ma_ice_coop import facilities as fac
+from ma_ice_coop.tables import facilities as fac
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.extracts import read_extract
-from ma_ice_coop.fetch import input_path
-from ma_ice_coop.schemas import COUNTY_FIPS
+from ma_ice_coop.sources.extracts import read_extract
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 NANTUCKET = "25019"
 NORFOLK_COUNTY = "25021"

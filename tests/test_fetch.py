@@ -6,7 +6,9 @@ import shutil
 
 import pytest
 
-from ma_ice_coop import fetch, registry
+from ma_ice_coop.sources import fetch
+
+from ma_ice_coop.sources import derivations, registry
 from ma_ice_coop.errors import DataSourceError
 
 SMALL = "npr_national_by_year"  # a 117-byte original: cheap to copy and damage
@@ -110,14 +112,14 @@ def test_download_with_wrong_content_is_rejected(isolated_home, monkeypatch, tmp
 
 def test_extract_without_online_derivation_says_to_use_the_mirror(isolated_home):
     # The 2007-2010 ICE 287(g) lists survive only as Internet Archive captures: no file to re-derive from.
-    assert "ddp_287g_2007_2010_ma" not in fetch.ONLINE_DERIVATIONS
+    assert "ddp_287g_2007_2010_ma" not in derivations.ONLINE_DERIVATIONS
     with pytest.raises(DataSourceError, match="MA_ICE_MIRROR"):
         fetch.fetch_file("ddp_287g_2007_2010_ma", None)
 
 
 def test_input_path_before_fetch_says_what_to_run(isolated_home):
     with pytest.raises(DataSourceError, match="make data"):
-        fetch.input_path(SMALL)
+        registry.input_path(SMALL)
 
 
 def test_unknown_input_lists_valid_ids():
@@ -132,7 +134,6 @@ def test_online_rebuild_of_an_extract_is_checked_by_content(isolated_home, monke
     import pooch
     import pandas as pd
 
-    from ma_ice_coop import online_extracts  # noqa: F401
 
     extract = pd.read_csv(mirror / registry.get("census_pep_v2020_ma").path, dtype=str, keep_default_na=False)
     other_state = extract.head(1).assign(STATE="44", STNAME="Rhode Island", CTYNAME="Rhode Island")

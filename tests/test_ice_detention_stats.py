@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.extracts import compare_frames, content_fingerprint, read_extract
-from ma_ice_coop.loaders import ice_detention_stats as ids
+from ma_ice_coop.sources.extracts import compare_frames, content_fingerprint, read_extract
+from ma_ice_coop.tables.loaders import ice_detention_stats as ids
 
 PLYMOUTH = "PLYMOUTH COUNTY CORRECTIONAL FACILITY"
 BRISTOL = "BRISTOL COUNTY DETENTION CENTER"

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.errors import ParameterError, SchemaError
-from ma_ice_coop.extracts import compare_frames, read_extract
-from ma_ice_coop.fetch import input_path
-from ma_ice_coop.loaders import declines as dec
-from ma_ice_coop.loaders import ice_detention as det
-from ma_ice_coop.loaders import jail_arrests as arr
+from ma_ice_coop.sources.extracts import compare_frames, read_extract
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.loaders import declines as dec
+from ma_ice_coop.tables.loaders import ice_detention as det
+from ma_ice_coop.tables.loaders import jail_arrests as arr
 
 # --------------------------------------------------------------------------- NPR declines
 

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ma_ice_coop import measures as m
+from ma_ice_coop.analysis import measures as m
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.schemas import COUNTY_FIPS
+from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 
 # ----------------------------------------------------------------------------- intervals
@@ -233,7 +233,7 @@ def test_agency_rows_hold_what_counties_do_not():
 
 
 def test_downloads_are_byte_identical_on_rebuild(tmp_path):
-    from ma_ice_coop.downloads import write_downloads
+    from ma_ice_coop.build.downloads import write_downloads
 
     write_downloads(tmp_path / "a")
     write_downloads(tmp_path / "b")

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ma_ice_coop import models as M
+from ma_ice_coop.analysis import models as M
 from ma_ice_coop.io import processed_path
 
 

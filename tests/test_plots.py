@@ -22,7 +22,9 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 
-from ma_ice_coop import config, plots  # noqa: E402
+from ma_ice_coop import config
+
+from ma_ice_coop.present import figures as plots
 
 # --- synthetic test inputs ------------------------------------------------------------------
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ma_ice_coop import cli, io, process
+from ma_ice_coop import cli, io
+
+from ma_ice_coop.tables import process
 from ma_ice_coop.errors import ProjectError
-from ma_ice_coop.fetch import sha256_of
-from ma_ice_coop.schemas import COUNTY_FIPS
+from ma_ice_coop.sources.fetch import sha256_of
+from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,7 @@ def test_failed_table_keeps_the_previous_version(processed_tmp, monkeypatch):
 
 
 def test_schema_violation_is_reported_and_nothing_written(processed_tmp, monkeypatch):
-    from ma_ice_coop.loaders import detainers
+    from ma_ice_coop.tables.loaders import detainers
 
     good = detainers.load_detainers
 
@@ -102,7 +104,8 @@ def test_read_processed_before_build_says_what_to_run(processed_tmp):
 
 
 def test_codebook_lists_every_column(built_twice, monkeypatch):
-    from ma_ice_coop import codebook, config
+    from ma_ice_coop import config
+    from ma_ice_coop.tables import codebook
 
     monkeypatch.setattr(config, "processed_dir", lambda: built_twice[0])
     text = codebook.codebook_markdown()

@@ -9,9 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ma_ice_coop import reference as ref
+from ma_ice_coop.tables import reference as ref
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.schemas import COUNTY_FIPS
+from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
@@ -49,7 +49,7 @@ def _surname(name: str) -> str:
 
 def test_sheriffs_match_2022_returns():
     """The sheriff in office in 2023 is the 2022 winner (most votes, MEDSL county sums), with the same party."""
-    from ma_ice_coop.fetch import input_path
+    from ma_ice_coop.sources.registry import input_path
 
     returns = pd.read_csv(input_path("medsl_2022_county_sheriff_governor_ma"), dtype={"county_fips": str})
     sheriff = returns[(returns["office"] == "SHERIFF") & ~returns["candidate"].isin(["BLANK", "WRITEIN"])]

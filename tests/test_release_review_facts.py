@@ -12,10 +12,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from ma_ice_coop.events import KEY_EVENTS, event_timestamp
+from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.loaders import covariates as cov
-from ma_ice_coop.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
+from ma_ice_coop.tables.loaders import covariates as cov
+from ma_ice_coop.tables.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
 from ma_ice_coop.views import common_questions as view
 
 ELECTION = pd.Timestamp("2022-11-08")

@@ -12,11 +12,11 @@ import re
 import pandas as pd
 import pytest
 
-from ma_ice_coop import measures
-from ma_ice_coop.events import KEY_EVENTS, lunn_287g_text, timeline_row
+from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis.events import KEY_EVENTS, lunn_287g_text, timeline_row
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
-from ma_ice_coop.report import md_source_links
+from ma_ice_coop.tables.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
+from ma_ice_coop.present.report import md_source_links
 from ma_ice_coop.views import common_questions as view
 from ma_ice_coop.views import policy_timeline as timeline_view
 from ma_ice_coop.views import politics_demographics as politics_view

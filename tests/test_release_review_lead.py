@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ma_ice_coop import measures
+from ma_ice_coop.analysis import measures
 from ma_ice_coop.views import county_profile, which_counties
 
 DEFAULT = ("2014-10-01", "2015-07-19")

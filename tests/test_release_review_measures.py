@@ -9,10 +9,9 @@ import inspect
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from ma_ice_coop import measures
+from ma_ice_coop.analysis import measures
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.views import county_profile, which_counties
 
@@ -69,7 +68,8 @@ def test_franklin_is_flagged_by_its_data_not_its_population(profiles):
 
 
 def test_static_small_county_flag_is_no_longer_used():
-    from ma_ice_coop import downloads, pipeline
+    from ma_ice_coop.build import downloads
+    from ma_ice_coop.build import index as pipeline
 
     for module in (which_counties, county_profile, downloads):
         assert "small_counties" not in inspect.getsource(module), module.__name__
@@ -83,7 +83,7 @@ def test_static_small_county_flag_is_no_longer_used():
 
 
 def test_downloads_readme_states_the_rule(table):
-    from ma_ice_coop.downloads import downloads_readme
+    from ma_ice_coop.build.downloads import downloads_readme
 
     text = downloads_readme(table, measures.agency_measures())
     assert "Small counties (Dukes, Nantucket, Franklin, Hampshire, Berkshire)" not in text
@@ -93,14 +93,14 @@ def test_downloads_readme_states_the_rule(table):
 # ----------------------------------------------------------------------------- 2. jail arrests: sensitivity range
 
 def test_jail_arrests_are_not_called_lower_bounds(profiles, custody):
-    from ma_ice_coop.loaders import jail_arrests as loader
+    from ma_ice_coop.tables.loaders import jail_arrests as loader
 
     for text in (measures.MEASURES["jail_arrests"], loader.__doc__ or "",
                  which_counties.limitations(custody), *(_profile_text(r) for r in profiles.values())):
         for sentence in re.split(r"(?<=[.;])\s|</?td>|\n", text):  # sentences and table cells
             if "arrest" in sentence.lower():
                 assert "lower bound" not in sentence, sentence
-    from ma_ice_coop.loaders.jail_arrests import JAIL_ARRESTS_SCHEMA
+    from ma_ice_coop.tables.loaders.jail_arrests import JAIL_ARRESTS_SCHEMA
 
     assert "lower bound" not in (JAIL_ARRESTS_SCHEMA.description or "")
     for m in ("jail_arrests_low", "jail_arrests_high", "jail_arrests_per_100k_low", "jail_arrests_per_100k_high"):

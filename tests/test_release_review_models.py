@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ma_ice_coop import measures
-from ma_ice_coop import models as M
+from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis import models as M
 from ma_ice_coop.views import politics_demographics as view
 
 DEFAULT = dict(measure="jail_arrests_per_100k", covariates=["pres_dem_share", "foreign_born_share"],

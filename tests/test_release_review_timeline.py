@@ -13,8 +13,10 @@ import re
 import pandas as pd
 import pytest
 
-from ma_ice_coop import events, measures
-from ma_ice_coop.events import KEY_EVENTS, last_day_in_ice_records, reference_row
+from ma_ice_coop.analysis import events
+
+from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis.events import KEY_EVENTS, last_day_in_ice_records, reference_row
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.views import data_and_coverage as coverage_view
 from ma_ice_coop.views import policy_timeline as view

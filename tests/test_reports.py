@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ma_ice_coop import build
+from ma_ice_coop.build import execute as build
+from ma_ice_coop.specs import notebooks
 
 REPO = Path(__file__).resolve().parents[1]
 REPORTS = REPO / "reports"
@@ -37,7 +38,7 @@ def test_index_links_every_report_and_they_exist():
     index = REPORTS / "index.html"
     assert index.exists(), "run `make all` to build the reports"
     links = _parse(index).links
-    for run in build.plan_runs():
+    for run in notebooks.plan_runs():
         assert run.html_path.relative_to(REPORTS).as_posix() in links, run.label
     for href in links:
         if "://" in href or href.startswith("#"):
@@ -46,12 +47,12 @@ def test_index_links_every_report_and_they_exist():
 
 
 def test_index_matches_the_registry():
-    from ma_ice_coop.pipeline import index_html
+    from ma_ice_coop.build.index import index_html
 
     assert (REPORTS / "index.html").read_text(encoding="utf-8") == index_html()
 
 
-@pytest.mark.parametrize("run", build.plan_runs(), ids=lambda r: r.label)
+@pytest.mark.parametrize("run", notebooks.plan_runs(), ids=lambda r: r.label)
 def test_each_report_is_readable_and_accessible(run):
     assert run.html_path.exists(), f"{run.html_path} missing: run `make all`"
     text = run.html_path.read_text(encoding="utf-8")

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from ma_ice_coop import config
-from ma_ice_coop.build import notebook_parameters
+from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.errors import ParameterError, SchemaError
-from ma_ice_coop.reference import load_policy_timeline
+from ma_ice_coop.tables.reference import load_policy_timeline
 from ma_ice_coop.views import common_questions as view
 
 NOTES = Path(__file__).resolve().parents[2] / "shared" / "notes" / "common-questions.md"

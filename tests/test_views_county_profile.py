@@ -7,10 +7,10 @@ import re
 import pandas as pd
 import pytest
 
-from ma_ice_coop import measures
-from ma_ice_coop.build import notebook_parameters
+from ma_ice_coop.analysis import measures
+from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.reference import load_counties
+from ma_ice_coop.tables.reference import load_counties
 from ma_ice_coop.views import county_profile as view
 
 COUNTIES = sorted(load_counties()["county"])

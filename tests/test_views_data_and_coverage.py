@@ -7,14 +7,14 @@ import re
 import pandas as pd
 import pytest
 
-from ma_ice_coop import measures
-from ma_ice_coop.build import notebook_parameters
+from ma_ice_coop.analysis import measures
+from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.facilities import load_facility_aliases
+from ma_ice_coop.tables.facilities import load_facility_aliases
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.loaders.ice_detention import FULL_COVERAGE_START
-from ma_ice_coop.process import TABLES
-from ma_ice_coop.registry import load_registry
+from ma_ice_coop.tables.loaders.ice_detention import FULL_COVERAGE_START
+from ma_ice_coop.tables.process import TABLES
+from ma_ice_coop.sources.registry import load_registry
 from ma_ice_coop.views import data_and_coverage as view
 
 

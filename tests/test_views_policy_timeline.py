@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import pytest
 
-from ma_ice_coop.build import notebook_parameters
+from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.events import KEY_EVENTS
+from ma_ice_coop.analysis.events import KEY_EVENTS
 from ma_ice_coop.views import policy_timeline as view
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ma_ice_coop import measures
-from ma_ice_coop.build import load_notebook_registry, notebook_parameters
+from ma_ice_coop.analysis import measures
+from ma_ice_coop.specs.notebooks import load_notebook_registry, notebook_parameters
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.views import politics_demographics as view

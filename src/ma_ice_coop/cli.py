@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "fetch":
-            from ma_ice_coop.fetch import fetch_all
+            from ma_ice_coop.sources.fetch import fetch_all
 
             mirror = _mirror(args)
             where = f"mirror {mirror}" if mirror else "upstream URLs"
@@ -63,33 +63,33 @@ def main(argv: list[str] | None = None) -> int:
             files = fetch_all(mirror)
             print(f"{len(files)} input files verified (sha256)", file=sys.stderr)
         elif args.command == "process":
-            from ma_ice_coop.process import process_all
+            from ma_ice_coop.tables.process import process_all
 
             process_all(args.tables or None)
         elif args.command == "codebook":
-            from ma_ice_coop.codebook import write_codebook
+            from ma_ice_coop.tables.codebook import write_codebook
 
             path = write_codebook()
             print(f"wrote {path}", file=sys.stderr)
         elif args.command == "downloads":
-            from ma_ice_coop.downloads import write_downloads
+            from ma_ice_coop.build.downloads import write_downloads
 
             for name, rows in write_downloads().items():
                 print(f"  wrote reports/data/{name} ({rows:,} rows)", file=sys.stderr)
         elif args.command == "build":
-            from ma_ice_coop.pipeline import build_all
+            from ma_ice_coop.build.pipeline import build_all
 
             build_all(mirror=_mirror(args), force=args.force, workers=args.workers,
                       notebooks=not args.no_notebooks)
         elif args.command == "run":
-            from ma_ice_coop.build import run_to_folder
+            from ma_ice_coop.build.execute import run_to_folder
 
             executed, page = run_to_folder(args.notebook, _parse_params(args.param), Path(args.out))
             print(f"wrote {executed}\nwrote {page}", file=sys.stderr)
         elif args.command == "notebooks":
-            from ma_ice_coop.build import build_notebooks
+            from ma_ice_coop.build.pool import build_runs
 
-            build_notebooks(args.ids or None, workers=args.workers, force=args.force)
+            build_runs(ids=args.ids or None, workers=args.workers, force=args.force)
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -3,7 +3,7 @@
 The curated text lives in data/reference/common_questions.yaml (one entry per question Q1..Q20 of the
 project notes on common questions, plus the research questions RQ1..RQ12). It holds no data figures:
 where a number belongs it names a placeholder such as ``{custody_share_pool}``, which this module
-computes from ``ma_ice_coop.measures`` and the processed tables (``PLACEHOLDERS`` lists them all).
+computes from ``ma_ice_coop.analysis.measures`` and the processed tables (``PLACEHOLDERS`` lists them all).
 Dated facts are references into data/reference/policy_timeline.csv, shown with their source links.
 
 ``load_common_questions`` checks the file and raises ``SchemaError`` (naming the question, the field
@@ -23,9 +23,13 @@ from urllib.parse import quote, urlsplit
 import numpy as np
 import pandas as pd
 
-from ma_ice_coop import config, measures, plots
+from ma_ice_coop import config
+
+from ma_ice_coop.analysis import measures
+
+from ma_ice_coop.present import figures as plots
 from ma_ice_coop.errors import ParameterError, SchemaError
-from ma_ice_coop.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table
+from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table
 
 QUESTIONS_FILE = "common_questions.yaml"
 QUESTION_IDS = tuple(f"Q{i}" for i in range(1, 21))
@@ -203,7 +207,7 @@ def _date_text(value) -> str:
 
 
 def _data_refs(value, path: Path, where: str) -> tuple[str, ...]:
-    from ma_ice_coop.process import TABLES
+    from ma_ice_coop.tables.process import TABLES
 
     if not isinstance(value, list):
         raise _fail(path, where, f"expected a list, found {value!r}", "write [] when no data bear on the question")
@@ -232,7 +236,7 @@ def load_common_questions(path: Path | str | None = None, timeline: pd.DataFrame
     """Read and check data/reference/common_questions.yaml (see the module docstring for the rules)."""
     import yaml
 
-    from ma_ice_coop.reference import CATEGORIES, load_policy_timeline
+    from ma_ice_coop.tables.reference import CATEGORIES, load_policy_timeline
 
     path = Path(path) if path is not None else questions_path()
     if not path.exists():
@@ -401,8 +405,8 @@ def _top_counts_text(lodged: pd.DataFrame, n: int = 3) -> str:
 def placeholder_values() -> dict[str, str]:
     """The text of every placeholder, computed from the measures and the processed tables."""
     from ma_ice_coop.io import read_processed
-    from ma_ice_coop.loaders.covariates import county_covariates_wide
-    from ma_ice_coop.reference import load_sheriffs
+    from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
+    from ma_ice_coop.tables.reference import load_sheriffs
 
     v: dict[str, str] = {}
     fy = measures.FY2015_DETAINERS
@@ -537,7 +541,7 @@ def placeholder_values() -> dict[str, str]:
 
 def _records_after_event(key: str, daily: pd.DataFrame) -> str:
     """What ICE's daily records show at a key event's facility after the event's date (e.g. DHS ending a contract)."""
-    from ma_ice_coop.events import KEY_EVENTS, event_timestamp
+    from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp
 
     event = KEY_EVENTS[key]
     rows = daily[(daily["facility_code"] == event.series) & (daily["headcount"] > 0)
@@ -562,8 +566,8 @@ def _year_end_last_listed(fy_table: pd.DataFrame, names: dict[str, str]) -> str:
 
 def _election_2022_values(panel: pd.DataFrame) -> dict[str, str]:
     """The 2022 sheriff-election figures: uncontested races (one table, one rule) and 287(g) on election day."""
-    from ma_ice_coop.loaders.covariates import CONTESTED_RULE, uncontested_sheriff_races_2022
-    from ma_ice_coop.reference import load_agreements_287g
+    from ma_ice_coop.tables.loaders.covariates import CONTESTED_RULE, uncontested_sheriff_races_2022
+    from ma_ice_coop.tables.reference import load_agreements_287g
 
     races = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
     uncontested = uncontested_sheriff_races_2022(panel)
@@ -612,7 +616,7 @@ class CommonQuestions:
 
 
 def compute(question: str = "all") -> CommonQuestions:
-    from ma_ice_coop.reference import load_policy_timeline
+    from ma_ice_coop.tables.reference import load_policy_timeline
 
     valid = ("all", *QUESTION_IDS)
     if question not in valid:
@@ -717,7 +721,7 @@ def question_index_html(r: CommonQuestions):
 
 
 def key_findings(r: CommonQuestions) -> str:
-    from ma_ice_coop.events import lunn_287g_text
+    from ma_ice_coop.analysis.events import lunn_287g_text
 
     v = r.values
     no_trust = r.timeline[(r.timeline["date"] == "2024-05") & (r.timeline["category"] == "legislation")]

@@ -15,10 +15,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ma_ice_coop import measures, plots
+from ma_ice_coop.analysis import measures
+
+from ma_ice_coop.present import figures as plots
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.events import lunn_287g_text
-from ma_ice_coop.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
+from ma_ice_coop.analysis.events import lunn_287g_text
+from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 NOTEBOOK_ID = "county_profile"
 
@@ -156,7 +158,7 @@ class CountyProfile:
 def validate(county, period_start, period_end, custody_denominator="all", decline_definition="recorded") -> dict:
     """The registry's checks (county normalised to its name) plus the period against the FY2015 detainer
     records, which the period parameters apply to."""
-    from ma_ice_coop.build import notebook_parameters
+    from ma_ice_coop.specs.notebooks import notebook_parameters
 
     params = notebook_parameters(NOTEBOOK_ID, county=county, period_start=period_start, period_end=period_end,
                                  custody_denominator=custody_denominator, decline_definition=decline_definition)
@@ -194,9 +196,9 @@ def decline_measure(r: CountyProfile) -> str:
 
 def compute(county: str, period_start: str, period_end: str, custody_denominator: str = "all",
             decline_definition: str = "recorded") -> CountyProfile:
-    from ma_ice_coop.facilities import load_facilities
+    from ma_ice_coop.tables.facilities import load_facilities
     from ma_ice_coop.io import read_processed
-    from ma_ice_coop.reference import load_counties, load_sheriffs
+    from ma_ice_coop.tables.reference import load_counties, load_sheriffs
 
     params = validate(county, period_start, period_end, custody_denominator, decline_definition)
     period = measures.Period.parse(params["period_start"], params["period_end"])
@@ -277,7 +279,7 @@ def measure_tables(ids: list[str], period: measures.Period, detainers: pd.DataFr
 
 
 def _first_day(text: str):
-    from ma_ice_coop.reference import date_bounds
+    from ma_ice_coop.tables.reference import date_bounds
 
     return pd.Timestamp(date_bounds(text)[0]) if text else pd.NaT
 
@@ -391,8 +393,8 @@ def _year_table(panel: pd.DataFrame, daily: pd.DataFrame, adp: pd.DataFrame, fip
 
 def _events(fips: str, sheriffs: pd.DataFrame) -> pd.DataFrame:
     """County events of the policy timeline, statewide key events and sheriffs taking office (2005-2025)."""
-    from ma_ice_coop.events import KEY_EVENTS, timeline_row
-    from ma_ice_coop.reference import load_policy_timeline
+    from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
+    from ma_ice_coop.tables.reference import load_policy_timeline
 
     timeline = load_policy_timeline()
     rows = []
@@ -424,7 +426,7 @@ def _events(fips: str, sheriffs: pd.DataFrame) -> pd.DataFrame:
 
 def _covariates(fips: str) -> pd.DataFrame:
     from ma_ice_coop.io import read_processed
-    from ma_ice_coop.loaders.covariates import county_covariates_wide
+    from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
 
     panel = read_processed("county_covariates")
     variables = [v for v, _, _ in COVARIATES]
@@ -717,7 +719,7 @@ def _state_police_note(r: CountyProfile) -> str:
 
 
 def _lunn() -> pd.Series:
-    from ma_ice_coop.events import KEY_EVENTS, timeline_row
+    from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
 
     return timeline_row(KEY_EVENTS["lunn"])
 
@@ -799,7 +801,7 @@ def _sheriff_sentence(r: CountyProfile) -> str:
     share = cov.loc["sheriff_2022_winner_share", "value"]
     contested = cov.loc["sheriff_2022_contested", "value"]
     if pd.notna(share):
-        from ma_ice_coop.loaders.covariates import CONTESTED_RULE
+        from ma_ice_coop.tables.loaders.covariates import CONTESTED_RULE
 
         race = "contested" if contested == 1 else "uncontested"
         parts.append(f"the 2022 sheriff race was {race} ({CONTESTED_RULE}; county_covariates); the winner had "
@@ -860,7 +862,7 @@ def _facility_frame(df: pd.DataFrame, *, who: bool) -> pd.DataFrame:
 
 
 def sheriff_facilities_html(r: CountyProfile):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     period = _period_text(r.period.start.isoformat(), r.period.end.isoformat())
     if r.sheriff_facilities.empty:
@@ -898,7 +900,7 @@ def facilities_text(r: CountyProfile) -> str:
 
 
 def other_facilities_html(r: CountyProfile):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if r.other_facilities.empty:
         return md(f"_No facility located in {_esc(r.county)} County but not run by its sheriff has a detainer, an ICE "
@@ -1187,7 +1189,7 @@ def locator_map(r: CountyProfile):
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch, PathPatch
 
-    from ma_ice_coop.loaders.boundaries import simplified_boundaries_geojson
+    from ma_ice_coop.tables.loaders.boundaries import simplified_boundaries_geojson
 
     geo = simplified_boundaries_geojson()
     features = sorted(geo["features"], key=lambda f: str(f["properties"]["GEOID"]))

@@ -2,7 +2,7 @@
 
 Everything shown is computed here from the source registry (data/sources.yaml), the processed tables
 (data/processed/), their schemas, the facility crosswalk and the coverage constants of
-`ma_ice_coop.measures`, so the notebook holds no hand-typed figures or dates.
+`ma_ice_coop.analysis.measures`, so the notebook holds no hand-typed figures or dates.
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ma_ice_coop import measures, plots
+from ma_ice_coop.analysis import measures
+
+from ma_ice_coop.present import figures as plots
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.loaders.detainers import MA_STATE
-from ma_ice_coop.report import bullet_list, fmt_num, fmt_pct, html_table
+from ma_ice_coop.tables.loaders.detainers import MA_STATE
+from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct, html_table
 
 BLANK_LIFT_REASON = "(blank: no outcome recorded)"
 
@@ -73,9 +75,9 @@ def compute(include_codebook: bool = True) -> DataCoverage:
     """Everything the notebook shows; `include_codebook` only decides whether the full codebook is shown."""
     if not isinstance(include_codebook, (bool, np.bool_)):
         raise ParameterError(f"include_codebook must be true or false, not {include_codebook!r}")
-    from ma_ice_coop.facilities import load_facilities, load_facility_aliases
+    from ma_ice_coop.tables.facilities import load_facilities, load_facility_aliases
     from ma_ice_coop.io import read_processed
-    from ma_ice_coop.process import TABLES
+    from ma_ice_coop.tables.process import TABLES
 
     processed = {name: read_processed(name) for name in TABLES}
     files = registry_files()
@@ -99,7 +101,7 @@ def compute(include_codebook: bool = True) -> DataCoverage:
 
 def registry_files() -> pd.DataFrame:
     """Every registered input file (data/sources.yaml), sorted by source folder and file id."""
-    from ma_ice_coop.registry import load_registry
+    from ma_ice_coop.sources.registry import load_registry
 
     rows = [{"file_id": f.file_id, "source": f.source, "kind": f.kind, "use": f.use, "coverage": f.coverage,
              "rows": f.rows, "publisher": f.publisher, "what": f.what, "citation": f.citation,
@@ -133,7 +135,7 @@ def measure_periods() -> pd.DataFrame:
 
 def reference_event() -> dict:
     """Lunn v. Commonwealth, from KEY_EVENTS and its policy-timeline row (date, label, source)."""
-    from ma_ice_coop.events import KEY_EVENTS, event_timestamp, timeline_row
+    from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp, timeline_row
 
     event = KEY_EVENTS["lunn"]
     row = timeline_row(event)
@@ -206,7 +208,7 @@ def blank_by_month(detainers: pd.DataFrame) -> pd.DataFrame:
 def fy2015_context_rows() -> dict:
     """The policy-timeline rows that place the FY2015 window: the end of Secure Communities and Boston's 2014
     ordinance (dates and sources cited from the timeline, not typed)."""
-    from ma_ice_coop.events import reference_row
+    from ma_ice_coop.analysis.events import reference_row
 
     return {key: reference_row(key) for key in ("secure_communities_end", "boston_trust_2014")}
 
@@ -268,10 +270,10 @@ def _point_dates(rows: pd.DataFrame) -> list[pd.Timestamp]:
 def coverage_spans(processed: dict, covariates: pd.DataFrame, facts: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segments and points of the coverage timeline, and the table beside it.
 
-    Spans come from the coverage constants of `ma_ice_coop.measures` (which the measures enforce);
+    Spans come from the coverage constants of `ma_ice_coop.analysis.measures` (which the measures enforce);
     the table adds what each processed table actually holds, so the two can be compared.
     """
-    from ma_ice_coop.loaders.ice_detention import FULL_COVERAGE_START
+    from ma_ice_coop.tables.loaders.ice_detention import FULL_COVERAGE_START
 
     det, dec = processed["detainers"], processed["facility_year_declines"]
     arr, daily = processed["jail_arrests"], processed["ice_detention_daily"]
@@ -366,7 +368,7 @@ def _year_list(years: list[int]) -> str:
 
 def codebook_table(processed: dict) -> pd.DataFrame:
     """One row per column of every processed table: type, meaning, unit, source and share missing."""
-    from ma_ice_coop.process import TABLES
+    from ma_ice_coop.tables.process import TABLES
 
     rows = []
     for name, table in TABLES.items():
@@ -383,7 +385,7 @@ def codebook_table(processed: dict) -> pd.DataFrame:
 
 def table_summary(codebook: pd.DataFrame, processed: dict) -> pd.DataFrame:
     """One row per processed table: rows, columns, and the columns with missing values."""
-    from ma_ice_coop.process import TABLES
+    from ma_ice_coop.tables.process import TABLES
 
     rows = []
     for name in TABLES:
@@ -424,7 +426,7 @@ def operator_table(facilities: pd.DataFrame, aliases: pd.DataFrame, processed: d
 
 def crosswalk_table(aliases: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk strings per source and status (facility / outside_ma / unplaced), with facilities reached."""
-    from ma_ice_coop.facilities import STATUSES
+    from ma_ice_coop.tables.facilities import STATUSES
 
     counts = aliases.groupby(["source", "status"]).size().unstack("status", fill_value=0)
     counts = counts.reindex(columns=list(STATUSES), fill_value=0)
@@ -440,7 +442,7 @@ def crosswalk_table(aliases: pd.DataFrame) -> pd.DataFrame:
 
 
 def _gap_facts(processed: dict, covariates: pd.DataFrame, facts: dict) -> None:
-    from ma_ice_coop.reference import load_policy_timeline
+    from ma_ice_coop.tables.reference import load_policy_timeline
 
     variables = set(covariates["variable"])
     fb = covariates[covariates["variable"] == "foreign_born_share"]
@@ -461,7 +463,7 @@ def _extended_releases(detainers: pd.DataFrame) -> list[str]:
     """Titles of detainer releases described in data/detainer_releases.yaml but not in the built table."""
     import yaml
 
-    from ma_ice_coop.loaders.detainers import release_specs_path
+    from ma_ice_coop.tables.loaders.detainers import release_specs_path
 
     specs = yaml.safe_load(release_specs_path().read_text(encoding="utf-8")).get("releases") or {}
     built = set(detainers["release_id"].dropna().unique())
@@ -566,7 +568,7 @@ def sources_html(r: DataCoverage):
 
 def measure_periods_html(r: DataCoverage):
     t = r.measure_periods.rename(columns={"start": "coverage start", "end": "coverage end"})
-    return html_table(t, caption="Measures by the coverage of their source (ma_ice_coop.measures.measure_coverage)",
+    return html_table(t, caption="Measures by the coverage of their source (ma_ice_coop.analysis.measures.measure_coverage)",
                       formats={"years": lambda v: fmt_num(v, 1)})
 
 
@@ -584,7 +586,7 @@ def coverage_timeline_figure(r: DataCoverage):
         caption="Bars: " + "; ".join(SPAN_KINDS[k][0] for k in kinds) + ". The dashed line marks "
                 f"{r.event['label']} ({r.event['date']}), after which Massachusetts law gives officers no authority "
                 "to hold anyone solely on a civil ICE detainer.",
-        source="data/sources.yaml coverage; ma_ice_coop.measures coverage constants; processed tables "
+        source="data/sources.yaml coverage; ma_ice_coop.analysis.measures coverage constants; processed tables "
                "(covariate years); data/reference/policy_timeline.csv")
 
 
@@ -592,7 +594,7 @@ def coverage_timeline(spans: pd.DataFrame, *, title: str, event: tuple | None = 
     """Horizontal coverage bars per dataset (rows in the order given), points for single-year values.
 
     `spans` has columns dataset, start, end (timestamps, inclusive) and kind (a key of SPAN_KINDS).
-    Built deterministically under the project style, like ma_ice_coop.plots; returns a Figure.
+    Built deterministically under the project style, like ma_ice_coop.present.figures; returns a Figure.
     """
     import matplotlib as mpl
     import matplotlib.dates as mdates
@@ -688,7 +690,7 @@ def missing_figure(r: DataCoverage):
         caption="Many gaps are by design: crosswalk columns are blank for detainers outside Massachusetts and for "
                 "arrest landmarks outside Massachusetts or unplaced; NPR releases carry no facility code, area, "
                 "person id or criminality. The lift-reason gap is not by design: ICE recorded no outcome.",
-        source="data/processed/ (ma_ice_coop.process.TABLES and their schemas)")
+        source="data/processed/ (ma_ice_coop.tables.process.TABLES and their schemas)")
 
 
 def missing_html(r: DataCoverage):
@@ -803,7 +805,7 @@ def arrests_html(r: DataCoverage):
 def codebook_html(r: DataCoverage):
     from IPython.display import HTML
 
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if not r.include_codebook:
         return md("The full codebook (every column of every processed table, with meaning, unit, source and share "
@@ -881,7 +883,7 @@ def limitations(r: DataCoverage) -> str:
         "The inventory comes from the source registry (data/sources.yaml). This notebook does not re-hash the "
         "files: the fetch step verifies every build input before it is cached, and a processed table is "
         "written only after its schema check passes.",
-        "Coverage bars are the coverage constants the measures enforce (ma_ice_coop.measures); the table beside "
+        "Coverage bars are the coverage constants the measures enforce (ma_ice_coop.analysis.measures); the table beside "
         "them shows the first and last dates the processed tables actually hold, so the two can be compared. "
         "Covariates are drawn at each year with a value (elections at their date, other values at mid-year; an "
         "ACS 5-year estimate is placed at its last year).",

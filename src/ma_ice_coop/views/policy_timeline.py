@@ -1,6 +1,6 @@
 """The 'Policy events and what the data show around them' notebook: tables, figures and generated text.
 
-One key event (``ma_ice_coop.events.KEY_EVENTS``) is chosen; every dated fact comes from
+One key event (``ma_ice_coop.analysis.events.KEY_EVENTS``) is chosen; every dated fact comes from
 data/reference/policy_timeline.csv and every number from the processed tables, so the notebook holds
 no hand-typed figures. The measures that have a time axis are shown against the events:
 
@@ -35,10 +35,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from ma_ice_coop import measures, models, plots
-from ma_ice_coop.events import (KEY_EVENTS, KeyEvent, contract_end_rows, event_timestamp, key_event, lunn_287g_text,
+from ma_ice_coop.analysis import measures
+
+from ma_ice_coop.analysis import models
+
+from ma_ice_coop.present import figures as plots
+from ma_ice_coop.analysis.events import (KEY_EVENTS, KeyEvent, contract_end_rows, event_timestamp, key_event, lunn_287g_text,
                       last_day_in_ice_records, not_a_test_reason, reference_row, timeline_row)
-from ma_ice_coop.report import bullet_list, fmt_num, html_table
+from ma_ice_coop.present.report import bullet_list, fmt_num, html_table
 
 WINDOW_MONTHS = 24
 """Months on each side of an event that count as 'around' it (data availability and the ITS window)."""
@@ -116,10 +120,10 @@ class PolicyTimeline:
 
 
 def compute(event: str) -> PolicyTimeline:
-    from ma_ice_coop.facilities import load_facilities
+    from ma_ice_coop.tables.facilities import load_facilities
     from ma_ice_coop.io import read_processed
-    from ma_ice_coop.loaders.ice_detention import FULL_COVERAGE_START
-    from ma_ice_coop.reference import load_policy_timeline
+    from ma_ice_coop.tables.loaders.ice_detention import FULL_COVERAGE_START
+    from ma_ice_coop.tables.reference import load_policy_timeline
 
     chosen = key_event(event)
     timeline = load_policy_timeline()
@@ -161,7 +165,7 @@ def compute(event: str) -> PolicyTimeline:
 
 
 def _county_names() -> dict[str, str]:
-    from ma_ice_coop.reference import county_names
+    from ma_ice_coop.tables.reference import county_names
 
     return county_names()
 
@@ -215,7 +219,7 @@ def timeline_selection(timeline: pd.DataFrame | None = None, names: dict[str, st
 
     Columns: date (timestamp; month or year precision -> the first day), date_text, date_precision,
     category, label (short), who, event, source_url, key (the KEY_EVENTS key or blank)."""
-    from ma_ice_coop.reference import load_agreements_287g, load_policy_timeline
+    from ma_ice_coop.tables.reference import load_agreements_287g, load_policy_timeline
 
     timeline = load_policy_timeline() if timeline is None else timeline
     names = _county_names() if names is None else names
@@ -926,7 +930,7 @@ def year_panel(r: PolicyTimeline) -> pd.DataFrame:
 
 
 def daily_figure(r: PolicyTimeline):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     s = r.summary
     lo, hi = r.date - pd.DateOffset(days=365), r.date + pd.DateOffset(days=365)
@@ -982,7 +986,7 @@ def its_text(r: PolicyTimeline) -> str:
 
 
 def its_table(r: PolicyTimeline):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     s = r.summary
     if s.its_reason:
@@ -1000,7 +1004,7 @@ def its_table(r: PolicyTimeline):
 
 
 def its_figure(r: PolicyTimeline):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     s = r.summary
     if s.its_reason and s.contract_ended:

@@ -19,9 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ma_ice_coop import measures, models, plots
+from ma_ice_coop.analysis import measures
+
+from ma_ice_coop.analysis import models
+
+from ma_ice_coop.present import figures as plots
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
+from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 NOTEBOOK_ID = "politics_demographics"
 
@@ -119,7 +123,7 @@ def check_parameters(measure: str, covariates, covariate_year) -> list[str]:
 
 def compute(measure: str, covariates, covariate_year: int) -> PoliticsDemographics:
     from ma_ice_coop.io import read_processed
-    from ma_ice_coop.loaders.covariates import county_covariates_wide
+    from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
 
     covariates = check_parameters(measure, covariates, covariate_year)
     covariate_year = int(covariate_year)
@@ -151,7 +155,7 @@ def compute(measure: str, covariates, covariate_year: int) -> PoliticsDemographi
 
 def counties_without_jail() -> dict[str, str]:
     """County -> the reason it has no value for a jail measure (houses_own_prisoners false in counties.csv)."""
-    from ma_ice_coop.reference import load_counties
+    from ma_ice_coop.tables.reference import load_counties
 
     c = load_counties()
     names = dict(zip(c["county_fips"], c["county"]))
@@ -778,7 +782,7 @@ def glm_table(r: PoliticsDemographics) -> pd.DataFrame:
 
 
 def glm_html(r: PoliticsDemographics):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if r.glm is None:
         return md("_No coefficient table (see above)._")
@@ -854,7 +858,7 @@ def mixed_text(r: PoliticsDemographics) -> str:
 
 
 def mixed_fixed_html(r: PoliticsDemographics):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if not _mixed_fitted(r):
         return md("_No fixed-effect table: the model was not fitted._")
@@ -891,7 +895,7 @@ def mixed_groups_table(r: PoliticsDemographics) -> pd.DataFrame:
 
 
 def mixed_groups_html(r: PoliticsDemographics):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if not _mixed_fitted(r):
         return md("_No per-county table: the model was not fitted._")
@@ -934,7 +938,7 @@ def ecological_text(r: PoliticsDemographics) -> str:
 
 
 def limitations(r: PoliticsDemographics) -> str:
-    from ma_ice_coop.events import KEY_EVENTS, lunn_287g_text, timeline_row
+    from ma_ice_coop.analysis.events import KEY_EVENTS, lunn_287g_text, timeline_row
 
     lunn = timeline_row(KEY_EVENTS["lunn"])
     s = _detainer_summary(r)

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ma_ice_coop import measures, plots
-from ma_ice_coop.events import lunn_287g_text
-from ma_ice_coop.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
+from ma_ice_coop.analysis import measures
+
+from ma_ice_coop.present import figures as plots
+from ma_ice_coop.analysis.events import lunn_287g_text
+from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 SOURCE_NOTE = {
     "share": "ICE detainer records FY2015 YTD (FOIA to NPR); lift reasons as recorded by ICE",
@@ -207,7 +209,7 @@ def measure_table_html(r: WhichCounties):
 
 
 def funnel_figure(r: WhichCounties):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if r.kind != "share":
         return md(f"_No funnel plot: {r.measure} is a {r.kind}, not a share of detainers._")
@@ -223,7 +225,7 @@ def funnel_figure(r: WhichCounties):
 
 
 def shrinkage_figure(r: WhichCounties):
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if r.shrunk is None:
         return md(f"_No shrinkage shown: {r.measure} is not a share with at least two counties that have data._")
@@ -247,7 +249,7 @@ def shrinkage_figure(r: WhichCounties):
 
 def shrinkage_sensitivity_html(r: WhichCounties):
     """Shrunken shares under the fitted prior and at both ends of the concentration's 95% range."""
-    from ma_ice_coop.report import md
+    from ma_ice_coop.present.report import md
 
     if r.shrunk is None:
         return md("_No shrinkage sensitivity: not a share with at least two counties that have data._")
@@ -264,7 +266,7 @@ def shrinkage_sensitivity_html(r: WhichCounties):
 
 
 def map_figure(r: WhichCounties):
-    from ma_ice_coop.loaders.boundaries import simplified_boundaries_geojson
+    from ma_ice_coop.tables.loaders.boundaries import simplified_boundaries_geojson
 
     t = r.table
     values = dict(zip(t["county_fips"], t["estimate"]))

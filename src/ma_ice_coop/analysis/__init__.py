@@ -1,0 +1,1 @@
+"""Measures, models and dated events computed from the processed tables."""

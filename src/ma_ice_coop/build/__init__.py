@@ -1,0 +1,1 @@
+"""The build: notebook execution, the warm-kernel worker pool, the cache, the pipeline."""

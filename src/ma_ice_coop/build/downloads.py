@@ -1,0 +1,96 @@
+"""The downloadable tables under reports/data/: measures, covariates and a README describing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ma_ice_coop import config, io
+
+from ma_ice_coop.analysis import measures
+
+DECIMALS = 6  # rounding of floats in the CSVs, so rebuilds are byte-identical across platforms
+
+
+def reports_data_dir() -> Path:
+    return config.project_root() / "reports" / "data"
+
+
+def _write(df: pd.DataFrame, path: Path) -> None:
+    io.write_csv(df.round(DECIMALS), path)
+
+
+def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
+    lines = [
+        "# Downloads",
+        "",
+        "Tables behind the reports, rebuilt by `make all` from public data (see the project README for",
+        "sources). Rows are sorted and the files are byte-identical on rebuild.",
+        "",
+        "## county_measures.csv",
+        "",
+        "One row per county x measure x period, for the facilities run by each county's sheriff.",
+        "Columns: `county_fips, county, measure, period_start, period_end, numerator, denominator, estimate,",
+        "ci_low, ci_high, source`. Periods are inclusive ISO dates. All 14 counties appear for every",
+        "measure and period: a zero is a zero; an estimate is blank only where its denominator is zero",
+        "(for example, no detainers at all, so no share). Intervals are 95%: Jeffreys for shares, exact",
+        "Poisson for counts and rates, posterior for shrunken shares; blank for complete administrative",
+        "counts (days, headcounts, agreement years), which have no sampling error.",
+        "",
+        "| measure | meaning | periods | rows |",
+        "|---|---|---|---|",
+    ]
+    for measure, meaning in measures.MEASURES.items():
+        rows = county[county["measure"] == measure]
+        if rows.empty:
+            continue
+        periods = rows[["period_start", "period_end"]].drop_duplicates()
+        span = f"{periods['period_start'].min()}..{periods['period_end'].max()} ({len(periods)})"
+        lines.append(f"| `{measure}` | {meaning} | {span} | {len(rows)} |")
+    shares = county[(county["measure"] == "custody_share")
+                    & (county["period_start"] == measures.FY2015_DETAINERS.start.isoformat())]
+    small = sorted(shares.loc[measures.small_by_data(shares), "county"])
+    lines += [
+        "",
+        "Small by data, not by population: an estimate rests on few cases when a share has "
+        f"{measures.small_rule('custody_share')} or a count or rate has {measures.small_rule('jail_arrests')}",
+        "(`measures.small_by_data`); read such intervals, not point estimates or ranks. For the FY2015 detainer",
+        f"shares that is {', '.join(small)}. Jail arrests carry a sensitivity range (`jail_arrests_low`,",
+        "`jail_arrests_high` and their per-100k rows): placement from free-text landmarks can raise or lower a",
+        "count. Rates per resident of the jail measures use " + measures.JAIL_RESIDENTS + ".",
+        "Detention measures have whole-period rows from 2011-10-01 (complete records) and from 2008-09-06",
+        "(undercounts before 2011-10-01) next to the fiscal years. 287(g): `agreement_287g_years` counts",
+        "operational years, `agreement_287g_paper_years` agreements signed but never operated.",
+        "",
+        "## agency_measures.csv",
+        "",
+        "The same measures for Massachusetts facilities not run by a sheriff (state DOC prisons, federal",
+        "sites, ICE offices, police lockups, courts, State Police), one row per operator type, plus ICE arrests",
+        "that cannot be placed at a facility and arrests outside Massachusetts in ICE's Boston area. Columns",
+        "as above with `agency_group` in place of `county_fips, county`. No shrunken shares: unrelated kinds of",
+        "agency (prisons, police, ICE offices, ...) are never pooled into one prior.",
+        f"Groups: {', '.join(sorted(agency['agency_group'].unique()))}.",
+        "",
+        "## county_covariates.csv",
+        "",
+        "The covariate panel: one row per county x year x variable, with `value`, the ACS 90% margin of",
+        "error `moe` where the source gives one, `unit`, `source_file` (an input id of data/sources.yaml)",
+        "and `vintage`. See data/processed/CODEBOOK.md for every variable.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_downloads(folder: Path | None = None) -> dict[str, int]:
+    """Write the download CSVs and their README atomically; returns rows per file."""
+    folder = folder or reports_data_dir()
+    county = measures.county_measures()
+    agency = measures.agency_measures()
+    covariates = io.read_processed("county_covariates")
+    _write(county, folder / "county_measures.csv")
+    _write(agency, folder / "agency_measures.csv")
+    _write(covariates, folder / "county_covariates.csv")
+    io.atomic_write_text(folder / "README.md", downloads_readme(county, agency))
+    return {"county_measures.csv": len(county), "agency_measures.csv": len(agency),
+            "county_covariates.csv": len(covariates)}

@@ -1,0 +1,133 @@
+"""Run the registered notebooks with papermill and render them to HTML: processed → notebooks → reports.
+
+notebooks/registry.yaml lists every notebook with its parameter sets. Every parameter set is
+validated before any kernel starts. The default set's executed notebook is written back over the
+committed notebook (the one nbval checks); other sets go to build/notebooks/ (ignored). HTML goes to
+reports/. Executed notebooks are cleaned of volatile metadata (papermill timings), so the same inputs
+give byte-identical notebooks. A failed run keeps its executed notebook under build/failed/ and
+replaces nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+from ma_ice_coop import config, io
+from ma_ice_coop.errors import ParameterError, ProjectError
+from ma_ice_coop.present.pages import html_page
+from ma_ice_coop.specs.notebooks import Run, load_notebook_registry, make_run
+
+KERNEL = "python3"
+
+
+class BuildError(ProjectError):
+    """A notebook failed to execute or render."""
+
+
+def clean_notebook(nb) -> None:
+    """Remove what changes from run to run but says nothing about the results (timings, run ids), and
+    number the executed cells 1, 2, ... as a fresh kernel would (a warm kernel keeps counting)."""
+    nb.metadata.pop("papermill", None)
+    count = 0
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"  # papermill draws a random id for the cell it adds
+        if cell.cell_type == "code":
+            if cell.get("execution_count") is not None:
+                count += 1
+                cell.execution_count = count
+            for output in cell.get("outputs", []):
+                output.get("metadata", {}).pop("execution", None)
+                if output.get("output_type") == "execute_result":
+                    output["execution_count"] = cell.execution_count
+
+
+def execute_run(run: Run, km=None, target: Path | None = None) -> Path:
+    """Execute one run with papermill (in kernel manager `km` if given, else a new kernel); write the
+    cleaned notebook atomically to `target` (default: the run's executed path). Returns the path."""
+    import nbformat
+    import papermill
+
+    root = config.project_root()
+    scratch = Path(tempfile.mkdtemp(prefix="run-", dir=_ensure(root / "build" / "tmp")))
+    executed = scratch / f"{run.spec.id}.ipynb"
+    try:
+        extra = {"km": km} if km is not None else {}
+        papermill.execute_notebook(str(run.spec.path), str(executed), parameters=dict(run.overrides) or None,
+                                   kernel_name=KERNEL, progress_bar=False, cwd=str(root), **extra)
+    except Exception as exc:
+        failed = root / "build" / "failed" / run.spec.id / f"{run.slug}.ipynb"
+        if executed.exists():
+            _ensure(failed.parent)
+            shutil.copyfile(executed, failed)
+        shutil.rmtree(scratch, ignore_errors=True)
+        where = f"; the executed notebook is kept at {failed.relative_to(root)}" if failed.exists() else ""
+        raise BuildError(f"notebook {run.label} failed: {type(exc).__name__}: {str(exc).strip()[:2000]}{where}") from exc
+    nb = nbformat.read(executed, as_version=4)
+    clean_notebook(nb)
+    target = target or run.executed_path
+    io.atomic_write_text(target, nbformat.writes(nb) + "\n")
+    shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+def _ensure(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def report_header(run: Run) -> str:
+    """Markdown shown under the report's title: the parameters used and a link to the notebook."""
+    root = config.project_root()
+    source = run.spec.path.relative_to(root).as_posix()
+    depth = len(run.html_path.relative_to(root / "reports").parts) - 1
+    link = "../" * (depth + 1) + source
+    params = ", ".join(f"`{k}` = `{json.dumps(v) if isinstance(v, list) else v}`" for k, v in run.params.items())
+    lines = []
+    if params:
+        lines.append(f"Parameters: {params}.")
+    lines.append(f"Code: [the notebook]({link}) (rerun it with other parameters: see the README).")
+    return "\n".join(lines)
+
+
+def render_html(run: Run, source: Path | None = None, target: Path | None = None) -> Path:
+    """Executed notebook → HTML report with the code hidden; written atomically (default paths: the run's)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(source or run.executed_path, as_version=4)
+    header = nbformat.v4.new_markdown_cell(report_header(run))
+    header["id"] = "report-header"  # a fixed id: nbformat would draw a random one
+    # after the notebook's own title cell (its first markdown cell), if it starts with one
+    first = nb.cells[0] if nb.cells else None
+    nb.cells.insert(1 if first is not None and first.cell_type == "markdown" else 0, header)
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, exclude_anchor_links=True)
+    body, _ = exporter.from_notebook_node(nb)
+    target = target or run.html_path
+    reports = config.project_root() / "reports"
+    home = ("../" * (len(target.relative_to(reports).parts) - 1) + "index.html" if target.is_relative_to(reports)
+            else (reports / "index.html").as_uri())
+    io.atomic_write_text(target, html_page(run.spec.title, body, home=home))
+    return target
+
+
+def run_to_folder(notebook_id: str, overrides: dict[str, Any], folder: Path) -> tuple[Path, Path]:
+    """Run one notebook with new parameters into `folder` (executed notebook and HTML report)."""
+    specs = {s.id: s for s in load_notebook_registry()}
+    if notebook_id not in specs:
+        raise ParameterError(f"unknown notebook {notebook_id!r}; registered: {', '.join(specs)}")
+    run = make_run(specs[notebook_id], overrides)
+    stem = f"{notebook_id}__{run.slug}"
+    folder = Path(folder).resolve()
+    executed = execute_run(run, target=folder / f"{stem}.ipynb")
+    return executed, render_html(run, source=executed, target=folder / f"{stem}.html")
+
+

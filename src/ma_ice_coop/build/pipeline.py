@@ -1,0 +1,117 @@
+"""The whole build, one way: fetch + verify → processed tables → codebook and downloads → notebooks →
+reports/index.html. Each step is skipped when its inputs are unchanged (content hashes), so a rebuild
+with nothing changed takes about a second; `force=True` redoes everything.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from ma_ice_coop import config, io
+from ma_ice_coop.build.changes_page import write_changes_page
+from ma_ice_coop.build.cache import code_digest, content_digest
+from ma_ice_coop.build.index import write_index
+
+STEP_CACHE = "steps.json"
+
+
+def _step_cache_path() -> Path:
+    return config.project_root() / "build" / "cache" / STEP_CACHE
+
+
+def _load_steps() -> dict:
+    try:
+        return json.loads(_step_cache_path().read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _save_steps(steps: dict) -> None:
+    io.atomic_write_text(_step_cache_path(), json.dumps(steps, indent=1, sort_keys=True) + "\n")
+
+
+def inputs_digest() -> str:
+    """The verified inputs (their registered sha256s) and the project code and reference tables."""
+    from ma_ice_coop.sources.registry import load_registry
+
+    shas = sorted(f"{f.file_id}={f.sha256}" for f in load_registry().values() if f.cache_path.exists())
+    return content_digest("\n".join(shas).encode(), code_digest().encode())
+
+
+def _processed_outputs() -> list[Path]:
+    from ma_ice_coop.tables.process import BOUNDARIES_FILE, TABLES
+
+    folder = config.processed_dir()
+    return [io.processed_path(t) for t in TABLES] + [folder / BOUNDARIES_FILE, folder / "CODEBOOK.md"]
+
+
+def _download_outputs() -> list[Path]:
+    folder = config.project_root() / "reports" / "data"
+    return [folder / n for n in ("county_measures.csv", "agency_measures.csv", "county_covariates.csv",
+                                 "README.md", "CODEBOOK.md")]
+
+
+def _step(name: str, key: str, outputs: list[Path], action, steps: dict, force: bool, out) -> None:
+    start = time.perf_counter()
+    if not force and steps.get(name) == key and all(p.exists() for p in outputs):
+        print(f"{name}: up to date", file=out)
+        return
+    action()
+    steps[name] = key
+    _save_steps(steps)
+    print(f"{name}: done in {time.perf_counter() - start:.1f}s", file=out)
+
+
+def build_all(*, mirror: Path | None = None, force: bool = False, workers: int | None = None,
+              notebooks: bool = True, out=None) -> None:
+    """Everything `make all` builds; each step reruns only when its inputs changed."""
+    from ma_ice_coop.sources.fetch import fetch_all
+
+    out = out or sys.stderr
+    start = time.perf_counter()
+    files = fetch_all(mirror, progress=False)
+    print(f"fetch: {len(files)} input files verified ({'mirror ' + str(mirror) if mirror else 'download cache'})",
+          file=out)
+    steps = {} if force else _load_steps()
+    key = inputs_digest()
+
+    def processed():  # imported here: a no-op rebuild should not pay for pandera and scipy
+        from ma_ice_coop.tables.codebook import write_codebook
+        from ma_ice_coop.build.downloads import reports_data_dir
+        from ma_ice_coop.tables.process import process_all
+
+        process_all(out=out)
+        codebook = write_codebook()
+        shutil.copyfile(codebook, _ensure_dir(reports_data_dir()) / "CODEBOOK.md")
+
+    def downloads():
+        from ma_ice_coop.build.downloads import write_downloads
+
+        write_downloads()
+
+    _step("process", key, _processed_outputs(), processed, steps, force, out)
+    _step("downloads", key, _download_outputs(), downloads, steps, force, out)
+    if notebooks:
+        from ma_ice_coop.specs.notebooks import plan_runs
+        from ma_ice_coop.build.pool import build_runs
+
+        runs = plan_runs()
+        build_runs(runs, workers=workers, force=force, out=out)
+        write_index(runs)
+        write_changes_page()
+        print("index: reports/index.html, reports/changes.html", file=out)
+    print(f"build finished in {time.perf_counter() - start:.1f}s", file=out)
+
+
+def _ensure_dir(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# ----------------------------------------------------------------------------- the index page
+
+

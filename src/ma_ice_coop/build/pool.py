@@ -1,0 +1,132 @@
+"""Run many notebook runs fast: parallel worker processes, one warm kernel each, and a content cache.
+
+- Workers: `workers` processes (default: the number of cores). Each keeps one Jupyter kernel alive
+  and clears its namespace (`%reset -f`) between runs, so pandas, matplotlib and statsmodels are
+  imported once per worker instead of once per notebook. Execution counts are renumbered afterwards,
+  so a notebook run in a warm kernel is byte-identical to one run in a fresh kernel (nbval checks
+  the committed notebooks in fresh kernels on every test run).
+- Cache: a run is skipped when its notebook (cell sources), parameters, the package code, the
+  registry, the locked environment and the processed data are unchanged, and its outputs exist.
+  Keys live in build/cache/notebook_runs.json (ignored by git); `force=True` reruns everything.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from ma_ice_coop import config
+from ma_ice_coop.build.cache import code_digest, data_digest, is_fresh, load_cache, run_key, save_cache
+from ma_ice_coop.build.execute import KERNEL, BuildError, execute_run, render_html
+from ma_ice_coop.specs.notebooks import Run, plan_runs
+
+_KERNEL_MANAGER = None
+
+
+# ----------------------------------------------------------------------------- cache keys
+
+
+# ----------------------------------------------------------------------------- warm kernels in workers
+
+def _shutdown_kernel() -> None:
+    global _KERNEL_MANAGER
+    if _KERNEL_MANAGER is not None:
+        try:
+            _KERNEL_MANAGER.shutdown_kernel(now=True)
+        except Exception:
+            pass
+        _KERNEL_MANAGER = None
+
+
+def warm_kernel():
+    """This process's kernel: started on first use, namespace cleared before each later use."""
+    global _KERNEL_MANAGER
+    from jupyter_client import KernelManager
+
+    if _KERNEL_MANAGER is not None and _KERNEL_MANAGER.is_alive():
+        client = _KERNEL_MANAGER.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            client.execute_interactive("get_ipython().run_line_magic('reset', '-f')", store_history=False,
+                                       timeout=60, output_hook=lambda msg: None)
+        finally:
+            client.stop_channels()
+        return _KERNEL_MANAGER
+    _KERNEL_MANAGER = KernelManager(kernel_name=KERNEL)
+    # The kernel's own start-up notices go to /dev/null; notebook output is captured through the protocol.
+    _KERNEL_MANAGER.start_kernel(cwd=str(config.project_root()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(_shutdown_kernel)
+    return _KERNEL_MANAGER
+
+
+def run_one(run: Run, warm: bool = True) -> tuple[str, float]:
+    """Execute and render one run (in a worker); returns (label, seconds)."""
+    start = time.perf_counter()
+    km = warm_kernel() if warm else None
+    try:
+        execute_run(run, km=km)
+    except BuildError:
+        if km is not None:  # a failed run may leave the kernel in any state: start afresh next time
+            _shutdown_kernel()
+        raise
+    render_html(run)
+    return run.label, time.perf_counter() - start
+
+
+def _quiet_worker() -> None:
+    """Worker start-up: the kernel's own start-up chatter is not build output."""
+    import logging
+
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+
+# ----------------------------------------------------------------------------- the build
+
+def build_runs(runs: list[Run] | None = None, *, ids: list[str] | None = None, workers: int | None = None,
+               force: bool = False, progress: bool = True, out=None) -> dict[str, str]:
+    """Execute and render the runs that are not fresh; returns label -> 'built' | 'cached'.
+
+    Every run is attempted; failures are reported together at the end (and not cached), and the
+    failed runs' previous outputs stay in place.
+    """
+    from tqdm import tqdm
+
+    out = out or sys.stderr
+    runs = runs if runs is not None else plan_runs(ids)
+    code, data = code_digest(), data_digest()
+    cache = {} if force else load_cache()
+    keys = {run.label: run_key(run, code, data) for run in runs}
+    todo = [run for run in runs if force or not is_fresh(run, keys[run.label], cache)]
+    status = {run.label: "cached" for run in runs if run not in todo}
+    if not todo:
+        print(f"  notebooks: all {len(runs)} runs up to date (cached)", file=out)
+        return status
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    print(f"  notebooks: running {len(todo)} of {len(runs)} runs on {workers} worker(s)", file=out)
+    failures = []
+    root = config.project_root()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+        futures = {pool.submit(run_one, run): run for run in todo}
+        bar = tqdm(total=len(todo), desc="notebooks", unit="run", disable=not progress, file=out)
+        for future in as_completed(futures):
+            run = futures[future]
+            try:
+                label, seconds = future.result()
+                status[label] = "built"
+                cache[label] = keys[label]
+                save_cache(cache)
+                bar.write(f"  built {label:<48} {seconds:5.1f}s -> {run.html_path.relative_to(root)}", file=out)
+            except BuildError as exc:
+                failures.append(str(exc))
+                bar.write(f"  FAILED {run.label}", file=out)
+            bar.update(1)
+        bar.close()
+    if failures:
+        raise BuildError(f"{len(failures)} of {len(todo)} notebook runs failed (their earlier outputs are kept):\n"
+                         + "\n".join(failures))
+    return status

@@ -1,0 +1,1 @@
+"""Presentation: number, date and list formatting, HTML tables and pages, figures."""

@@ -1,0 +1,1 @@
+"""Raw inputs: the registry, fetch and verify, online derivations, mirror comparisons."""

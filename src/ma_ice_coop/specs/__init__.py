@@ -1,0 +1,1 @@
+"""Notebook specs and their parameters, validated once, before any kernel starts."""

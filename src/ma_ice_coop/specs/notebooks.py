@@ -1,0 +1,127 @@
+"""The notebooks and their runs: notebooks/registry.yaml read once, every parameter set validated before any
+kernel starts. A run knows its parameters and where its executed notebook and HTML report go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ma_ice_coop import config
+from ma_ice_coop.errors import ParameterError, ProjectError
+from ma_ice_coop.specs.parameters import validate_parameters
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    id: str
+    path: Path
+    title: str
+    kind: str
+    parameters: dict[str, dict]
+    runs: tuple[dict, ...]
+    # Optional output templates (relative to the project root) with {parameter} placeholders, e.g.
+    # "reports/counties/{county}.html". Executed notebooks of non-default runs are committed (and
+    # checked by nbval) when `executed` is given; otherwise they go to build/notebooks/ (ignored).
+    html_template: str | None = None
+    executed_template: str | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    spec: NotebookSpec
+    params: dict[str, Any] = field(hash=False)
+    overrides: dict[str, Any] = field(hash=False)
+
+    @property
+    def is_default(self) -> bool:
+        return not self.overrides
+
+    @property
+    def slug(self) -> str:
+        """Output name that encodes the parameters that differ from the defaults."""
+        if self.is_default:
+            return "default"
+        parts = []
+        for key in sorted(self.overrides):
+            value = self.overrides[key]
+            text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
+            parts.append(f"{key}={text}")
+        return "__".join(parts).replace("/", "-").replace(" ", "_")
+
+    @property
+    def label(self) -> str:
+        return f"{self.spec.id}[{self.slug}]"
+
+    def _fill(self, template: str) -> Path:
+        values = {k: ("+".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in self.params.items()}
+        return config.project_root() / template.format(**values)
+
+    @property
+    def executed_path(self) -> Path:
+        if self.is_default:
+            return self.spec.path
+        if self.spec.executed_template:
+            return self._fill(self.spec.executed_template)
+        return config.project_root() / "build" / "notebooks" / self.spec.id / f"{self.slug}.ipynb"
+
+    @property
+    def html_path(self) -> Path:
+        if self.spec.html_template:
+            return self._fill(self.spec.html_template)
+        reports = config.project_root() / "reports"
+        if self.is_default:
+            return reports / f"{self.spec.id}.html"
+        return reports / self.spec.id / f"{self.slug}.html"
+
+
+def registry_path() -> Path:
+    return config.project_root() / "notebooks" / "registry.yaml"
+
+
+def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
+    path = path or registry_path()
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    specs = []
+    for entry in doc["notebooks"]:
+        missing = [k for k in ("id", "path", "title", "kind", "runs") if k not in entry]
+        if missing:
+            raise ProjectError(f"{path}: notebook entry {entry.get('id', '?')} lacks {missing}")
+        outputs = entry.get("outputs") or {}
+        specs.append(NotebookSpec(id=entry["id"], path=config.project_root() / entry["path"], title=entry["title"],
+                                  kind=entry["kind"], parameters=entry.get("parameters") or {},
+                                  runs=tuple(entry["runs"]), html_template=outputs.get("html"),
+                                  executed_template=outputs.get("executed")))
+    ids = [s.id for s in specs]
+    if len(ids) != len(set(ids)):
+        raise ProjectError(f"{path}: notebook ids must be unique, got {ids}")
+    return specs
+
+
+def make_run(spec: NotebookSpec, overrides: dict[str, Any]) -> Run:
+    """A validated run: defaults filled in; overrides equal to a default are dropped."""
+    params = validate_parameters(spec.parameters, overrides, notebook=spec.id)
+    defaults = validate_parameters(spec.parameters, {}, notebook=spec.id)
+    changed = {k: v for k, v in params.items() if defaults[k] != v}
+    return Run(spec, params, changed)
+
+
+def plan_runs(ids: list[str] | None = None) -> list[Run]:
+    """Every registered run (or those of the given notebook ids), validated before anything executes."""
+    specs = load_notebook_registry()
+    known = {s.id: s for s in specs}
+    unknown = [i for i in (ids or []) if i not in known]
+    if unknown:
+        raise ParameterError(f"unknown notebook(s) {unknown}; registered: {', '.join(known)}")
+    chosen = [known[i] for i in ids] if ids else specs
+    return [make_run(spec, dict(overrides)) for spec in chosen for overrides in spec.runs]
+
+
+def notebook_parameters(notebook_id: str, **values) -> dict[str, Any]:
+    """Validate a notebook's parameters from inside the notebook (for runs outside the build)."""
+    specs = {s.id: s for s in load_notebook_registry()}
+    if notebook_id not in specs:
+        raise ParameterError(f"unknown notebook {notebook_id!r}; registered: {', '.join(specs)}")
+    return validate_parameters(specs[notebook_id].parameters, values, notebook=notebook_id)

@@ -1,0 +1,1 @@
+"""Processed tables: schemas, one loader per source, reference tables, the table build."""
