@@ -43,8 +43,13 @@ def naive_build(folder: Path) -> float:
         for name, value in run.overrides.items():
             cmd += ["-y", json.dumps({name: value})]
         subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)], check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out)],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return time.perf_counter() - start
 
 
@@ -53,8 +58,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     env = dict(os.environ)
-    results: dict[str, list[float]] = {"naive": [], "project_notebooks": [], "project_full_build": [],
-                                       "noop_rebuild": [], "one_county_rerun": []}
+    results: dict[str, list[float]] = {
+        "naive": [],
+        "project_notebooks": [],
+        "project_full_build": [],
+        "noop_rebuild": [],
+        "one_county_rerun": [],
+    }
     ma_ice = str(BIN / "ma-ice")
     for i in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
@@ -63,8 +73,9 @@ def main() -> None:
         results["project_full_build"].append(timed([ma_ice, "build", "--force"], env=env))
         results["noop_rebuild"].append(timed([ma_ice, "build"], env=env))
         with tempfile.TemporaryDirectory() as tmp:
-            results["one_county_rerun"].append(timed([ma_ice, "run", "county_profile", "-p", "county=Essex",
-                                                      "--out", tmp], env=env))
+            results["one_county_rerun"].append(
+                timed([ma_ice, "run", "county_profile", "-p", "county=Essex", "--out", tmp], env=env)
+            )
         print(f"repeat {i + 1}: " + ", ".join(f"{k} {v[-1]:.1f}s" for k, v in results.items()), flush=True)
     medians = {k: statistics.median(v) for k, v in results.items()}
     print(f"\nmedians of {args.repeat} runs on {os.cpu_count()} cores:")

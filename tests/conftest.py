@@ -58,8 +58,11 @@ def _skip_if_reference_extract_missing(outcome) -> None:
     err = excinfo[1]
     entry = load_registry().get(err.file_id)
     if entry is not None and entry.use == "check" and "not fetched" in err.problem:
-        outcome.force_exception(pytest.skip.Exception(
-            f"reference extract '{err.file_id}' comes only from the data mirror; set {config.MIRROR_ENV} to run this"))
+        outcome.force_exception(
+            pytest.skip.Exception(
+                f"reference extract '{err.file_id}' comes only from the data mirror; set {config.MIRROR_ENV} to run this"
+            )
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)

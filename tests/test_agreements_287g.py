@@ -44,10 +44,10 @@ def test_shape_and_schema(panel):
 
 
 def test_known_histories(panel):
-    assert years_true(panel, "25005") == list(range(2017, 2022))             # Bristol: 2017-01-18 .. DHS 2021-05
-    assert years_true(panel, "25023") == list(range(2017, 2022))             # Plymouth: 2017-01-18 .. 2021-09
+    assert years_true(panel, "25005") == list(range(2017, 2022))  # Bristol: 2017-01-18 .. DHS 2021-05
+    assert years_true(panel, "25023") == list(range(2017, 2022))  # Plymouth: 2017-01-18 .. 2021-09
     assert years_true(panel, "25001") == [2007, 2008, 2009, *range(2018, 2023)]  # Barnstable: 2007-09, 2018-22
-    assert years_true(panel, doc=True) == list(range(2007, 2026))            # DOC: signed 2007-03-26, still active
+    assert years_true(panel, doc=True) == list(range(2007, 2026))  # DOC: signed 2007-03-26, still active
 
 
 def test_counties_without_agreement_are_explicit_zeros(panel):
@@ -58,7 +58,8 @@ def test_counties_without_agreement_are_explicit_zeros(panel):
 def test_panel_agrees_with_every_list_snapshot(panel, snaps):
     """Listed on a snapshot => in force that year; in force from the brackets on that day => listed."""
     assert {"2007-09-19", "2008-03-10", "2010-10-29", "2021-01-13", "2022-08-09", "2024-12-18", "2025-07-03"} <= {
-        str(d) for d in snaps["as_of"]}
+        str(d) for d in snaps["as_of"]
+    }
     flags = panel.assign(key=panel["county_fips"].fillna(g.DOC_KEY)).set_index(["key", "year"])["agreement_287g"]
     periods = g.known_periods(load_agreements_287g(), max(snaps["as_of"]))
     for day, group in snaps.groupby("as_of"):
@@ -74,7 +75,7 @@ def test_latest_lists_show_only_the_doc(snaps):
     recent = snaps[[d.year >= 2024 for d in snaps["as_of"]]]
     assert set(recent["agency_key"]) == {g.DOC_KEY}
     on_2022 = snaps[snaps["as_of"].astype(str) == "2022-08-09"]
-    assert set(on_2022["agency_key"]) == {"25001", g.DOC_KEY}   # Plymouth and Bristol gone
+    assert set(on_2022["agency_key"]) == {"25001", g.DOC_KEY}  # Plymouth and Bristol gone
     on_2021_07 = snaps[snaps["as_of"].astype(str) == "2021-07-26"]
     assert set(on_2021_07["agency_key"]) == {"25001", "25023", g.DOC_KEY}  # Bristol gone
 
@@ -87,9 +88,9 @@ def test_wapo_flags_agree_except_documented(panel):
     merged["flagged"] = merged["flagged"].fillna(False).astype(bool)
     early = merged[merged["year"] <= 2019]
     differ = early[early["agreement_287g"] != early["flagged"]]
-    assert set(zip(differ["agency_key"], differ["year"])) == set(g.WAPO_DISAGREEMENTS)
+    assert set(zip(differ["agency_key"], differ["year"], strict=True)) == set(g.WAPO_DISAGREEMENTS)
     documented = panel[panel["evidence"].str.contains("documented disagreement")]
-    assert set(zip(documented["county_fips"], documented["year"])) == set(g.WAPO_DISAGREEMENTS)
+    assert set(zip(documented["county_fips"], documented["year"], strict=True)) == set(g.WAPO_DISAGREEMENTS)
 
 
 def test_both_wapo_workbooks_give_the_same_ma_flags():

@@ -65,8 +65,17 @@ def _write_tiny_shapefile(path, fields, records):
 
 
 def test_renamed_field_raises_schema_error(tmp_path):
-    fields = [("STATEFP", "C", 2), ("COUNTYFP", "C", 3), ("COUNTYNS", "C", 8), ("AFFGEOID", "C", 14),
-              ("GEO_ID", "C", 5), ("NAME", "C", 100), ("LSAD", "C", 2), ("ALAND", "N", 14), ("AWATER", "N", 14)]
+    fields = [
+        ("STATEFP", "C", 2),
+        ("COUNTYFP", "C", 3),
+        ("COUNTYNS", "C", 8),
+        ("AFFGEOID", "C", 14),
+        ("GEO_ID", "C", 5),
+        ("NAME", "C", 100),
+        ("LSAD", "C", 2),
+        ("ALAND", "N", 14),
+        ("AWATER", "N", 14),
+    ]
     shp = tmp_path / "renamed.shp"
     _write_tiny_shapefile(shp, fields, [("25", "025", "x", "x", "25025", "Suffolk", "06", 1, 1)])
     with pytest.raises(SchemaError) as info:

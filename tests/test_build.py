@@ -12,11 +12,10 @@ import nbformat
 import pytest
 
 from ma_ice_coop import config
-
 from ma_ice_coop.build import execute as build
+from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.present import pages
 from ma_ice_coop.specs import notebooks
-from ma_ice_coop.errors import ParameterError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,13 +49,16 @@ def test_committed_notebooks_are_executed_and_clean(spec):
         assert not [o for o in cell.outputs if o.get("name") == "stderr"], "no warnings in stored outputs"
 
 
-@pytest.mark.parametrize("overrides, words", [
-    ({"measure": "compliance"}, "not a measure for this notebook; valid: detainers_lodged"),
-    ({"period_start": "2015-07-19", "period_end": "2014-10-01"}, "before its start"),
-    ({"period_start": "2010-01-01", "period_end": "2015-07-19"}, "outside what measure 'custody_share' covers"),
-    ({"period_start": "July 2015"}, "not an ISO date"),
-    ({"colour": "blue"}, "unknown parameter"),
-])
+@pytest.mark.parametrize(
+    "overrides, words",
+    [
+        ({"measure": "compliance"}, "not a measure for this notebook; valid: detainers_lodged"),
+        ({"period_start": "2015-07-19", "period_end": "2014-10-01"}, "before its start"),
+        ({"period_start": "2010-01-01", "period_end": "2015-07-19"}, "outside what measure 'custody_share' covers"),
+        ({"period_start": "July 2015"}, "not an ISO date"),
+        ({"colour": "blue"}, "unknown parameter"),
+    ],
+)
 def test_bad_parameters_fail_before_any_kernel_starts(overrides, words):
     spec = {s.id: s for s in notebooks.load_notebook_registry()}["which_counties"]
     with pytest.raises(ParameterError, match=words):
@@ -68,8 +70,10 @@ def test_bad_covariates_and_events_list_valid_values():
     with pytest.raises(ParameterError, match="valid: .*pres_dem_share"):
         notebooks.make_run(specs["politics_demographics"], {"covariates": ["votes_for_pirates"]})
     with pytest.raises(ParameterError, match="1 to 3 covariates"):
-        notebooks.make_run(specs["politics_demographics"],
-                       {"covariates": ["pres_dem_share", "foreign_born_share", "poverty_share", "rural_share"]})
+        notebooks.make_run(
+            specs["politics_demographics"],
+            {"covariates": ["pres_dem_share", "foreign_born_share", "poverty_share", "rural_share"]},
+        )
     with pytest.raises(ParameterError, match="policy index: a covariate, never the outcome"):
         notebooks.make_run(specs["politics_demographics"], {"measure": "agreement_287g_years"})
     with pytest.raises(ParameterError, match="not a known event; valid: .*lunn"):
@@ -124,7 +128,8 @@ def _tiny_project(root: Path, source: str) -> None:
     nbformat.write(nb, root / "notebooks" / "tiny.ipynb")
     (root / "notebooks" / "registry.yaml").write_text(
         "notebooks:\n  - id: tiny\n    path: notebooks/tiny.ipynb\n    title: Tiny\n    kind: statewide\n"
-        "    parameters:\n      x: {type: choice, choices: [1, 2], default: 1}\n    runs:\n      - {}\n      - {x: 2}\n")
+        "    parameters:\n      x: {type: choice, choices: [1, 2], default: 1}\n    runs:\n      - {}\n      - {x: 2}\n"
+    )
 
 
 def test_failed_notebook_is_kept_and_nothing_is_replaced(tmp_path, monkeypatch):
@@ -151,9 +156,24 @@ def test_nbval_fails_when_an_input_changes(tmp_path):
     params.source = params.source.replace('"custody_share"', '"declined_share"')
     changed = tmp_path / "changed.ipynb"
     nbformat.write(nb, changed)
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-                             "--nbval-current-env", "-o", "addopts=", str(changed)],
-                            capture_output=True, text=True, cwd=tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "-o",
+            "addopts=",
+            str(changed),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert result.returncode != 0
     assert "failed" in result.stdout
 

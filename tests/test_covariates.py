@@ -71,6 +71,7 @@ def test_precinct_derivation_equals_mirror_extract(file_id, derive):
 
 # ---------------------------------------------------------------- panel shape and schema
 
+
 def test_panel_matches_schema_and_key(panel):
     assert list(panel.columns) == cov.PANEL_COLUMNS
     cov.COUNTY_COVARIATES_SCHEMA.validate(panel)
@@ -104,9 +105,14 @@ def test_presidential_source_rule(panel):
     """MEDSL where mirrored (2000, 2004, 2012, 2016), tonmcg otherwise (2008, 2020, 2024)."""
     src = panel[panel["variable"] == "pres_dem_share"].groupby("year")["source_file"].unique()
     assert {y: list(v) for y, v in src.items()} == {
-        2000: ["medsl_countypres_2000_2004_ma"], 2004: ["medsl_countypres_2000_2004_ma"],
-        2008: ["tonmcg_pres_2008_2016"], 2012: ["medsl_election_context_2018"],
-        2016: ["medsl_election_context_2018"], 2020: ["tonmcg_pres_2020"], 2024: ["tonmcg_pres_2024"]}
+        2000: ["medsl_countypres_2000_2004_ma"],
+        2004: ["medsl_countypres_2000_2004_ma"],
+        2008: ["tonmcg_pres_2008_2016"],
+        2012: ["medsl_election_context_2018"],
+        2016: ["medsl_election_context_2018"],
+        2020: ["tonmcg_pres_2020"],
+        2024: ["tonmcg_pres_2024"],
+    }
 
 
 def test_shares_in_unit_interval(panel):
@@ -121,7 +127,8 @@ def test_shares_in_unit_interval(panel):
 
 def test_margin_is_dem_minus_rep(panel):
     wide = panel[panel["variable"].str.startswith(("pres_", "gov_"))].pivot_table(
-        index=["county_fips", "year"], columns="variable", values="value")
+        index=["county_fips", "year"], columns="variable", values="value"
+    )
     for office in ("pres", "gov"):
         part = wide[[f"{office}_dem_share", f"{office}_rep_share", f"{office}_dem_margin"]].dropna()
         diff = part[f"{office}_dem_share"] - part[f"{office}_rep_share"] - part[f"{office}_dem_margin"]
@@ -132,8 +139,7 @@ def test_margin_is_dem_minus_rep(panel):
 def test_foreign_born_only_2010_and_2016(panel):
     rows = panel[panel["variable"] == "foreign_born_share"]
     assert sorted(rows["year"].unique()) == [2010, 2016]
-    assert dict(rows.groupby("year")["vintage"].first()) == {2010: "ACS 2006-2010 5-year",
-                                                             2016: "ACS 2012-2016 5-year"}
+    assert dict(rows.groupby("year")["vintage"].first()) == {2010: "ACS 2006-2010 5-year", 2016: "ACS 2012-2016 5-year"}
 
 
 def test_acs_2019_rows_carry_margins_of_error(panel):
@@ -147,6 +153,7 @@ def test_acs_2019_rows_carry_margins_of_error(panel):
 
 
 # ---------------------------------------------------------------- totals against official results
+
 
 def _county_sums(panel, prefix):
     rows = panel[panel["variable"].isin([f"{prefix}_dem_votes", f"{prefix}_rep_votes", f"{prefix}_total_votes"])]
@@ -187,7 +194,9 @@ def test_statewide_totals_stated_in_source_notes(panel):
 def test_tonmcg_2016_close_to_medsl_2016():
     """tonmcg 2016 (not used) differs slightly from MEDSL; county Democratic shares agree within 1 point."""
     tm = cov.derive_tonmcg_pres_2016_ma()
-    tm_share = (tm["votes_dem"].astype(float) / tm["total_votes"].astype(float)).set_axis(cov.fips5(tm["combined_fips"]))
+    tm_share = (tm["votes_dem"].astype(float) / tm["total_votes"].astype(float)).set_axis(
+        cov.fips5(tm["combined_fips"])
+    )
     medsl = cov.pres_votes_election_context()
     medsl = medsl[medsl["year"] == 2016].set_index("county_fips")
     diff = (medsl["dem_votes"] / medsl["total_votes"] - tm_share.reindex(medsl.index)).abs()
@@ -207,6 +216,7 @@ def test_population_sources_agree_and_sum_to_state():
 
 # ---------------------------------------------------------------- sheriff 2022
 
+
 def test_sheriff_2022_rows(panel):
     res = cov.sheriff_2022_results().set_index("county_fips")
     assert sorted(res.index) == COUNTY_FIPS  # every county elected a sheriff in 2022 (MEDSL)
@@ -219,8 +229,11 @@ def test_sheriff_2022_rows(panel):
     rows = panel[panel["variable"].str.startswith("sheriff_2022_")]
     assert set(rows["year"]) == {2022}
     assert rows.groupby("variable")["county_fips"].nunique().to_dict() == {
-        "sheriff_2022_contested": 14, "sheriff_2022_margin": 14, "sheriff_2022_total_votes": 14,
-        "sheriff_2022_winner_share": 14}
+        "sheriff_2022_contested": 14,
+        "sheriff_2022_margin": 14,
+        "sheriff_2022_total_votes": 14,
+        "sheriff_2022_winner_share": 14,
+    }
 
 
 def test_sheriff_absent_county_is_absent(tmp_path):
@@ -234,6 +247,7 @@ def test_sheriff_absent_county_is_absent(tmp_path):
 
 
 # ---------------------------------------------------------------- wide view
+
 
 def test_wide_takes_latest_value_at_or_before_year(panel):
     wide = cov.county_covariates_wide(2018, panel=panel, with_years=True).set_index("county_fips")
@@ -261,6 +275,7 @@ def test_wide_rejects_bad_parameters(panel):
 
 # ---------------------------------------------------------------- bad input
 
+
 def _altered_copy(tmp_path, file_id, rename=None, nrows=None, source=None):
     """A small copy of an input (or of a mirror extract when `source` names one), columns renamed."""
     frame = read_extract(source) if source else pd.read_csv(input_path(file_id), dtype=str, keep_default_na=False)
@@ -278,8 +293,12 @@ RENAMED = [
     (cov.pres_votes_medsl_countypres, "medsl_countypres_2000_2004_ma", None, {"candidatevotes": "votes"}),
     (cov.derive_medsl_election_context_2018_ma, "medsl_election_context_2018", None, {"foreignborn_pct": "fb_pct"}),
     (cov.pep_v2020_rows, "census_pep_v2020_ma", None, {"POPESTIMATE2020": "POPESTIMATE_2020"}),
-    (cov.derive_medsl_2022_county_sheriff_governor_ma, "medsl_2022_local_precinct",
-     "medsl_2022_precinct_sheriff_governor_ma", {"votes": "vote_count"}),
+    (
+        cov.derive_medsl_2022_county_sheriff_governor_ma,
+        "medsl_2022_local_precinct",
+        "medsl_2022_precinct_sheriff_governor_ma",
+        {"votes": "vote_count"},
+    ),
 ]
 
 

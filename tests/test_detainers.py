@@ -40,8 +40,16 @@ def test_massachusetts_outcomes(fy2015):
     ma = fy2015[fy2015["facility_state"] == det.MA_STATE]
     assert len(ma) == 410
     counts = ma["lift_reason"].fillna("(blank)").value_counts().to_dict()
-    assert counts == {"(blank)": 287, "Booked into Detention": 81, "Lifted": 20, "Prosecutorial Discretion": 10,
-                      "Detainer Declined by LEA": 6, "Early Release": 3, "Case Closed": 2, "Transferred": 1}
+    assert counts == {
+        "(blank)": 287,
+        "Booked into Detention": 81,
+        "Lifted": 20,
+        "Prosecutorial Discretion": 10,
+        "Detainer Declined by LEA": 6,
+        "Early Release": 3,
+        "Case Closed": 2,
+        "Transferred": 1,
+    }
     assert ma["lea_release_without_transfer"].sum() == 3
 
 
@@ -52,11 +60,16 @@ def test_request_kinds(fy2015):
 def test_massachusetts_rows_equal_the_mirror_extract(fy2015):
     """Our MA subset of the national workbook has the same rows and values as the mirror's extract."""
     ma = fy2015[fy2015["facility_state"] == det.MA_STATE]
-    derived = pd.DataFrame({
-        "Prepare Date": ma["prepare_date"].dt.strftime("%Y-%m-%d"),
-        "Detainer Type": ma["detainer_type"], "Detainer Detention Facility": ma["facility_name"],
-        "State": ma["facility_state"], "City": ma["facility_city"], "Detainer Lift Reason": ma["lift_reason"],
-    })
+    derived = pd.DataFrame(
+        {
+            "Prepare Date": ma["prepare_date"].dt.strftime("%Y-%m-%d"),
+            "Detainer Type": ma["detainer_type"],
+            "Detainer Detention Facility": ma["facility_name"],
+            "State": ma["facility_state"],
+            "City": ma["facility_city"],
+            "Detainer Lift Reason": ma["lift_reason"],
+        }
+    )
     assert compare_frames(derived, read_extract("npr_fy2015_detainers_ma")) == []
 
 

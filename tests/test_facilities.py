@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ma_ice_coop.tables import facilities as fac
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.sources.extracts import read_extract
 from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables import facilities as fac
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 NANTUCKET = "25019"
@@ -20,11 +20,12 @@ NORFOLK_COUNTY = "25021"
 
 # ---------------------------------------------------------------- the MA strings of each real input
 
+
 def npr_fy2015_strings() -> set[tuple]:
     raw = pd.read_excel(input_path("npr_fy2015_detainers"), engine="calamine", dtype=str)
     ma = raw[raw["State"] == "MASSACHUSETTS"]
     assert len(ma) == 410
-    return set(zip(ma["Detainer Detention Facility"], ma["City"], [""] * len(ma)))
+    return set(zip(ma["Detainer Detention Facility"], ma["City"], [""] * len(ma), strict=True))
 
 
 def npr_declines_strings() -> set[tuple]:
@@ -32,7 +33,7 @@ def npr_declines_strings() -> set[tuple]:
     raw = pd.read_csv(input_path("npr_declines"), dtype=str, keep_default_na=False)
     ma = raw[raw["state"] == "MASSACHUSETTS"]
     assert len(ma) == 21
-    return set(zip(ma["det_facility"], ma["city"], [""] * len(ma)))
+    return set(zip(ma["det_facility"], ma["city"], [""] * len(ma), strict=True))
 
 
 def bos_landmarks() -> pd.Series:
@@ -52,15 +53,20 @@ def vera_codes_ma() -> pd.DataFrame:
 
 def headcount_ma_codes() -> set[str]:
     """Headcount codes (no state column) that the UWCHR or Vera facility lists place in MA."""
-    raw = pd.read_csv(input_path("uwchr_detention_headcount"), sep="|", dtype=str, keep_default_na=False,
-                      usecols=["detention_facility_code"])
+    raw = pd.read_csv(
+        input_path("uwchr_detention_headcount"),
+        sep="|",
+        dtype=str,
+        keep_default_na=False,
+        usecols=["detention_facility_code"],
+    )
     ma = set(uwchr_facilities_ma()["detloc"]) | set(vera_codes_ma()["detention_facility_code"])
     return set(raw["detention_facility_code"]) & ma
 
 
 def ice_stats_strings() -> set[tuple]:
     ma = read_extract("ice_detention_stats_ma")
-    return set(zip(ma["Name"], ma["City"], [""] * len(ma)))
+    return set(zip(ma["Name"], ma["City"], [""] * len(ma), strict=True))
 
 
 def source_strings() -> dict[str, set[tuple]]:
@@ -70,10 +76,11 @@ def source_strings() -> dict[str, set[tuple]]:
         "npr_fy2015_detainers": npr_fy2015_strings(),
         "npr_declines": npr_declines_strings(),
         "uwchr_arrest_landmarks": {(name, "", "") for name in bos_landmarks()},
-        "uwchr_detention_facilities": set(zip(uf["name"], uf["city"], uf["detloc"])),
+        "uwchr_detention_facilities": set(zip(uf["name"], uf["city"], uf["detloc"], strict=True)),
         "uwchr_detention_headcount": {("", "", code) for code in headcount_ma_codes()},
-        "vera_facility_codes": set(zip(vera["detention_facility_name"], vera["city"],
-                                       vera["detention_facility_code"])),
+        "vera_facility_codes": set(
+            zip(vera["detention_facility_name"], vera["city"], vera["detention_facility_code"], strict=True)
+        ),
         "ice_detention_stats": ice_stats_strings(),
     }
 
@@ -95,10 +102,11 @@ def aliases() -> pd.DataFrame:
 
 def alias_rows(aliases: pd.DataFrame, source: str) -> set[tuple]:
     rows = aliases[aliases["source"] == source]
-    return set(zip(rows["raw_name"], rows["raw_city"], rows["raw_code"]))
+    return set(zip(rows["raw_name"], rows["raw_city"], rows["raw_code"], strict=True))
 
 
 # ---------------------------------------------------------------- coverage
+
 
 @pytest.mark.parametrize("source", fac.ALIAS_SOURCES)
 def test_every_massachusetts_string_of_every_source_has_an_alias(strings, aliases, source):
@@ -126,8 +134,10 @@ def test_headcount_ma_codes_equal_the_mirror_extract():
 
 def test_npr_ma_extract_has_the_same_strings_as_the_national_workbook():
     extract = read_extract("npr_fy2015_detainers_ma")
-    assert set(zip(extract["Detainer Detention Facility"], extract["City"], [""] * len(extract))) == \
-        npr_fy2015_strings()
+    assert (
+        set(zip(extract["Detainer Detention Facility"], extract["City"], [""] * len(extract), strict=True))
+        == npr_fy2015_strings()
+    )
 
 
 def test_detainer_and_detention_sources_map_to_facilities_only(aliases):
@@ -159,7 +169,7 @@ def test_bos_landmark_statuses(aliases):
     rows = aliases[aliases["source"] == "uwchr_arrest_landmarks"]
     assert len(rows) == 554
     assert rows["status"].value_counts().to_dict() == {"outside_ma": 315, "facility": 177, "unplaced": 62}
-    status = dict(zip(rows["raw_name"], rows["status"]))
+    status = dict(zip(rows["raw_name"], rows["status"], strict=True))
     assert status["FUGITIVE OPERATIONS MA"] == "unplaced"
     assert status["NA"] == "unplaced"
     assert status["HARTFORD, CT"] == "outside_ma"
@@ -167,6 +177,7 @@ def test_bos_landmark_statuses(aliases):
 
 
 # ---------------------------------------------------------------- integrity
+
 
 def test_reference_tables_are_valid(facilities, aliases):
     assert list(fac.load_facilities().columns) == fac.FACILITY_COLUMNS
@@ -198,6 +209,7 @@ def test_code_aliases_point_at_the_facility_carrying_that_code(facilities, alias
 
 # ---------------------------------------------------------------- domain traps
 
+
 def lookup(source: str, name: str, city: str = "", code: str = "") -> pd.Series:
     frame = pd.DataFrame({"name": [name], "city": [city], "code": [code]})
     return fac.map_facilities(frame, source, "name", "city", "code").iloc[0]
@@ -225,23 +237,38 @@ def test_every_county_but_nantucket_has_a_sheriff_facility(facilities):
     assert run == set(COUNTY_FIPS) - {NANTUCKET}
 
 
-@pytest.mark.parametrize("source,name,city,code,facility_id,operator_type", [
-    ("npr_fy2015_detainers", "NASHUA ST. JAIL", "BOSTON", "", "suffolk_nashua_street_jail", "sheriff"),
-    ("vera_facility_codes", "Nashua St. Jail", "Boston", "NASHUMA", "suffolk_nashua_street_jail", "sheriff"),
-    ("uwchr_arrest_landmarks", "WESTERN MASSACHUSETTS REGIONAL WOMEN'S CORRECTIONAL CENTER, CHICOPEE, MA", "", "",
-     "hampden_chicopee_womens_cc", "sheriff"),
-    ("npr_fy2015_detainers", "MIDDLESEX COUNTY-CAMBRIDGE", "CAMBRIDGE", "", "middlesex_cambridge_jail", "sheriff"),
-    ("npr_fy2015_detainers", "BRISTOL CTY, NEW BEDFORD", "NEW BEDFORD", "", "bristol_new_bedford_ash_street_jail",
-     "sheriff"),
-    ("npr_fy2015_detainers", "PLYMOUTH COUNTY H.O.C.", "PLYMOUTH", "", "plymouth_ccf", "sheriff"),
-    ("uwchr_arrest_landmarks", "MCI PLYMOUTH", "", "", "doc_mci_plymouth", "state_doc"),
-    ("uwchr_arrest_landmarks", "287G OFFICER BARNSTABLE COUNTY", "", "", "barnstable_bourne_ccf", "sheriff"),
-    ("npr_fy2015_detainers", "DEVENS FMC", "AYER", "", "fmc_devens", "federal"),
-    ("npr_fy2015_detainers", "US MARSHALS, BOSTON,MA", "BOSTON", "", "usms_boston", "federal"),
-    ("npr_fy2015_detainers", "BOSTON HOLDROOM", "BURLINGTON", "", "ice_burlington_hold_room", "ice"),
-    ("uwchr_arrest_landmarks", "ESSEX COUNTY LOCAL POLICE DEPT", "", "", "essex_county_local_police", "police"),
-    ("uwchr_detention_headcount", "", "", "PLYMOMA", "plymouth_ccf", "sheriff"),
-])
+@pytest.mark.parametrize(
+    "source,name,city,code,facility_id,operator_type",
+    [
+        ("npr_fy2015_detainers", "NASHUA ST. JAIL", "BOSTON", "", "suffolk_nashua_street_jail", "sheriff"),
+        ("vera_facility_codes", "Nashua St. Jail", "Boston", "NASHUMA", "suffolk_nashua_street_jail", "sheriff"),
+        (
+            "uwchr_arrest_landmarks",
+            "WESTERN MASSACHUSETTS REGIONAL WOMEN'S CORRECTIONAL CENTER, CHICOPEE, MA",
+            "",
+            "",
+            "hampden_chicopee_womens_cc",
+            "sheriff",
+        ),
+        ("npr_fy2015_detainers", "MIDDLESEX COUNTY-CAMBRIDGE", "CAMBRIDGE", "", "middlesex_cambridge_jail", "sheriff"),
+        (
+            "npr_fy2015_detainers",
+            "BRISTOL CTY, NEW BEDFORD",
+            "NEW BEDFORD",
+            "",
+            "bristol_new_bedford_ash_street_jail",
+            "sheriff",
+        ),
+        ("npr_fy2015_detainers", "PLYMOUTH COUNTY H.O.C.", "PLYMOUTH", "", "plymouth_ccf", "sheriff"),
+        ("uwchr_arrest_landmarks", "MCI PLYMOUTH", "", "", "doc_mci_plymouth", "state_doc"),
+        ("uwchr_arrest_landmarks", "287G OFFICER BARNSTABLE COUNTY", "", "", "barnstable_bourne_ccf", "sheriff"),
+        ("npr_fy2015_detainers", "DEVENS FMC", "AYER", "", "fmc_devens", "federal"),
+        ("npr_fy2015_detainers", "US MARSHALS, BOSTON,MA", "BOSTON", "", "usms_boston", "federal"),
+        ("npr_fy2015_detainers", "BOSTON HOLDROOM", "BURLINGTON", "", "ice_burlington_hold_room", "ice"),
+        ("uwchr_arrest_landmarks", "ESSEX COUNTY LOCAL POLICE DEPT", "", "", "essex_county_local_police", "police"),
+        ("uwchr_detention_headcount", "", "", "PLYMOMA", "plymouth_ccf", "sheriff"),
+    ],
+)
 def test_known_strings(source, name, city, code, facility_id, operator_type):
     row = lookup(source, name, city, code)
     assert (row["facility_id"], row["operator_type"]) == (facility_id, operator_type)
@@ -254,6 +281,7 @@ def test_blank_alias_fields_match_any_value():
 
 
 # ---------------------------------------------------------------- functions and bad input
+
 
 def test_normalise_facility_string():
     assert fac.normalise_facility_string("  mci   cedar\tjunction ") == "MCI CEDAR JUNCTION"
@@ -276,8 +304,12 @@ def test_map_facilities_matches_case_and_space_insensitively():
 
 
 def test_map_facilities_lists_every_unknown_string():
-    frame = pd.DataFrame({"n": ["NASHUA ST. JAIL", "NO SUCH JAIL", "ANOTHER JAIL", "NO SUCH JAIL"],
-                          "c": ["BOSTON", "SALEM", "LYNN", "SALEM"]})
+    frame = pd.DataFrame(
+        {
+            "n": ["NASHUA ST. JAIL", "NO SUCH JAIL", "ANOTHER JAIL", "NO SUCH JAIL"],
+            "c": ["BOSTON", "SALEM", "LYNN", "SALEM"],
+        }
+    )
     with pytest.raises(SchemaError) as err:
         fac.map_facilities(frame, "npr_fy2015_detainers", "n", "c")
     message = str(err.value)
@@ -310,15 +342,18 @@ def edit_csv(path: Path, row_match: dict, changes: dict) -> None:
     table.to_csv(path, index=False)
 
 
-@pytest.mark.parametrize("match,changes,expected", [
-    ({"facility_id": "plymouth_ccf"}, {"operator_type": "county_jail"}, "unknown operator_type 'county_jail'"),
-    ({"facility_id": "plymouth_ccf"}, {"sheriff_county_fips": ""}, "sheriff facility without sheriff_county_fips"),
-    ({"facility_id": "doc_mci_norfolk"}, {"sheriff_county_fips": "25021"}, "on a non-sheriff facility"),
-    ({"facility_id": "plymouth_ccf"}, {"county_fips": "33011"}, "not one of the 14 Massachusetts counties"),
-    ({"facility_id": "plymouth_ccf"}, {"sheriff_county_fips": "25099"}, "not one of the 14 Massachusetts counties"),
-    ({"facility_id": "plymouth_ccf"}, {"ice_code": "SUFFOMA"}, "ice_code 'SUFFOMA' is given to more than one"),
-    ({"facility_id": "plymouth_ccf"}, {"facility_id": "Plymouth CCF"}, "lower_snake slug"),
-])
+@pytest.mark.parametrize(
+    "match,changes,expected",
+    [
+        ({"facility_id": "plymouth_ccf"}, {"operator_type": "county_jail"}, "unknown operator_type 'county_jail'"),
+        ({"facility_id": "plymouth_ccf"}, {"sheriff_county_fips": ""}, "sheriff facility without sheriff_county_fips"),
+        ({"facility_id": "doc_mci_norfolk"}, {"sheriff_county_fips": "25021"}, "on a non-sheriff facility"),
+        ({"facility_id": "plymouth_ccf"}, {"county_fips": "33011"}, "not one of the 14 Massachusetts counties"),
+        ({"facility_id": "plymouth_ccf"}, {"sheriff_county_fips": "25099"}, "not one of the 14 Massachusetts counties"),
+        ({"facility_id": "plymouth_ccf"}, {"ice_code": "SUFFOMA"}, "ice_code 'SUFFOMA' is given to more than one"),
+        ({"facility_id": "plymouth_ccf"}, {"facility_id": "Plymouth CCF"}, "lower_snake slug"),
+    ],
+)
 def test_bad_facilities_table(ref_copy, match, changes, expected):
     edit_csv(ref_copy / "facilities.csv", match, changes)
     with pytest.raises(SchemaError, match=expected) as err:
@@ -334,16 +369,22 @@ def test_facilities_table_with_wrong_columns(ref_copy):
 
 
 def test_alias_pointing_at_unknown_facility(ref_copy):
-    edit_csv(ref_copy / "facility_aliases.csv", {"raw_name": "MCI NORFOLK", "source": "npr_fy2015_detainers"},
-             {"facility_id": "norfolk_prison"})
+    edit_csv(
+        ref_copy / "facility_aliases.csv",
+        {"raw_name": "MCI NORFOLK", "source": "npr_fy2015_detainers"},
+        {"facility_id": "norfolk_prison"},
+    )
     with pytest.raises(SchemaError, match="facility_id 'norfolk_prison' is not in facilities.csv"):
         fac.load_facility_aliases(ref_copy / "facility_aliases.csv")
 
 
 def test_alias_status_rules(ref_copy):
     edit_csv(ref_copy / "facility_aliases.csv", {"raw_name": "HARTFORD, CT"}, {"facility_id": "plymouth_ccf"})
-    edit_csv(ref_copy / "facility_aliases.csv", {"raw_name": "NCCI GARDNER", "source": "npr_fy2015_detainers"},
-             {"status": "mapped"})
+    edit_csv(
+        ref_copy / "facility_aliases.csv",
+        {"raw_name": "NCCI GARDNER", "source": "npr_fy2015_detainers"},
+        {"status": "mapped"},
+    )
     with pytest.raises(SchemaError) as err:
         fac.load_facility_aliases(ref_copy / "facility_aliases.csv")
     assert "must have a blank facility_id" in str(err.value)

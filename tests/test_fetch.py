@@ -6,10 +6,8 @@ import shutil
 
 import pytest
 
-from ma_ice_coop.sources import fetch
-
-from ma_ice_coop.sources import derivations, registry
 from ma_ice_coop.errors import DataSourceError
+from ma_ice_coop.sources import derivations, fetch, registry
 
 SMALL = "npr_national_by_year"  # a 117-byte original: cheap to copy and damage
 
@@ -48,13 +46,16 @@ def test_fetch_from_mirror_verifies_and_caches(isolated_home, tmp_path, mirror):
     assert fetch.sha256_of(path) == registry.get(SMALL).sha256
 
 
-@pytest.mark.parametrize("damage, words", [
-    (lambda p: p.write_bytes(b""), "empty"),
-    (lambda p: p.write_bytes(p.read_bytes()[:50]), "truncated"),
-    (lambda p: p.write_bytes(p.read_bytes().replace(b"2", b"3", 1)), "altered"),
-    (lambda p: p.write_bytes(p.read_bytes() + b"x"), "altered"),
-    (lambda p: p.unlink(), "not found"),
-])
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        (lambda p: p.write_bytes(b""), "empty"),
+        (lambda p: p.write_bytes(p.read_bytes()[:50]), "truncated"),
+        (lambda p: p.write_bytes(p.read_bytes().replace(b"2", b"3", 1)), "altered"),
+        (lambda p: p.write_bytes(p.read_bytes() + b"x"), "altered"),
+        (lambda p: p.unlink(), "not found"),
+    ],
+)
 def test_bad_mirror_file_gives_clear_error_and_keeps_good_cache(isolated_home, tmp_path, mirror, damage, words):
     good_mirror = make_mirror(tmp_path / "good", mirror, [SMALL])
     cached = fetch.fetch_file(SMALL, good_mirror)
@@ -131,9 +132,8 @@ def test_unknown_input_lists_valid_ids():
 
 def test_online_rebuild_of_an_extract_is_checked_by_content(isolated_home, monkeypatch, tmp_path, mirror):
     """Census PEP: the national file is downloaded and cut to MA; accepted only with the same rows."""
-    import pooch
     import pandas as pd
-
+    import pooch
 
     extract = pd.read_csv(mirror / registry.get("census_pep_v2020_ma").path, dtype=str, keep_default_na=False)
     other_state = extract.head(1).assign(STATE="44", STNAME="Rhode Island", CTYNAME="Rhode Island")

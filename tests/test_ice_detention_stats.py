@@ -16,9 +16,17 @@ FRANKLIN = "FRANKLIN COUNTY HOUSE OF CORRECTION"
 
 # vera-ice-fytd-stats SOURCE.md, "MA content (ADP = sum of Level A-D)", persons, one decimal.
 SOURCE_MD_ADP = {
-    (2019, PLYMOUTH): 295.6, (2019, BRISTOL): 185.4, (2019, SUFFOLK): 144.8, (2019, FRANKLIN): 33.5,
-    (2020, PLYMOUTH): 221.0, (2020, BRISTOL): 115.2, (2020, FRANKLIN): 21.3,
-    (2021, PLYMOUTH): 88.5, (2022, PLYMOUTH): 108.8, (2023, PLYMOUTH): 91.2, (2024, PLYMOUTH): 246.5,
+    (2019, PLYMOUTH): 295.6,
+    (2019, BRISTOL): 185.4,
+    (2019, SUFFOLK): 144.8,
+    (2019, FRANKLIN): 33.5,
+    (2020, PLYMOUTH): 221.0,
+    (2020, BRISTOL): 115.2,
+    (2020, FRANKLIN): 21.3,
+    (2021, PLYMOUTH): 88.5,
+    (2022, PLYMOUTH): 108.8,
+    (2023, PLYMOUTH): 91.2,
+    (2024, PLYMOUTH): 246.5,
     (2025, PLYMOUTH): 449.3,
 }
 
@@ -40,14 +48,50 @@ def _cells(header: list[str], rows: list[list]) -> pd.DataFrame:
     return pd.DataFrame(preamble + [header] + rows)
 
 
-GOOD_HEADER = ["Name", "Address", "City", "State", "Zip", "AOR", "Type Detailed", "Male/Female", "FY99 ALOS",
-               "Level A", "Level B", "Level C", "Level D", "Male Crim", "Male Non-Crim", "Female Crim",
-               "Female Non-Crim", "Guaranteed Minimum"]
-GOOD_ROW = ["X COUNTY JAIL", "1 MAIN ST", "SOMEWHERE", "MA", 1000, "BOS", "IGSA", "Male", 10.5,
-            1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 0, 0, "N/A"]
+GOOD_HEADER = [
+    "Name",
+    "Address",
+    "City",
+    "State",
+    "Zip",
+    "AOR",
+    "Type Detailed",
+    "Male/Female",
+    "FY99 ALOS",
+    "Level A",
+    "Level B",
+    "Level C",
+    "Level D",
+    "Male Crim",
+    "Male Non-Crim",
+    "Female Crim",
+    "Female Non-Crim",
+    "Guaranteed Minimum",
+]
+GOOD_ROW = [
+    "X COUNTY JAIL",
+    "1 MAIN ST",
+    "SOMEWHERE",
+    "MA",
+    1000,
+    "BOS",
+    "IGSA",
+    "Male",
+    10.5,
+    1.0,
+    2.0,
+    3.0,
+    4.0,
+    5.0,
+    5.0,
+    0,
+    0,
+    "N/A",
+]
 
 
 # --- the MA extract --------------------------------------------------------------------------------------
+
 
 def test_derived_ma_rows_equal_the_mirror_extract():
     """Our MA rows of the 7 original workbooks have the same rows and values as the mirror's extract."""
@@ -58,10 +102,18 @@ def test_derived_ma_rows_equal_the_mirror_extract():
 def test_every_ma_row_is_kept(tidy):
     assert len(tidy) == 12
     assert tidy["fiscal_year"].value_counts().sort_index().to_dict() == {
-        2019: 4, 2020: 3, 2021: 1, 2022: 1, 2023: 1, 2024: 1, 2025: 1}
+        2019: 4,
+        2020: 3,
+        2021: 1,
+        2022: 1,
+        2023: 1,
+        2024: 1,
+        2025: 1,
+    }
 
 
 # --- values ----------------------------------------------------------------------------------------------
+
 
 def test_adp_matches_source_md(tidy):
     got = {(r.fiscal_year, r.facility_name): round(r.adp_total, 1) for r in tidy.itertuples()}
@@ -71,8 +123,9 @@ def test_adp_matches_source_md(tidy):
 def test_plymouth_fy2019_values(tidy):
     row = tidy[(tidy["fiscal_year"] == 2019) & (tidy["facility_name"] == PLYMOUTH)].iloc[0]
     assert row["city"] == "PLYMOUTH" and row["facility_type"] == "IGSA"
-    assert row["adp_total"] == pytest.approx(150.06575342465783 + 25.164383561643856 + 52.167123287671224
-                                             + 68.1917808219178)
+    assert row["adp_total"] == pytest.approx(
+        150.06575342465783 + 25.164383561643856 + 52.167123287671224 + 68.1917808219178
+    )
     assert row["adp_male_crim"] == pytest.approx(125.50958904109581)
     assert row["alos_days"] == pytest.approx(82.0358490566038)
     assert pd.isna(row["guaranteed_minimum"])
@@ -89,12 +142,20 @@ def test_franklin_is_a_marshals_contract(tidy):
 
 
 def test_data_through_is_the_last_day_covered(tidy):
-    through = dict(zip(tidy["fiscal_year"], tidy["data_through"]))
-    assert through == {2019: "2019-09-30", 2020: "2020-09-30", 2021: "2021-09-30", 2022: "2022-09-29",
-                       2023: "2023-09-30", 2024: "2024-09-30", 2025: "2025-09-25"}
+    through = dict(zip(tidy["fiscal_year"], tidy["data_through"], strict=True))
+    assert through == {
+        2019: "2019-09-30",
+        2020: "2020-09-30",
+        2021: "2021-09-30",
+        2022: "2022-09-29",
+        2023: "2023-09-30",
+        2024: "2024-09-30",
+        2025: "2025-09-25",
+    }
 
 
 # --- the processed table ---------------------------------------------------------------------------------
+
 
 def test_table_passes_its_schema(table):
     ids.ICE_DETENTION_FY_SCHEMA.validate(table)
@@ -131,6 +192,7 @@ def test_tidy_is_deterministic(tidy):
 
 # --- bad input -------------------------------------------------------------------------------------------
 
+
 def test_parse_finds_the_header_row_and_normalises_alos():
     parsed = ids.parse_facilities_sheet(_cells(GOOD_HEADER, [GOOD_ROW]), "test.xlsx sheet 'Facilities FY99'")
     assert "ALOS" in parsed.columns and "FY99 ALOS" not in parsed.columns
@@ -139,7 +201,7 @@ def test_parse_finds_the_header_row_and_normalises_alos():
 
 def test_missing_needed_column_names_it_and_lists_the_found_ones():
     header = [h for h in GOOD_HEADER if h != "Level C"]
-    row = [v for h, v in zip(GOOD_HEADER, GOOD_ROW) if h != "Level C"]
+    row = [v for h, v in zip(GOOD_HEADER, GOOD_ROW, strict=True) if h != "Level C"]
     with pytest.raises(SchemaError, match=r"(?s)test\.xlsx.*'Level C'.*columns found.*'Level D'"):
         ids.parse_facilities_sheet(_cells(header, [row]), "test.xlsx sheet 'Facilities FY99'")
 
@@ -181,7 +243,14 @@ def test_only_ma_rows_are_selected_and_na_guaranteed_minimum_is_null():
     assert tidy["guaranteed_minimum"].isna().all()
 
 
-@pytest.mark.parametrize("sheet, year", [("Facilities FY19", 2019), ("Facilities EOFY2020", 2020),
-                                         ("Facilities FY21 YTD", 2021), ("Facilities EOFY24", 2024)])
+@pytest.mark.parametrize(
+    "sheet, year",
+    [
+        ("Facilities FY19", 2019),
+        ("Facilities EOFY2020", 2020),
+        ("Facilities FY21 YTD", 2021),
+        ("Facilities EOFY24", 2024),
+    ],
+)
 def test_sheet_labels_name_the_fiscal_year(sheet, year):
     assert ids.sheet_fiscal_year(sheet, "t") == year

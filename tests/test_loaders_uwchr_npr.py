@@ -69,8 +69,14 @@ def test_declines_are_deterministic(declines):
 
 def test_complete_grid_has_zeros_for_absent_facility_years(declines):
     facilities = declines[["facility_id", "operator_type", "county_fips", "sheriff_county_fips"]].drop_duplicates()
-    extra = pd.DataFrame({"facility_id": ["zz_test_facility"], "operator_type": ["sheriff"],
-                          "county_fips": ["25019"], "sheriff_county_fips": ["25019"]})
+    extra = pd.DataFrame(
+        {
+            "facility_id": ["zz_test_facility"],
+            "operator_type": ["sheriff"],
+            "county_fips": ["25019"],
+            "sheriff_county_fips": ["25019"],
+        }
+    )
     grid = dec.facility_year_declines_complete(pd.concat([facilities, extra]), declines=declines)
     dec.FACILITY_YEAR_DECLINES_COMPLETE_SCHEMA.validate(grid)
     assert len(grid) == (len(facilities) + 1) * 8
@@ -104,9 +110,13 @@ def _write_lines(path, lines, *, gz=False):
 
 
 def test_npr_renamed_column_raises(tmp_path):
-    path = _write_lines(tmp_path / "declines.csv", [
-        "year,det_facility,town,state,count,det_facility,year,count",
-        "2014,DUKES COUNTY JAIL,EDGARTOWN,MASSACHUSETTS,2,DUKES COUNTY JAIL,2014,3"])
+    path = _write_lines(
+        tmp_path / "declines.csv",
+        [
+            "year,det_facility,town,state,count,det_facility,year,count",
+            "2014,DUKES COUNTY JAIL,EDGARTOWN,MASSACHUSETTS,2,DUKES COUNTY JAIL,2014,3",
+        ],
+    )
     with pytest.raises(SchemaError) as info:
         dec.read_npr_declines(path)
     message = str(info.value)
@@ -114,16 +124,18 @@ def test_npr_renamed_column_raises(tmp_path):
 
 
 def test_npr_second_block_of_another_facility_raises(tmp_path):
-    path = _write_lines(tmp_path / "declines.csv", [
-        ",".join(dec.RAW_HEADER),
-        "2014,DUKES COUNTY JAIL,EDGARTOWN,MASSACHUSETTS,2,NASHUA ST. JAIL,2014,3"])
+    path = _write_lines(
+        tmp_path / "declines.csv",
+        [",".join(dec.RAW_HEADER), "2014,DUKES COUNTY JAIL,EDGARTOWN,MASSACHUSETTS,2,NASHUA ST. JAIL,2014,3"],
+    )
     with pytest.raises(SchemaError, match="second det_facility"):
         dec.tidy_declines(dec.select_ma_rows(dec.read_npr_declines(path)), path)
 
 
 def test_npr_non_integer_count_raises(tmp_path):
-    path = _write_lines(tmp_path / "declines.csv", [
-        ",".join(dec.RAW_HEADER), "2014,DUKES COUNTY JAIL,EDGARTOWN,MASSACHUSETTS,two,,,"])
+    path = _write_lines(
+        tmp_path / "declines.csv", [",".join(dec.RAW_HEADER), "2014,DUKES COUNTY JAIL,EDGARTOWN,MASSACHUSETTS,two,,,"]
+    )
     with pytest.raises(SchemaError, match="count"):
         dec.tidy_declines(dec.select_ma_rows(dec.read_npr_declines(path)), path)
 
@@ -160,15 +172,18 @@ def test_arrests_missing_landmark_is_counted_unplaced(arrests, bos_file_rows):
     assert missing["arrests"].item() == 916
 
 
-@pytest.mark.parametrize("landmark, n, county", [
-    ("ESSEX COUNTY HOC", 557, "25009"),
-    ("MIDDLESEX COUNTY HOC", 296, "25017"),
-    ("WORCESTER COUNTY HOC", 233, "25027"),
-    ("PLYMOUTH COUNTY HOC", 200, "25023"),
-    ("NASHUA STREET JAIL", 125, "25025"),
-    ("BRISTOL COUNTY HOC", 128, "25005"),
-    ("BERKSHIRE COUNTY HOUSE OF CORRECTIONS, PITTSFIELD, MA", 15, "25003"),
-])
+@pytest.mark.parametrize(
+    "landmark, n, county",
+    [
+        ("ESSEX COUNTY HOC", 557, "25009"),
+        ("MIDDLESEX COUNTY HOC", 296, "25017"),
+        ("WORCESTER COUNTY HOC", 233, "25027"),
+        ("PLYMOUTH COUNTY HOC", 200, "25023"),
+        ("NASHUA STREET JAIL", 125, "25025"),
+        ("BRISTOL COUNTY HOC", 128, "25005"),
+        ("BERKSHIRE COUNTY HOUSE OF CORRECTIONS, PITTSFIELD, MA", 15, "25003"),
+    ],
+)
 def test_arrests_known_sheriff_landmarks(arrests, landmark, n, county):
     row = arrests[arrests["landmark_raw"] == landmark]
     assert row["arrests"].item() == n
@@ -196,8 +211,7 @@ def test_arrests_are_deterministic(arrests):
 
 
 def test_arrests_renamed_column_raises(tmp_path):
-    path = _write_lines(tmp_path / "landmarks.csv", [
-        '"","aor","landmark","total"', '"1","BOS","ESSEX COUNTY HOC",557'])
+    path = _write_lines(tmp_path / "landmarks.csv", ['"","aor","landmark","total"', '"1","BOS","ESSEX COUNTY HOC",557'])
     with pytest.raises(SchemaError) as info:
         arr.load_jail_arrests(path)
     message = str(info.value)
@@ -205,8 +219,9 @@ def test_arrests_renamed_column_raises(tmp_path):
 
 
 def test_arrests_non_integer_total_raises(tmp_path):
-    path = _write_lines(tmp_path / "landmarks.csv", [
-        '"","aor","apprehension_landmark","total"', '"1","BOS","ESSEX COUNTY HOC",5x7'])
+    path = _write_lines(
+        tmp_path / "landmarks.csv", ['"","aor","apprehension_landmark","total"', '"1","BOS","ESSEX COUNTY HOC",5x7']
+    )
     with pytest.raises(SchemaError, match="total"):
         arr.load_jail_arrests(path)
 
@@ -254,13 +269,16 @@ def test_detention_coverage_flag(detention):
     assert detention["before_full_coverage"].any() and not detention["before_full_coverage"].all()
 
 
-@pytest.mark.parametrize("code, days, first, last, county", [
-    ("PLYMOMA", 5599, "2008-09-06", "2024-01-04", "25023"),
-    ("BRINDMA", 4388, "2009-06-25", "2021-06-29", "25005"),
-    ("SUFFOMA", 3586, "2009-12-17", "2019-10-11", "25025"),
-    ("GREENMA", 3430, "2011-12-01", "2021-04-21", "25011"),
-    ("NORFOMA", 1634, "2010-06-19", "2015-01-05", "25021"),
-])
+@pytest.mark.parametrize(
+    "code, days, first, last, county",
+    [
+        ("PLYMOMA", 5599, "2008-09-06", "2024-01-04", "25023"),
+        ("BRINDMA", 4388, "2009-06-25", "2021-06-29", "25005"),
+        ("SUFFOMA", 3586, "2009-12-17", "2019-10-11", "25025"),
+        ("GREENMA", 3430, "2011-12-01", "2021-04-21", "25011"),
+        ("NORFOMA", 1634, "2010-06-19", "2015-01-05", "25021"),
+    ],
+)
 def test_detention_known_sheriff_facilities(detention, code, days, first, last, county):
     rows = detention[detention["facility_code"] == code]
     assert len(rows) == days
@@ -274,8 +292,9 @@ def test_detention_non_sheriff_sites_have_no_sheriff(detention):
         rows = detention[detention["facility_code"] == code]
         assert len(rows) > 0
         assert (rows["operator_type"] != "sheriff").all() and rows["sheriff_county_fips"].isna().all()
-    assert detention.loc[detention["facility_code"] == "BIDHPMA", "facility_name"].iloc[0] == \
-        "Beth Israel Deaconess Hosp"
+    assert (
+        detention.loc[detention["facility_code"] == "BIDHPMA", "facility_name"].iloc[0] == "Beth Israel Deaconess Hosp"
+    )
 
 
 def test_detention_is_deterministic(detention):

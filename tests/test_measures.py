@@ -15,15 +15,15 @@ from ma_ice_coop.analysis import measures as m
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
-
 # ----------------------------------------------------------------------------- intervals
+
 
 def test_jeffreys_interval_known_values_and_closed_ends():
     low, high = m.proportion_interval([0, 5, 10, 3], [10, 10, 10, 0])
-    assert low[0] == 0.0 and 0.1 < high[0] < 0.25          # 0/10: closed at 0
+    assert low[0] == 0.0 and 0.1 < high[0] < 0.25  # 0/10: closed at 0
     assert low[1] < 0.5 < high[1] and low[1] == pytest.approx(1 - high[1])  # symmetric at 1/2
-    assert high[2] == 1.0 and 0.75 < low[2] < 0.9         # 10/10: closed at 1
-    assert np.isnan(low[3]) and np.isnan(high[3])         # no denominator, no interval
+    assert high[2] == 1.0 and 0.75 < low[2] < 0.9  # 10/10: closed at 1
+    assert np.isnan(low[3]) and np.isnan(high[3])  # no denominator, no interval
 
 
 def test_wilson_allowed_normal_refused():
@@ -51,6 +51,7 @@ def test_intervals_contain_the_estimate(k, n):
 
 # ----------------------------------------------------------------------------- shrinkage
 
+
 def test_shrinkage_pulls_toward_the_prior_mean_and_leaves_empty_groups_blank():
     # groups that differ, so the prior's fit is interior (a fit at the optimiser's bound blanks the intervals)
     k = np.array([1, 10, 60, 0])
@@ -61,7 +62,7 @@ def test_shrinkage_pulls_toward_the_prior_mean_and_leaves_empty_groups_blank():
     pooled = a / (a + b)
     raw = k[:3] / n[:3]
     est = out["estimate"].to_numpy()[:3]
-    assert all(min(r, pooled) - 1e-9 <= e <= max(r, pooled) + 1e-9 for r, e in zip(raw, est))
+    assert all(min(r, pooled) - 1e-9 <= e <= max(r, pooled) + 1e-9 for r, e in zip(raw, est, strict=True))
     # the smallest group moves most
     assert abs(est[0] - raw[0]) > abs(est[2] - raw[2])
     assert np.isnan(out["estimate"].iloc[3])
@@ -80,6 +81,7 @@ def test_shrinkage_needs_data():
 
 # ----------------------------------------------------------------------------- periods
 
+
 def test_reversed_period_is_an_error():
     with pytest.raises(ParameterError, match="before its start"):
         m.Period.parse("2015-07-19", "2014-10-01")
@@ -92,10 +94,13 @@ def test_unparseable_period_is_an_error():
 
 # ----------------------------------------------------------------------------- detainer measures on a small frame
 
+
 def _detainers(rows):
     """Invented detainer rows in the processed `detainers` layout (only the columns measures use)."""
-    frame = pd.DataFrame(rows, columns=["prepare_date", "operator_type", "sheriff_county_fips", "outcome",
-                                        "lea_release_without_transfer"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["prepare_date", "operator_type", "sheriff_county_fips", "outcome", "lea_release_without_transfer"],
+    )
     frame["prepare_date"] = pd.to_datetime(frame["prepare_date"])
     frame["facility_state"] = "MASSACHUSETTS"
     frame["release_id"] = "npr_lea"
@@ -105,14 +110,16 @@ def _detainers(rows):
 
 @pytest.fixture
 def small_detainers():
-    return _detainers([
-        ("2015-01-05", "sheriff", "25005", "custody", False),
-        ("2015-01-06", "sheriff", "25005", "unresolved", False),
-        ("2015-02-01", "sheriff", "25005", "declined", False),
-        ("2015-03-01", "sheriff", "25025", "lifted", True),
-        ("2015-03-02", "state_doc", None, "custody", False),
-        ("2015-03-03", "state_doc", None, "custody", False),
-    ])
+    return _detainers(
+        [
+            ("2015-01-05", "sheriff", "25005", "custody", False),
+            ("2015-01-06", "sheriff", "25005", "unresolved", False),
+            ("2015-02-01", "sheriff", "25005", "declined", False),
+            ("2015-03-01", "sheriff", "25025", "lifted", True),
+            ("2015-03-02", "state_doc", None, "custody", False),
+            ("2015-03-03", "state_doc", None, "custody", False),
+        ]
+    )
 
 
 @pytest.fixture
@@ -152,25 +159,35 @@ def test_shares_and_their_denominators(small_detainers, covariates):
 
 def test_period_outside_the_records_is_an_error(small_detainers, covariates):
     with pytest.raises(ParameterError, match="outside the coverage"):
-        m.county_detainer_measures(small_detainers, m.Period(date(2016, 1, 1), date(2016, 12, 31)),
-                                   covariates=covariates)
+        m.county_detainer_measures(
+            small_detainers, m.Period(date(2016, 1, 1), date(2016, 12, 31)), covariates=covariates
+        )
 
 
 # ----------------------------------------------------------------------------- recorded declines
 
+
 def _facilities():
-    return pd.DataFrame({
-        "facility_id": ["a_jail", "b_jail", "b_unspecified", "c_prison"],
-        "operator_type": ["sheriff", "sheriff", "sheriff", "state_doc"],
-        "sheriff_county_fips": ["25001", "25003", "25003", None],
-        "open_years": ["", "2010-", "", ""],
-    })
+    return pd.DataFrame(
+        {
+            "facility_id": ["a_jail", "b_jail", "b_unspecified", "c_prison"],
+            "operator_type": ["sheriff", "sheriff", "sheriff", "state_doc"],
+            "sheriff_county_fips": ["25001", "25003", "25003", None],
+            "open_years": ["", "2010-", "", ""],
+        }
+    )
 
 
 def test_absent_facility_years_count_as_zero():
-    declines = pd.DataFrame({"facility_id": ["a_jail", "c_prison"], "operator_type": ["sheriff", "state_doc"],
-                             "sheriff_county_fips": ["25001", None], "year": [2012, 2012],
-                             "recorded_declines": [3, 7]})
+    declines = pd.DataFrame(
+        {
+            "facility_id": ["a_jail", "c_prison"],
+            "operator_type": ["sheriff", "state_doc"],
+            "sheriff_county_fips": ["25001", None],
+            "year": [2012, 2012],
+            "recorded_declines": [3, 7],
+        }
+    )
     table = m.recorded_decline_measures(declines, _facilities(), years=range(2008, 2016))
     pooled = table[table["period_start"] == "2008-01-01"]
     pooled = pooled[pooled["period_end"] == "2015-07-19"].set_index("county_fips")
@@ -185,13 +202,21 @@ def test_absent_facility_years_count_as_zero():
 
 
 def test_decline_outside_the_grid_is_an_error_not_dropped():
-    declines = pd.DataFrame({"facility_id": ["b_jail"], "operator_type": ["sheriff"],
-                             "sheriff_county_fips": ["25003"], "year": [2009], "recorded_declines": [1]})
+    declines = pd.DataFrame(
+        {
+            "facility_id": ["b_jail"],
+            "operator_type": ["sheriff"],
+            "sheriff_county_fips": ["25003"],
+            "year": [2009],
+            "recorded_declines": [1],
+        }
+    )
     with pytest.raises(ParameterError, match="outside the grid"):
         m.recorded_decline_measures(declines, _facilities(), years=range(2008, 2016))
 
 
 # ----------------------------------------------------------------------------- the real tables
+
 
 @pytest.fixture(scope="module")
 def county_table():
@@ -219,8 +244,10 @@ def test_real_totals_match_the_processed_tables(county_table):
     assert lodged["numerator"].sum() == 233  # FY2015 detainers at sheriff-run facilities
     arrests = county_table[county_table["measure"] == "jail_arrests"]
     ja = read_processed("jail_arrests")
-    assert arrests["numerator"].sum() == ja.loc[(ja["status"] == "facility") & (ja["operator_type"] == "sheriff"),
-                                                "arrests"].sum()
+    assert (
+        arrests["numerator"].sum()
+        == ja.loc[(ja["status"] == "facility") & (ja["operator_type"] == "sheriff"), "arrests"].sum()
+    )
     nantucket = county_table[(county_table["county_fips"] == "25019") & (county_table["measure"] == "jail_arrests")]
     assert nantucket["numerator"].iloc[0] == 0
 

@@ -101,9 +101,23 @@ def test_rank_correlations_table():
     table["noise"] = rng.normal(size=14)
     table.loc[0, "noise"] = np.nan
     out = M.rank_correlations(table, "share", ["same", "noise"], n_permutations=999)
-    assert list(out.columns) == ["covariate", "n", "rho", "ci_low", "ci_high", "p_value", "p_holm", "tied_outcome",
-                                 "tied_covariate", "ties_dominate", "ties", "n_small", "rho_without_small",
-                                 "p_without_small", "note"]
+    assert list(out.columns) == [
+        "covariate",
+        "n",
+        "rho",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "p_holm",
+        "tied_outcome",
+        "tied_covariate",
+        "ties_dominate",
+        "ties",
+        "n_small",
+        "rho_without_small",
+        "p_without_small",
+        "note",
+    ]
     assert (out["ci_low"] <= out["rho"]).all() and (out["rho"] <= out["ci_high"]).all()
     assert out["covariate"].tolist() == ["same", "noise"]
     assert out["n"].tolist() == [14, 13]
@@ -141,8 +155,18 @@ def test_glm_recovers_a_known_effect():
     table = _synthetic_counties(overdispersion=0.02)
     res = M.quasi_binomial_glm(table, successes="successes", trials="trials", covariates=["x"])
     coef = res.coefficients.set_index("term")
-    assert list(res.coefficients.columns) == ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value",
-                                              "odds_ratio", "or_low", "or_high", "covariate_sd"]
+    assert list(res.coefficients.columns) == [
+        "term",
+        "estimate",
+        "std_error",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "odds_ratio",
+        "or_low",
+        "or_high",
+        "covariate_sd",
+    ]
     assert coef.loc["x", "estimate"] > 0
     assert coef.loc["x", "or_low"] < math.exp(0.8) < coef.loc["x", "or_high"]
     assert coef.loc["x", "odds_ratio"] == pytest.approx(math.exp(coef.loc["x", "estimate"]))
@@ -175,8 +199,9 @@ def test_glm_standardised_terms_are_per_sd():
 def test_glm_binary_covariate_is_not_standardised():
     table = _synthetic_counties()
     table["flag"] = (np.arange(14) % 2).astype(bool)
-    res = M.quasi_binomial_glm(table, successes="successes", trials="trials", covariates=["x", "flag"],
-                               standardize=True)
+    res = M.quasi_binomial_glm(
+        table, successes="successes", trials="trials", covariates=["x", "flag"], standardize=True
+    )
     assert res.coefficients["term"].tolist() == ["Intercept", "x (per SD)", "flag"]
 
 
@@ -192,8 +217,9 @@ def test_glm_refuses_more_than_three_covariates():
 def test_glm_excludes_rows_with_zero_trials():
     table = _synthetic_counties()
     extra = pd.DataFrame({"x": [0.3, -1.2], "successes": [0, 0], "trials": [0, 0]})
-    res = M.quasi_binomial_glm(pd.concat([table, extra], ignore_index=True),
-                               successes="successes", trials="trials", covariates=["x"])
+    res = M.quasi_binomial_glm(
+        pd.concat([table, extra], ignore_index=True), successes="successes", trials="trials", covariates=["x"]
+    )
     base = M.quasi_binomial_glm(table, successes="successes", trials="trials", covariates=["x"])
     assert res.n == 14
     assert "2 rows with trials == 0 excluded" in res.note
@@ -259,8 +285,17 @@ def test_mixed_glm_runs_on_five_groups_and_is_deterministic():
     ge = a.group_effects
     assert ge["group"].tolist() == ["A", "B", "C", "D", "E"]
     assert ge["n"].tolist() == [60, 25, 80, 10, 40]
-    assert list(a.fixed_effects.columns) == ["term", "estimate", "sd", "ci_low", "ci_high",
-                                             "odds_ratio", "or_low", "or_high", "covariate_sd"]
+    assert list(a.fixed_effects.columns) == [
+        "term",
+        "estimate",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "odds_ratio",
+        "or_low",
+        "or_high",
+        "covariate_sd",
+    ]
     fe = a.fixed_effects.set_index("term").loc["Intercept"]
     assert fe["ci_low"] < math.log(0.25 / 0.75) < fe["ci_high"]
     sd = a.random_intercept_sd.iloc[0]
@@ -279,8 +314,9 @@ def test_mixed_glm_with_a_group_level_covariate():
     assert res.fixed_effects["term"].tolist() == ["Intercept", "x (per SD)"]
     assert np.isfinite(res.fixed_effects["estimate"]).all()
     with pytest.raises(ValueError, match="at most 3"):
-        M.mixed_binomial_glm(rows.assign(a=1.0, b=2.0, c=3.0), outcome="custody", group="county",
-                             covariates=["x", "a", "b", "c"])
+        M.mixed_binomial_glm(
+            rows.assign(a=1.0, b=2.0, c=3.0), outcome="custody", group="county", covariates=["x", "a", "b", "c"]
+        )
 
 
 def test_mixed_glm_refusals_and_bad_outcome():
@@ -342,8 +378,12 @@ def test_its_recovers_a_known_level_drop():
     series = _synthetic_monthly()
     res = M.interrupted_time_series(series, "2017-01-01")
     coef = res.coefficients.set_index("term")
-    assert coef.index.tolist() == ["intercept", "time (per month)", "level change at event",
-                                   "slope change after event (per month)"]
+    assert coef.index.tolist() == [
+        "intercept",
+        "time (per month)",
+        "level change at event",
+        "slope change after event (per month)",
+    ]
     level = coef.loc["level change at event"]
     assert level["ci_low"] < -30 < level["ci_high"] and level["p_value"] < 0.01
     assert coef.loc["time (per month)", "ci_low"] < 0.5 < coef.loc["time (per month)", "ci_high"]

@@ -23,7 +23,6 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 
 from ma_ice_coop import config
-
 from ma_ice_coop.present import figures as plots
 
 # --- synthetic test inputs ------------------------------------------------------------------
@@ -32,20 +31,22 @@ from ma_ice_coop.present import figures as plots
 @pytest.fixture
 def rates() -> pd.DataFrame:
     """Synthetic rates for four made-up places (not real counties or data)."""
-    return pd.DataFrame({
-        "name": ["Alpha", "Beta", "Gamma", "Delta $1"],
-        "fips": ["99001", "99003", "99005", "99007"],
-        "num": [12, 3, 40, 0],
-        "den": [40, 5, 90, 2],
-        "rate": [0.30, 0.60, 0.44, 0.0],
-        "low": [0.17, 0.2, 0.34, 0.0],
-        "high": [0.46, 0.9, 0.55, 0.7],
-        "shrunk": [0.31, 0.45, 0.43, 0.25],
-        "shrunk_low": [0.2, 0.3, 0.35, 0.1],
-        "shrunk_high": [0.42, 0.6, 0.52, 0.45],
-        "small": [False, True, False, True],
-        "pop": [100_000, 15_000, 250_000, 9_000],
-    })
+    return pd.DataFrame(
+        {
+            "name": ["Alpha", "Beta", "Gamma", "Delta $1"],
+            "fips": ["99001", "99003", "99005", "99007"],
+            "num": [12, 3, 40, 0],
+            "den": [40, 5, 90, 2],
+            "rate": [0.30, 0.60, 0.44, 0.0],
+            "low": [0.17, 0.2, 0.34, 0.0],
+            "high": [0.46, 0.9, 0.55, 0.7],
+            "shrunk": [0.31, 0.45, 0.43, 0.25],
+            "shrunk_low": [0.2, 0.3, 0.35, 0.1],
+            "shrunk_high": [0.42, 0.6, 0.52, 0.45],
+            "small": [False, True, False, True],
+            "pop": [100_000, 15_000, 250_000, 9_000],
+        }
+    )
 
 
 def two_squares() -> dict:
@@ -54,10 +55,16 @@ def two_squares() -> dict:
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": {"GEOID": "99001", "NAME": "West"},
-             "geometry": {"type": "Polygon", "coordinates": [sq(-72.0)]}},
-            {"type": "Feature", "properties": {"GEOID": "99003", "NAME": "East"},
-             "geometry": {"type": "MultiPolygon", "coordinates": [[sq(-71.0)], [sq(-69.5)]]}},
+            {
+                "type": "Feature",
+                "properties": {"GEOID": "99001", "NAME": "West"},
+                "geometry": {"type": "Polygon", "coordinates": [sq(-72.0)]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"GEOID": "99003", "NAME": "East"},
+                "geometry": {"type": "MultiPolygon", "coordinates": [[sq(-71.0)], [sq(-69.5)]]},
+            },
         ],
     }
 
@@ -65,11 +72,13 @@ def two_squares() -> dict:
 @pytest.fixture
 def events() -> pd.DataFrame:
     """Synthetic events (made-up labels and dates) and categories."""
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2012-05-15", "2017-07-24", "2017-08-01", "2020-01-01", "2022-11-08"]),
-        "label": ["Event A", "Event B <b>", "Event C", "Event D", "Event E"],
-        "category": ["federal", "court", "state", "federal", "election"],
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2012-05-15", "2017-07-24", "2017-08-01", "2020-01-01", "2022-11-08"]),
+            "label": ["Event A", "Event B <b>", "Event C", "Event D", "Event E"],
+            "category": ["federal", "court", "state", "federal", "election"],
+        }
+    )
 
 
 @pytest.fixture
@@ -93,25 +102,71 @@ def _all_builders(rates, events, monthly):
     """One call of every plotting function, as a notebook would make it."""
     return {
         "interval": lambda: plots.interval_plot(
-            rates, label_col="name", estimate_col="rate", low_col="low", high_col="high",
-            title="Custody share", xlabel="Share of detainers", flag_col="small", reference=0.35),
+            rates,
+            label_col="name",
+            estimate_col="rate",
+            low_col="low",
+            high_col="high",
+            title="Custody share",
+            xlabel="Share of detainers",
+            flag_col="small",
+            reference=0.35,
+        ),
         "raw_vs_shrunk": lambda: plots.raw_vs_shrunk_plot(
-            rates, label_col="name", raw_col="rate", raw_low="low", raw_high="high", shrunk_col="shrunk",
-            shrunk_low="shrunk_low", shrunk_high="shrunk_high", title="Raw and shrunken", xlabel="Share"),
+            rates,
+            label_col="name",
+            raw_col="rate",
+            raw_low="low",
+            raw_high="high",
+            shrunk_col="shrunk",
+            shrunk_low="shrunk_low",
+            shrunk_high="shrunk_high",
+            title="Raw and shrunken",
+            xlabel="Share",
+        ),
         "funnel": lambda: plots.funnel_plot(
-            rates, label_col="name", numerator_col="num", denominator_col="den", pooled_rate=0.4,
-            title="Funnel", xlabel="Detainers (count)", ylabel="Custody share", flag_col="small"),
+            rates,
+            label_col="name",
+            numerator_col="num",
+            denominator_col="den",
+            pooled_rate=0.4,
+            title="Funnel",
+            xlabel="Detainers (count)",
+            ylabel="Custody share",
+            flag_col="small",
+        ),
         "scatter": lambda: plots.scatter_labeled(
-            rates, x="pop", y="rate", label_col="name", title="Scatter", xlabel="Population (people)",
-            ylabel="Share", size_col="den", flag_col="small"),
+            rates,
+            x="pop",
+            y="rate",
+            label_col="name",
+            title="Scatter",
+            xlabel="Population (people)",
+            ylabel="Share",
+            size_col="den",
+            flag_col="small",
+        ),
         "bar": lambda: plots.bar_chart(
-            rates, label_col="name", value_col="rate", title="Bars", xlabel="Share", low_col="low",
-            high_col="high", flag_col="small", value_fmt="{:.2f}"),
+            rates,
+            label_col="name",
+            value_col="rate",
+            title="Bars",
+            xlabel="Share",
+            low_col="low",
+            high_col="high",
+            flag_col="small",
+            value_fmt="{:.2f}",
+        ),
         "map": lambda: plots.choropleth(
-            two_squares(), {"99001": 3.5}, title="Map", legend_label="Rate (per 100k)",
-            label_names={"99001": "West", "99003": "East"}),
+            two_squares(),
+            {"99001": 3.5},
+            title="Map",
+            legend_label="Rate (per 100k)",
+            label_names={"99001": "West", "99003": "East"},
+        ),
         "timeline": lambda: plots.timeline_figure(
-            events, title="Timeline", series=monthly, series_label="Monthly mean", ylabel="People (count)"),
+            events, title="Timeline", series=monthly, series_label="Monthly mean", ylabel="People (count)"
+        ),
     }
 
 
@@ -119,9 +174,17 @@ def _all_builders(rates, events, monthly):
 
 
 def test_interval_plot_title_labels_sorting_and_flags(rates):
-    fig = plots.interval_plot(rates, label_col="name", estimate_col="rate", low_col="low", high_col="high",
-                              title="Custody share", xlabel="Share of detainers (%)", flag_col="small",
-                              reference=(0.35, "state (pooled)"))
+    fig = plots.interval_plot(
+        rates,
+        label_col="name",
+        estimate_col="rate",
+        low_col="low",
+        high_col="high",
+        title="Custody share",
+        xlabel="Share of detainers (%)",
+        flag_col="small",
+        reference=(0.35, "state (pooled)"),
+    )
     assert isinstance(fig, Figure)
     ax = fig.axes[0]
     assert ax.get_title() == "Custody share" and ax.get_xlabel() == "Share of detainers (%)"
@@ -133,12 +196,14 @@ def test_interval_plot_title_labels_sorting_and_flags(rates):
 
 
 def test_interval_plot_unsorted_keeps_order_and_missing_column_is_clear(rates):
-    fig = plots.interval_plot(rates, label_col="name", estimate_col="rate", low_col="low", high_col="high",
-                              title="T", xlabel="X", sort=False)
+    fig = plots.interval_plot(
+        rates, label_col="name", estimate_col="rate", low_col="low", high_col="high", title="T", xlabel="X", sort=False
+    )
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()][:3] == ["Alpha", "Beta", "Gamma"]
     with pytest.raises(ValueError, match="not in the table"):
-        plots.interval_plot(rates, label_col="name", estimate_col="nope", low_col="low", high_col="high",
-                            title="T", xlabel="X")
+        plots.interval_plot(
+            rates, label_col="name", estimate_col="nope", low_col="low", high_col="high", title="T", xlabel="X"
+        )
 
 
 def test_every_function_returns_a_titled_figure(rates, events, monthly):
@@ -163,9 +228,20 @@ def test_axis_labels_are_set(rates, events, monthly):
 
 
 def test_raw_vs_shrunk_has_both_series_in_legend(rates):
-    fig = plots.raw_vs_shrunk_plot(rates, label_col="name", raw_col="rate", raw_low="low", raw_high="high",
-                                   shrunk_col="shrunk", shrunk_low="shrunk_low", shrunk_high="shrunk_high",
-                                   title="T", xlabel="X", raw_label="raw", shrunk_label="shrunk")
+    fig = plots.raw_vs_shrunk_plot(
+        rates,
+        label_col="name",
+        raw_col="rate",
+        raw_low="low",
+        raw_high="high",
+        shrunk_col="shrunk",
+        shrunk_low="shrunk_low",
+        shrunk_high="shrunk_high",
+        title="T",
+        xlabel="X",
+        raw_label="raw",
+        shrunk_label="shrunk",
+    )
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["raw", "shrunk"]
 
 
@@ -222,16 +298,30 @@ def test_funnel_limits_reject_bad_input():
 def test_funnel_plot_rejects_impossible_counts(rates):
     bad = rates.assign(num=rates["den"] + 1)
     with pytest.raises(ValueError, match="numerator"):
-        plots.funnel_plot(bad, label_col="name", numerator_col="num", denominator_col="den", pooled_rate=0.4,
-                          title="T", xlabel="X", ylabel="Y")
+        plots.funnel_plot(
+            bad,
+            label_col="name",
+            numerator_col="num",
+            denominator_col="den",
+            pooled_rate=0.4,
+            title="T",
+            xlabel="X",
+            ylabel="Y",
+        )
 
 
 # --- choropleth ------------------------------------------------------------------------------
 
 
 def test_choropleth_hatches_missing_counties_and_names_them():
-    fig = plots.choropleth(two_squares(), {"99001": 3.5}, title="Map", legend_label="Rate",
-                           label_names={"99001": "West", "99003": "East"}, missing_label="no data")
+    fig = plots.choropleth(
+        two_squares(),
+        {"99001": 3.5},
+        title="Map",
+        legend_label="Rate",
+        label_names={"99001": "West", "99003": "East"},
+        missing_label="no data",
+    )
     ax = fig.axes[0]
     assert ax.get_title() == "Map" and not ax.axison
     patches = {p.get_gid(): p for p in ax.patches if isinstance(p, PathPatch)}
@@ -268,8 +358,7 @@ def test_svg_is_byte_identical_across_builds_and_renders(rates, events, monthly)
 def test_svg_does_not_depend_on_global_rcparams(rates):
     build = lambda: plots.bar_chart(rates, label_col="name", value_col="rate", title="T", xlabel="X")  # noqa: E731
     reference = plots.figure_svg_bytes(build())
-    with matplotlib.rc_context({"svg.hashsalt": None, "svg.fonttype": "path", "font.size": 20,
-                                "font.family": "serif"}):
+    with matplotlib.rc_context({"svg.hashsalt": None, "svg.fonttype": "path", "font.size": 20, "font.family": "serif"}):
         assert plots.figure_svg_bytes(build()) == reference
 
 
@@ -288,8 +377,9 @@ def test_use_project_style_is_idempotent():
 def test_figure_html_escapes_embeds_and_closes(rates):
     fig = plt.figure()  # a pyplot-managed figure is closed too
     fig.add_subplot().plot([0, 1], [0, 1])
-    out = plots.figure_html(fig, alt='<script>alert("a")</script>', caption="<script>x</script> & more",
-                            source="<script>evil</script>")
+    out = plots.figure_html(
+        fig, alt='<script>alert("a")</script>', caption="<script>x</script> & more", source="<script>evil</script>"
+    )
     markup = out.data
     assert "<script>" not in markup
     assert "&lt;script&gt;alert(&quot;a&quot;)&lt;/script&gt;" in markup
@@ -303,7 +393,8 @@ def test_figure_html_escapes_embeds_and_closes(rates):
 
 def test_figure_html_is_deterministic_and_requires_alt_and_source(rates):
     build = lambda: plots.interval_plot(  # noqa: E731
-        rates, label_col="name", estimate_col="rate", low_col="low", high_col="high", title="T", xlabel="X")
+        rates, label_col="name", estimate_col="rate", low_col="low", high_col="high", title="T", xlabel="X"
+    )
     a = plots.figure_html(build(), alt="Alt", caption="Cap", source="Src").data
     b = plots.figure_html(build(), alt="Alt", caption="Cap", source="Src").data
     assert a == b
@@ -323,8 +414,13 @@ def test_real_county_map_renders_byte_identically():
     names = {f["properties"]["GEOID"]: f["properties"].get("NAME", "") for f in geojson["features"]}
     # Synthetic values (the GEOID's last digits), with two counties left out to exercise hatching.
     values = {g: float(int(g[-3:])) for g in geoids[2:]}
-    build = lambda: plots.choropleth(geojson, values, title="Map", legend_label="Value",  # noqa: E731
-                                     label_names=names)
+    build = lambda: plots.choropleth(
+        geojson,
+        values,
+        title="Map",
+        legend_label="Value",  # noqa: E731
+        label_names=names,
+    )
     first = plots.figure_svg_bytes(build())
     assert plots.figure_svg_bytes(build()) == first
     assert plt.get_fignums() == []

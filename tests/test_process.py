@@ -6,10 +6,9 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop import cli, io
-
-from ma_ice_coop.tables import process
 from ma_ice_coop.errors import ProjectError
 from ma_ice_coop.sources.fetch import sha256_of
+from ma_ice_coop.tables import process
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 

@@ -9,14 +9,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ma_ice_coop.tables import reference as ref
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.tables import reference as ref
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 REFERENCE_DIR = Path(__file__).resolve().parents[1] / "data" / "reference"
 
 
 # ----------------------------------------------------------------------------- the real tables
+
 
 def test_counties_table():
     counties = ref.load_counties()
@@ -70,8 +71,8 @@ def test_agreements_table():
     assert list(active["agency_type"]) == ["state_doc"]
     assert str(agreements["start_bracket_from"].dtype).startswith("datetime64")
     # the sheriff rows use the office names of counties.csv
-    offices = dict(zip(ref.load_counties()["county_fips"], ref.load_counties()["sheriff_office"]))
-    assert all(offices[f] == a for f, a in zip(sheriffs["county_fips"], sheriffs["agency"]))
+    offices = dict(zip(ref.load_counties()["county_fips"], ref.load_counties()["sheriff_office"], strict=True))
+    assert all(offices[f] == a for f, a in zip(sheriffs["county_fips"], sheriffs["agency"], strict=True))
 
 
 def _events(timeline, category, fips=""):
@@ -80,10 +81,10 @@ def _events(timeline, category, fips=""):
 
 def test_timeline_has_the_events_the_reports_need():
     t = ref.load_policy_timeline()
-    dates = set(zip(t["date"], t["category"]))
-    assert ("2012-05-15", "federal_action") in dates           # Secure Communities switched on in MA
-    assert ("2017-07-24", "court_ruling") in dates             # Lunn v. Commonwealth
-    assert ("2007-03-26", "287g_start") in dates               # DOC
+    dates = set(zip(t["date"], t["category"], strict=True))
+    assert ("2012-05-15", "federal_action") in dates  # Secure Communities switched on in MA
+    assert ("2017-07-24", "court_ruling") in dates  # Lunn v. Commonwealth
+    assert ("2007-03-26", "287g_start") in dates  # DOC
     assert set(_events(t, "287g_start", "25005")["date"]) == {"2017-01-18"}
     assert set(_events(t, "287g_end", "25005")["date"]) == {"2021-05-20"}
     assert set(_events(t, "287g_start", "25023")["date"]) == {"2017-01-18"}
@@ -102,8 +103,12 @@ def test_timeline_has_the_events_the_reports_need():
 def test_timeline_carries_no_popular_wrong_claims():
     t = ref.load_policy_timeline()
     text = " ".join(t["event"] + " " + t["notes"]).lower()
-    for claim in ("massachusetts has a trust act", "state trust act", "honor detainers for serious crimes",
-                  "honors detainers for serious crimes"):
+    for claim in (
+        "massachusetts has a trust act",
+        "state trust act",
+        "honor detainers for serious crimes",
+        "honors detainers for serious crimes",
+    ):
         assert claim not in text
     assert "massachusetts has no trust act" in text
     # the statewide bills are recorded as not enacted
@@ -163,15 +168,19 @@ def _set(column, value, row=0):
     def change(frame):
         frame.loc[row, column] = value
         return frame
+
     return change
 
 
-@pytest.mark.parametrize("name,column", [
-    (ref.COUNTIES_FILE, "sheriff_hq_town"),
-    (ref.SHERIFFS_FILE, "term_end"),
-    (ref.AGREEMENTS_FILE, "end_bracket_to"),
-    (ref.TIMELINE_FILE, "date_precision"),
-])
+@pytest.mark.parametrize(
+    "name,column",
+    [
+        (ref.COUNTIES_FILE, "sheriff_hq_town"),
+        (ref.SHERIFFS_FILE, "term_end"),
+        (ref.AGREEMENTS_FILE, "end_bracket_to"),
+        (ref.TIMELINE_FILE, "date_precision"),
+    ],
+)
 def test_missing_column(tmp_path, name, column):
     expect_error(tmp_path, name, lambda f: f.drop(columns=column), "missing columns", column)
 
@@ -190,8 +199,13 @@ def test_sheriff_term_end_before_start(tmp_path):
 def test_agreement_end_before_start(tmp_path):
     frame = pd.read_csv(REFERENCE_DIR / ref.AGREEMENTS_FILE, dtype=str, keep_default_na=False)
     row = int(frame.index[frame["county_fips"] == "25005"][0])
-    expect_error(tmp_path, ref.AGREEMENTS_FILE, _set("end_bracket_from", "2016-01-01", row),
-                 "before start_bracket_to", f"row {row + 1}")
+    expect_error(
+        tmp_path,
+        ref.AGREEMENTS_FILE,
+        _set("end_bracket_from", "2016-01-01", row),
+        "before start_bracket_to",
+        f"row {row + 1}",
+    )
 
 
 def test_timeline_bad_date_and_precision(tmp_path):
@@ -210,7 +224,9 @@ def test_missing_source_url(tmp_path, name):
 
 def test_counties_bad_boolean_and_duplicate(tmp_path):
     expect_error(tmp_path, ref.COUNTIES_FILE, _set("houses_own_prisoners", "maybe", 0), "not a boolean")
-    expect_error(tmp_path, ref.COUNTIES_FILE, _set("county_fips", "25003", 0), "duplicated ['25003']", "missing ['25001']")
+    expect_error(
+        tmp_path, ref.COUNTIES_FILE, _set("county_fips", "25003", 0), "duplicated ['25003']", "missing ['25001']"
+    )
 
 
 def test_sheriffs_overlap_and_party(tmp_path):

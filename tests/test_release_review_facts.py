@@ -47,8 +47,9 @@ def panel():
 
 
 def _rows(timeline, date, category, fips=""):
-    rows = timeline[(timeline["date"] == date) & (timeline["category"] == category)
-                    & (timeline["county_fips"].fillna("") == fips)]
+    rows = timeline[
+        (timeline["date"] == date) & (timeline["category"] == category) & (timeline["county_fips"].fillna("") == fips)
+    ]
     assert len(rows) == 1, (date, category, fips)
     return rows.iloc[0]
 
@@ -76,6 +77,7 @@ def _reference_text(timeline, sheriffs) -> str:
 
 
 # ----------------------------------------------------------------------------- 1. Suffolk's contract end
+
 
 def test_suffolk_announcement_expected_end_and_record_are_three_things(result, timeline, sheriffs, daily):
     announcement = _rows(timeline, "2019-10-08", "policy", "25025")
@@ -110,14 +112,18 @@ def test_suffolk_absent_from_ice_fy2020_statistics(result):
 
 # ----------------------------------------------------------------------------- 2. Bristol's last detainees
 
+
 def test_bristol_press_date_and_ice_records_are_both_stated(result, timeline, daily):
     row = _rows(timeline, "2021-05-20", "detention_contract_end", "25005")
     assert "moved to an ICE facility in Plymouth County that day, hours after the announcement" in row["event"]
     assert "tauntongazette.com" in row["source_url"]
     q9 = _answer(result, "Q9")
     assert "the press reported that its remaining detainees were moved to Plymouth that day" in q9
-    after = daily[(daily["facility_code"] == "BRINDMA") & (daily["headcount"] > 0)
-                  & (daily["date"] > event_timestamp(KEY_EVENTS["bristol_contract_end"]))]
+    after = daily[
+        (daily["facility_code"] == "BRINDMA")
+        & (daily["headcount"] > 0)
+        & (daily["date"] > event_timestamp(KEY_EVENTS["bristol_contract_end"]))
+    ]
     last = _last_day(daily, "BRINDMA")
     assert f"to {last}" in result.values["bristol_records_after_dhs_end"]
     assert f"at most {int(after['headcount'].max())} ICE detainee" in q9
@@ -125,6 +131,7 @@ def test_bristol_press_date_and_ice_records_are_both_stated(result, timeline, da
 
 
 # ----------------------------------------------------------------------------- 3. Boston and Secure Communities
+
 
 def test_boston_took_part_from_a_2006_pilot(result, timeline):
     row = _rows(timeline, "2012-05-15", "federal_action")
@@ -136,6 +143,7 @@ def test_boston_took_part_from_a_2006_pilot(result, timeline):
 
 # ----------------------------------------------------------------------------- 4. the DHS list came down
 
+
 def test_dhs_sanctuary_list_taken_down_within_days(result, timeline):
     row = _rows(timeline, "2025-05-29", "federal_action")
     assert "DHS took the list down within days" in row["event"]
@@ -144,6 +152,7 @@ def test_dhs_sanctuary_list_taken_down_within_days(result, timeline):
 
 
 # ----------------------------------------------------------------------------- 5. the April 2025 injunction
+
 
 def test_injunction_covered_plaintiffs_only(result, timeline):
     q2 = view.question_markdown(result, "Q2")
@@ -159,6 +168,7 @@ def test_injunction_covered_plaintiffs_only(result, timeline):
 
 
 # ----------------------------------------------------------------------------- 6. outside measures exist
+
 
 def test_outside_county_measures_are_named_with_what_they_measure(result, timeline):
     q10 = _answer(result, "Q10")
@@ -176,11 +186,14 @@ def test_outside_county_measures_are_named_with_what_they_measure(result, timeli
 
 # ----------------------------------------------------------------------------- 7. 287(g) at the 2022 election
 
+
 def test_only_barnstable_had_287g_at_the_2022_election(result):
     agreements = load_agreements_287g()
     sheriffs = agreements[agreements["agency_type"] == "sheriff"]
-    in_force = sheriffs[(sheriffs["start_bracket_to"] <= ELECTION)
-                        & (sheriffs["end_bracket_to"].isna() | (sheriffs["end_bracket_to"] > ELECTION))]
+    in_force = sheriffs[
+        (sheriffs["start_bracket_to"] <= ELECTION)
+        & (sheriffs["end_bracket_to"].isna() | (sheriffs["end_bracket_to"] > ELECTION))
+    ]
     assert list(in_force["county_fips"]) == ["25001"]
     q18 = _answer(result, "Q18")
     assert "with 287(g) agreements passed to Democrats" not in q18
@@ -189,6 +202,7 @@ def test_only_barnstable_had_287g_at_the_2022_election(result):
 
 
 # ----------------------------------------------------------------------------- 8. county rules exist
+
 
 def test_county_sheriff_policies_are_not_denied(result):
     q4 = _answer(result, "Q4")
@@ -200,6 +214,7 @@ def test_county_sheriff_policies_are_not_denied(result):
 
 
 # ----------------------------------------------------------------------------- 9. uncontested races, one table
+
 
 def test_uncontested_count_comes_from_county_covariates_with_one_rule(result, timeline, panel):
     rows = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
@@ -217,10 +232,18 @@ def test_uncontested_count_comes_from_county_covariates_with_one_rule(result, ti
 def test_county_profile_sentence_states_the_rule():
     from ma_ice_coop.views import county_profile
 
-    covariates = pd.DataFrame({"variable": ["sheriff_2022_winner_share", "sheriff_2022_contested"],
-                               "value": [0.98, 0.0]})
-    sheriffs = pd.DataFrame({"term_start": ["2017-01-04"], "term_end": [""], "sheriff_name": ["A. Sheriff"],
-                             "party": ["D"], "how_started": ["elected"]})
+    covariates = pd.DataFrame(
+        {"variable": ["sheriff_2022_winner_share", "sheriff_2022_contested"], "value": [0.98, 0.0]}
+    )
+    sheriffs = pd.DataFrame(
+        {
+            "term_start": ["2017-01-04"],
+            "term_end": [""],
+            "sheriff_name": ["A. Sheriff"],
+            "party": ["D"],
+            "how_started": ["elected"],
+        }
+    )
     text = county_profile._sheriff_sentence(SimpleNamespace(sheriffs=sheriffs, covariates=covariates))
     assert "no runner-up with 1% of the votes" not in text
     assert f"the 2022 sheriff race was uncontested ({cov.CONTESTED_RULE}" in text
@@ -228,9 +251,14 @@ def test_county_profile_sentence_states_the_rule():
 
 # ----------------------------------------------------------------------------- 10. one source of vote counts
 
+
 def _medsl_votes(panel, fips: str) -> tuple[int, int]:
     wide = panel[(panel["county_fips"] == fips) & (panel["year"] == 2022)].set_index("variable")["value"]
-    total, share, margin = wide["sheriff_2022_total_votes"], wide["sheriff_2022_winner_share"], wide["sheriff_2022_margin"]
+    total, share, margin = (
+        wide["sheriff_2022_total_votes"],
+        wide["sheriff_2022_winner_share"],
+        wide["sheriff_2022_margin"],
+    )
     return round(share * total), round((share - margin) * total)
 
 

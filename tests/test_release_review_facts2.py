@@ -15,8 +15,8 @@ import pytest
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, lunn_287g_text, timeline_row
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.tables.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
 from ma_ice_coop.present.report import md_source_links
+from ma_ice_coop.tables.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
 from ma_ice_coop.views import common_questions as view
 from ma_ice_coop.views import policy_timeline as timeline_view
 from ma_ice_coop.views import politics_demographics as politics_view
@@ -40,8 +40,9 @@ def sheriffs():
 
 
 def _row(timeline, date, category, fips=""):
-    rows = timeline[(timeline["date"] == date) & (timeline["category"] == category)
-                    & (timeline["county_fips"].fillna("") == fips)]
+    rows = timeline[
+        (timeline["date"] == date) & (timeline["category"] == category) & (timeline["county_fips"].fillna("") == fips)
+    ]
     assert len(rows) == 1, (date, category, fips)
     return rows.iloc[0]
 
@@ -60,6 +61,7 @@ def _corrections(result, qid: str) -> str:
 
 
 # ----------------------------------------------------------------------------- 1. the 287(g) jails after Lunn
+
 
 def test_lunn_text_states_the_287g_claim_with_dates_from_the_timeline(timeline):
     text = lunn_287g_text(md_source_links, timeline=timeline)
@@ -96,13 +98,15 @@ def test_policy_timeline_and_politics_limitations_carry_the_287g_claim():
     lunn = timeline_view.limitations(timeline_view.compute("lunn"))
     assert "Cooperation after it can still take the form of notifying ICE" not in lunn
     assert POST_LUNN_287G in lunn and "Lunn does not act on those bed contracts" in lunn
-    politics = politics_view.limitations(politics_view.compute(
-        measure="custody_share", covariates=["sheriff_republican"], covariate_year=2015))
+    politics = politics_view.limitations(
+        politics_view.compute(measure="custody_share", covariates=["sheriff_republican"], covariate_year=2015)
+    )
     assert "no Massachusetts officer may hold anyone on a civil detainer alone" not in politics
     assert POST_LUNN_287G in politics and "say nothing about later practice" in politics
 
 
 # ----------------------------------------------------------------------------- 2. Plymouth began in fall 2017
+
 
 def test_plymouth_287g_operation_dated_by_its_sources(timeline, sheriffs):
     row = _row(timeline, "2017-01-18", "287g_start", "25023")
@@ -117,6 +121,7 @@ def test_plymouth_287g_operation_dated_by_its_sources(timeline, sheriffs):
 
 
 # ----------------------------------------------------------------------------- 3. 287(g) application dates
+
 
 def test_287g_application_dates_are_ices(timeline, sheriffs):
     assert not sheriffs.loc["Thomas M. Hodgson", "agreement_287g"].startswith("2011-12: applied")
@@ -135,6 +140,7 @@ def test_287g_application_dates_are_ices(timeline, sheriffs):
 
 # ----------------------------------------------------------------------------- 4. not listed is not zero (Q9)
 
+
 def test_q9_says_what_the_fy_workbook_lists(result):
     fy = read_processed("ice_detention_fy")
     sheriff = fy[fy["operator_type"] == "sheriff"]
@@ -149,6 +155,7 @@ def test_q9_says_what_the_fy_workbook_lists(result):
 
 # ----------------------------------------------------------------------------- 6. Springfield's override
 
+
 def test_springfield_override_dated_2019_01_14(result, timeline):
     assert timeline[(timeline["date"] == "2018-12") & (timeline["category"] == "legislation")].empty
     row = _row(timeline, "2019-01-14", "legislation")
@@ -161,6 +168,7 @@ def test_springfield_override_dated_2019_01_14(result, timeline):
 
 # ----------------------------------------------------------------------------- 7. Ryan v. ICE
 
+
 def test_ryan_injunction_scope(result):
     q11 = _answer(result, "Q11")
     assert "barred ICE civil arrests at Massachusetts courthouses in 2019" not in q11
@@ -169,6 +177,7 @@ def test_ryan_injunction_scope(result):
 
 
 # ----------------------------------------------------------------------------- 8. Secure Communities and PEP
+
 
 def test_fingerprint_checks_continued_under_pep(result):
     q9 = _answer(result, "Q9")
@@ -181,6 +190,7 @@ def test_fingerprint_checks_continued_under_pep(result):
 
 # ----------------------------------------------------------------------------- 9. counts that cannot be ordered
 
+
 def test_q6_top_counts_are_not_ranked(result):
     lodged = measures.measure_table("detainers_lodged")
     top = lodged.sort_values(["numerator", "county"], ascending=[False, True]).head(3)
@@ -191,14 +201,21 @@ def test_q6_top_counts_are_not_ranked(result):
 
 
 def test_top_counts_ranked_only_when_intervals_separate():
-    apart = pd.DataFrame({"county": ["A", "B", "C"], "numerator": [90, 40, 10],
-                          "ci_low": [72.4, 28.6, 4.8], "ci_high": [110.6, 54.5, 18.4]})
+    apart = pd.DataFrame(
+        {
+            "county": ["A", "B", "C"],
+            "numerator": [90, 40, 10],
+            "ci_low": [72.4, 28.6, 4.8],
+            "ci_high": [110.6, 54.5, 18.4],
+        }
+    )
     assert view._top_counts_text(apart).endswith("in that order")
     close = apart.assign(numerator=[52, 51, 50], ci_low=[38.8, 38.0, 37.1], ci_high=[68.2, 67.1, 65.9])
     assert "cannot be told apart" in view._top_counts_text(close)
 
 
 # ----------------------------------------------------------------------------- 10. politics and the sheriff
+
 
 def test_q18_makes_no_causal_comparison(result):
     q18 = _answer(result, "Q18")
@@ -209,10 +226,14 @@ def test_q18_makes_no_causal_comparison(result):
 
 # ----------------------------------------------------------------------------- 11. numbers in no download
 
+
 def test_form_and_courthouse_counts_name_their_table(result):
     d = read_processed("detainers")
-    d = d[(d["facility_state"] == "MASSACHUSETTS") & (d["operator_type"] == "sheriff")
-          & measures.FY2015_DETAINERS.contains(d["prepare_date"])]
+    d = d[
+        (d["facility_state"] == "MASSACHUSETTS")
+        & (d["operator_type"] == "sheriff")
+        & measures.FY2015_DETAINERS.contains(d["prepare_date"])
+    ]
     kinds = d["request_kind"].value_counts()
     q3 = _answer(result, "Q3")
     assert "asked the jail to hold the person (forms" not in q3
@@ -225,6 +246,7 @@ def test_form_and_courthouse_counts_name_their_table(result):
 
 # ----------------------------------------------------------------------------- 12. Worcester sheriff on Lunn
 
+
 def test_worcester_lunn_criticism_is_cited(sheriffs):
     row = sheriffs.loc["Lewis G. Evangelidis"]
     assert "publicly criticized Lunn (2024)" not in row["agreement_287g"]
@@ -233,6 +255,7 @@ def test_worcester_lunn_criticism_is_cited(sheriffs):
 
 
 # ----------------------------------------------------------------------------- 14. Savino v. Souza
+
 
 def test_savino_filed_2020_03_27_and_settlement_only_proposed(result, timeline):
     assert timeline[(timeline["date"] == "2020-03-26") & (timeline["category"] == "lawsuit")].empty

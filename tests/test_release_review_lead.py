@@ -38,8 +38,9 @@ def test_which_counties_names_point_estimates_and_says_when_they_cannot_be_order
 
 
 def test_order_note_only_orders_separated_intervals():
-    top = pd.DataFrame({"county": ["A", "B", "C"], "estimate": [6.0, 3.4, 3.3],
-                        "ci_low": [5.5, 3.0, 2.9], "ci_high": [6.8, 3.8, 3.9]})
+    top = pd.DataFrame(
+        {"county": ["A", "B", "C"], "estimate": [6.0, 3.4, 3.3], "ci_low": [5.5, 3.0, 2.9], "ci_high": [6.8, 3.8, 3.9]}
+    )
     note = which_counties._order_note(top)
     assert "A's 95% interval lies wholly above the next county's" in note
     assert "the intervals of B and C overlap, so their order is not known" in note
@@ -70,10 +71,13 @@ def test_detention_days_cover_the_whole_daily_record(plymouth):
     assert int(plymouth.years["detention_days"].fillna(0).sum()) == expected
 
 
-@pytest.mark.parametrize("text_of", [
-    lambda: county_profile.limitations(county_profile.compute("Suffolk", *DEFAULT)),
-    lambda: which_counties.limitations(which_counties.compute("custody_share", *DEFAULT)),
-])
+@pytest.mark.parametrize(
+    "text_of",
+    [
+        lambda: county_profile.limitations(county_profile.compute("Suffolk", *DEFAULT)),
+        lambda: which_counties.limitations(which_counties.compute("custody_share", *DEFAULT)),
+    ],
+)
 def test_lunn_is_not_said_to_have_ended_all_holding(text_of):
     text = text_of()
     assert "not holding" not in text and "no Massachusetts officer may hold" not in text

@@ -42,16 +42,21 @@ def _row(table, fips, measure, start=None, end=None):
 
 
 def _profile_text(r) -> str:
-    parts = [county_profile.key_findings(r), county_profile.limitations(r),
-             county_profile.measures_table_html(r).data, county_profile.years_html(r).data]
+    parts = [
+        county_profile.key_findings(r),
+        county_profile.limitations(r),
+        county_profile.measures_table_html(r).data,
+        county_profile.years_html(r).data,
+    ]
     return "\n".join(parts)
 
 
 # ----------------------------------------------------------------------------- 1. small by data
 
+
 def test_barnstable_and_hampden_are_small_for_fy2015_shares(custody):
     small = set(custody.small)
-    assert {"Barnstable", "Hampden"} <= small          # 7 and 5 detainers: small by data
+    assert {"Barnstable", "Hampden"} <= small  # 7 and 5 detainers: small by data
     assert "Suffolk" not in small and "Essex" not in small
     text = which_counties.key_findings(custody)
     assert "among the larger counties" not in text
@@ -61,7 +66,7 @@ def test_barnstable_and_hampden_are_small_for_fy2015_shares(custody):
 
 def test_franklin_is_flagged_by_its_data_not_its_population(profiles):
     franklin = county_profile.compute("Franklin", *DEFAULT)
-    assert "jail_arrests" in franklin.small_measures            # 3 arrests
+    assert "jail_arrests" in franklin.small_measures  # 3 arrests
     essex = profiles["Essex"]
     assert "jail_arrests" not in essex.small_measures and "custody_share" not in essex.small_measures
     assert "is a small county" not in county_profile.key_findings(franklin)
@@ -73,12 +78,12 @@ def test_static_small_county_flag_is_no_longer_used():
 
     for module in (which_counties, county_profile, downloads):
         assert "small_counties" not in inspect.getsource(module), module.__name__
-        assert "small_county\"" not in inspect.getsource(module), module.__name__
+        assert 'small_county"' not in inspect.getsource(module), module.__name__
     assert "small_county" not in inspect.getsource(pipeline.index_html)
     html = pipeline.index_html()
-    listing = html[html.find("County reports"):html.find("Downloads")]
+    listing = html[html.find("County reports") : html.find("Downloads")]
     assert re.search(r"Barnstable County</a> \*", listing) and re.search(r"Hampden County</a> \*", listing)
-    assert not re.search(r"Berkshire County</a> \*", listing)   # no detainers: not "small", none at all
+    assert not re.search(r"Berkshire County</a> \*", listing)  # no detainers: not "small", none at all
     assert "not by population" in listing
 
 
@@ -92,11 +97,16 @@ def test_downloads_readme_states_the_rule(table):
 
 # ----------------------------------------------------------------------------- 2. jail arrests: sensitivity range
 
+
 def test_jail_arrests_are_not_called_lower_bounds(profiles, custody):
     from ma_ice_coop.tables.loaders import jail_arrests as loader
 
-    for text in (measures.MEASURES["jail_arrests"], loader.__doc__ or "",
-                 which_counties.limitations(custody), *(_profile_text(r) for r in profiles.values())):
+    for text in (
+        measures.MEASURES["jail_arrests"],
+        loader.__doc__ or "",
+        which_counties.limitations(custody),
+        *(_profile_text(r) for r in profiles.values()),
+    ):
         for sentence in re.split(r"(?<=[.;])\s|</?td>|\n", text):  # sentences and table cells
             if "arrest" in sentence.lower():
                 assert "lower bound" not in sentence, sentence
@@ -109,14 +119,19 @@ def test_jail_arrests_are_not_called_lower_bounds(profiles, custody):
 
 def test_sensitivity_range_rows(table):
     period = (measures.JAIL_ARRESTS.start.isoformat(), measures.JAIL_ARRESTS.end.isoformat())
-    wide = {m: table[(table["measure"] == m) & (table["period_start"] == period[0])].set_index("county_fips")
-            ["numerator"] for m in ("jail_arrests", "jail_arrests_low", "jail_arrests_high")}
+    wide = {
+        m: table[(table["measure"] == m) & (table["period_start"] == period[0])].set_index("county_fips")["numerator"]
+        for m in ("jail_arrests", "jail_arrests_low", "jail_arrests_high")
+    }
     assert (wide["jail_arrests_low"] <= wide["jail_arrests"]).all()
     assert (wide["jail_arrests"] <= wide["jail_arrests_high"]).all()
     # Barnstable: CAP and 287(g)-unit landmarks out (58 - 26), 'CAPE COD' in (58 + 4)
     assert (wide["jail_arrests_low"]["25001"], wide["jail_arrests"]["25001"], wide["jail_arrests_high"]["25001"]) == (
-        32, 58, 62)
-    assert wide["jail_arrests_low"]["25017"] == 450 - 149                 # 'CAMBRIDGE JAIL' is ambiguous
+        32,
+        58,
+        62,
+    )
+    assert wide["jail_arrests_low"]["25017"] == 450 - 149  # 'CAMBRIDGE JAIL' is ambiguous
 
 
 def test_above_the_pool_only_if_the_range_agrees(profiles):
@@ -131,6 +146,7 @@ def test_above_the_pool_only_if_the_range_agrees(profiles):
 
 # ----------------------------------------------------------------------------- 3. denominators of jail measures
 
+
 def test_nantucket_residents_count_in_barnstable(table):
     pop = measures.population(2017, read_processed("county_covariates"))
     row = _row(table, "25001", "jail_arrests_per_100k")
@@ -140,7 +156,7 @@ def test_nantucket_residents_count_in_barnstable(table):
     det = _row(table, "25001", "detainers_per_100k")
     pop15 = measures.population(2015, read_processed("county_covariates"))
     assert det["denominator"] == pytest.approx(pop15["25001"] + pop15["25019"])
-    assert measures.jail_host()["25019"] == "25001"      # from counties.csv prisoners_held_in, not code
+    assert measures.jail_host()["25019"] == "25001"  # from counties.csv prisoners_held_in, not code
 
 
 def test_residents_are_called_a_proxy(profiles):
@@ -151,6 +167,7 @@ def test_residents_are_called_a_proxy(profiles):
 
 
 # ----------------------------------------------------------------------------- 4. Nantucket's State Police detainers
+
 
 def test_nantucket_state_police_detainers_are_not_sheriff_cooperation(table, profiles):
     d = read_processed("detainers")
@@ -166,15 +183,18 @@ def test_nantucket_state_police_detainers_are_not_sheriff_cooperation(table, pro
 
 # ----------------------------------------------------------------------------- 5. declines per facility-year
 
+
 def test_partial_years_are_fractions_of_a_facility_year(table):
     pooled = _row(table, "25001", "recorded_declines", "2007-10-01", "2015-07-19")
     assert pooled["denominator"] == pytest.approx(7 + 92 / 365 + 200 / 365)
     assert _row(table, "25001", "recorded_declines", "2007-10-01", "2007-12-31")["denominator"] == pytest.approx(
-        92 / 365)
+        92 / 365
+    )
     assert "fractions of a year" in measures.MEASURES["recorded_declines"]
 
 
 # ----------------------------------------------------------------------------- 6. shrinkage
+
 
 def test_no_prior_pools_unrelated_agency_types():
     agency = measures.agency_measures()
@@ -202,6 +222,7 @@ def test_sensitivity_to_the_prior_is_shown_and_published(table, custody):
 
 # ----------------------------------------------------------------------------- 7. whole-period means
 
+
 def test_detention_headline_is_the_fiscal_year_panel(table):
     r = county_profile.compute("Franklin", *DEFAULT)
     text = county_profile.key_findings(r)
@@ -214,12 +235,13 @@ def test_detention_headline_is_the_fiscal_year_panel(table):
 @pytest.mark.parametrize("county", ["Barnstable", "Essex"])
 def test_every_period_quoted_in_the_profile_is_in_the_downloads(table, profiles, county):
     r = profiles[county]
-    keys = set(zip(table["measure"], table["period_start"], table["period_end"]))
+    keys = set(zip(table["measure"], table["period_start"], table["period_end"], strict=True))
     for row in r.summary.itertuples():
         assert (row.measure, row.period_start, row.period_end) in keys, row.measure
 
 
 # ----------------------------------------------------------------------------- 8. 287(g): operational vs paper
+
 
 def test_barnstable_operational_and_paper_years(table, profiles):
     assert _row(table, "25001", "agreement_287g_years", "2005-01-01", "2025-12-31")["estimate"] == 5

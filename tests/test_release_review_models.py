@@ -19,8 +19,9 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis import models as M
 from ma_ice_coop.views import politics_demographics as view
 
-DEFAULT = dict(measure="jail_arrests_per_100k", covariates=["pres_dem_share", "foreign_born_share"],
-               covariate_year=2016)
+DEFAULT = dict(
+    measure="jail_arrests_per_100k", covariates=["pres_dem_share", "foreign_born_share"], covariate_year=2016
+)
 CUSTODY = dict(measure="custody_share", covariates=["sheriff_republican", "hispanic_share"], covariate_year=2015)
 
 
@@ -59,8 +60,9 @@ def test_nantucket_is_not_in_the_correlation_input_for_jail_measures(which, requ
 
 
 def test_a_zero_for_a_county_without_a_jail_is_not_analysed():
-    joined = pd.DataFrame({"county": ["Barnstable", "Nantucket", "Dukes"], "estimate": [2.4, 0.0, np.nan],
-                           "denominator": [1e6, 1e5, 0.0]})
+    joined = pd.DataFrame(
+        {"county": ["Barnstable", "Nantucket", "Dukes"], "estimate": [2.4, 0.0, np.nan], "denominator": [1e6, 1e5, 0.0]}
+    )
     out, excluded = view._exclusions("jail_arrests_per_100k", joined)
     assert out["in_analysis"].tolist() == [True, False, False]
     assert excluded["county"].tolist() == ["Nantucket", "Dukes"]
@@ -102,8 +104,9 @@ def test_scatter_plots_use_the_small_by_data_flag(default, monkeypatch):
 
 def test_small_counties_get_a_sensitivity_correlation(default, custody):
     c = default.correlations.set_index("covariate")
-    assert c.loc["pres_dem_share", "n_small"] == len(default.small) and pd.notna(c.loc["pres_dem_share",
-                                                                                    "rho_without_small"])
+    assert c.loc["pres_dem_share", "n_small"] == len(default.small) and pd.notna(
+        c.loc["pres_dem_share", "rho_without_small"]
+    )
     assert "Without the county whose estimate rests on few cases" in view.key_findings(default)
     assert "too few are left to compute it" in view.key_findings(custody)  # 3 counties have 30+ detainers
 
@@ -164,8 +167,11 @@ def _collinear_detainers(seed=4):
     frames = []
     for g in range(8):
         a = g / 7
-        frames.append(pd.DataFrame({"group": f"G{g}", "a": a, "b": a + rng.normal(0, 0.03),
-                                    "y": rng.binomial(1, 0.3, size=20 + 5 * g)}))
+        frames.append(
+            pd.DataFrame(
+                {"group": f"G{g}", "a": a, "b": a + rng.normal(0, 0.03), "y": rng.binomial(1, 0.3, size=20 + 5 * g)}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -174,8 +180,9 @@ def test_a_collinear_pair_is_refused_by_the_mixed_model_and_warned_by_the_glm():
     fit = M.mixed_binomial_glm(rows, outcome="y", group="group", covariates=["a", "b"])
     assert fit.fixed_effects["estimate"].isna().all() and "Not fitted" in fit.note
     assert fit.covariate_correlations["r"].iloc[0] > M.COLLINEARITY_LIMIT and "correlate at r =" in fit.note
-    assert np.isfinite(M.mixed_binomial_glm(rows, outcome="y", group="group", covariates=["a"])
-                       .fixed_effects["estimate"]).all()
+    assert np.isfinite(
+        M.mixed_binomial_glm(rows, outcome="y", group="group", covariates=["a"]).fixed_effects["estimate"]
+    ).all()
     counties = rows.groupby("group").agg(s=("y", "sum"), t=("y", "size"), a=("a", "first"), b=("b", "first"))
     glm = M.quasi_binomial_glm(counties, successes="s", trials="t", covariates=["a", "b"])
     assert "Warning:" in glm.note and "cannot separate" in glm.note
@@ -205,8 +212,10 @@ def test_covariate_correlation_is_reported_beside_a_fitted_model(custody):
 
 
 def test_variational_bayes_with_few_counties_is_said_to_understate_uncertainty(custody):
-    assert f"variational Bayes with only {custody.detainer_rows['sheriff_county_fips'].nunique()} counties " \
-           "understates the uncertainty" in view.mixed_text(custody)
+    assert (
+        f"variational Bayes with only {custody.detainer_rows['sheriff_county_fips'].nunique()} counties "
+        "understates the uncertainty" in view.mixed_text(custody)
+    )
     assert "understates uncertainty" in custody.mixed.note
 
 
@@ -220,7 +229,7 @@ def test_key_findings_wording_is_no_stronger_than_the_data(which, request):
     assert "almost no rank association" not in findings
     assert not re.search(r"compatible with no association", findings)
     for m in re.finditer(r"no association", findings):
-        assert findings[m.start():m.start() + 80].startswith("no association distinguishable from chance with")
+        assert findings[m.start() : m.start() + 80].startswith("no association distinguishable from chance with")
     assert "approximate 95% interval" in findings and "descriptive county-level model" in findings.lower()
     for var in r.covariates:
         assert var not in findings  # labels, not variable names

@@ -13,9 +13,7 @@ import re
 import pandas as pd
 import pytest
 
-from ma_ice_coop.analysis import events
-
-from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis import events, measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, last_day_in_ice_records, reference_row
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.views import data_and_coverage as coverage_view
@@ -48,17 +46,23 @@ def coverage():
 
 
 def _timeline_text(r) -> str:
-    parts = [view.key_findings(r), view.its_text(r), view.headcount_text(r), view.declines_text(r),
-             view.limitations(r)]
+    parts = [view.key_findings(r), view.its_text(r), view.headcount_text(r), view.declines_text(r), view.limitations(r)]
     for f in (view.facility_table, view.summary_html, view.its_figure, view.its_table):
         parts.append(f(r).data)
     return "\n".join(parts)
 
 
 def _coverage_text(r) -> str:
-    return "\n".join([coverage_view.key_findings(r), coverage_view.outcome_text(r), coverage_view.unknowables(r),
-                      coverage_view.limitations(r), coverage_view.outcome_html(r).data,
-                      coverage_view.coverage_timeline_figure(r).data.split("src=")[0]])
+    return "\n".join(
+        [
+            coverage_view.key_findings(r),
+            coverage_view.outcome_text(r),
+            coverage_view.unknowables(r),
+            coverage_view.limitations(r),
+            coverage_view.outcome_html(r).data,
+            coverage_view.coverage_timeline_figure(r).data.split("src=")[0],
+        ]
+    )
 
 
 # (1) interrupted time series -------------------------------------------------------------------------------
@@ -88,8 +92,9 @@ def test_lunn_its_is_labelled_not_a_test_of_lunn(lunn):
     assert not KEY_EVENTS["lunn"].acts_on_headcount
     text = view.key_findings(lunn)
     assert "descriptive only, not a test of the event's effect" in text
-    assert ("Lunn v. Commonwealth concerns holding people on civil ICE detainers; it does not act on the bed "
-            "contracts") in text
+    assert (
+        "Lunn v. Commonwealth concerns holding people on civil ICE detainers; it does not act on the bed contracts"
+    ) in text
     cell = view.summary_table(lunn).set_index("key").loc["lunn", "interrupted time series"]
     assert "not a test of the event's effect" in cell
     assert "Lunn does not act on those bed contracts" in view.limitations(lunn)
@@ -97,8 +102,11 @@ def test_lunn_its_is_labelled_not_a_test_of_lunn(lunn):
 
 def test_other_events_in_the_window_are_named(lunn):
     text = view.key_findings(lunn)
-    for named in ("2017-01-18 Bristol 287(g) signed", "2017-01-18 Plymouth 287(g) signed",
-                  "2017-12-20 Barnstable 287(g) approved"):
+    for named in (
+        "2017-01-18 Bristol 287(g) signed",
+        "2017-01-18 Plymouth 287(g) signed",
+        "2017-12-20 Barnstable 287(g) approved",
+    ):
         assert named in text
     assert "the model does not separate them from this one" in text
     # the old wording gave only a count, and only when the interval excluded zero
@@ -125,9 +133,13 @@ def test_suffolk_event_is_the_announcement_and_the_last_day_is_computed(suffolk)
 
 def test_last_day_follows_the_table_not_a_typed_date():
     e = KEY_EVENTS["suffolk_contract_end"]
-    fake = pd.DataFrame({"facility_code": ["SUFFOMA", "SUFFOMA", "SUFFOMA"],
-                         "date": pd.to_datetime(["2019-10-01", "2019-11-02", "2019-11-03"]),
-                         "headcount": [3, 1, 0]})
+    fake = pd.DataFrame(
+        {
+            "facility_code": ["SUFFOMA", "SUFFOMA", "SUFFOMA"],
+            "date": pd.to_datetime(["2019-10-01", "2019-11-02", "2019-11-03"]),
+            "headcount": [3, 1, 0],
+        }
+    )
     assert last_day_in_ice_records(e, fake) == pd.Timestamp("2019-11-02")
     assert last_day_in_ice_records(KEY_EVENTS["lunn"], fake) is None
 
@@ -196,8 +208,11 @@ def test_views_do_not_use_the_population_small_flag():
 def test_jail_arrests_are_not_called_lower_bounds(coverage, lunn, suffolk, federal):
     text = _coverage_text(coverage)
     assert "Per-jail counts are lower bounds" not in text
-    arrests = next(line for line in coverage_view.unknowables(coverage).splitlines() if "arrests" in line
-                   and "landmarks" in line and "placed" in line)
+    arrests = next(
+        line
+        for line in coverage_view.unknowables(coverage).splitlines()
+        if "arrests" in line and "landmarks" in line and "placed" in line
+    )
     assert "lower bound" not in arrests and "sensitivity range" in arrests
     for r in (lunn, suffolk, federal):
         for sentence in re.split(r"(?<=[.;])\s", _timeline_text(r)):

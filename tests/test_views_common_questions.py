@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from ma_ice_coop import config
-from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.tables.reference import load_policy_timeline
 from ma_ice_coop.views import common_questions as view
 
@@ -43,6 +43,7 @@ def _write(tmp_path, doc) -> Path:
 
 
 # ----------------------------------------------------------------------------- the curated file
+
 
 def test_curated_file_has_every_question_and_research_question(result):
     assert tuple(result.curated.questions) == view.QUESTION_IDS
@@ -82,6 +83,7 @@ def test_every_placeholder_is_used_and_computed(result):
 
 
 # ----------------------------------------------------------------------------- known values
+
 
 def test_placeholder_values_from_the_real_tables(result):
     v = result.values
@@ -133,6 +135,7 @@ def test_research_questions_table(result):
 
 # ----------------------------------------------------------------------------- wrong claims
 
+
 def _outside_wrong_claim_blocks(markdown: str) -> str:
     """The rendered text with every 'Commonly claimed but wrong' block removed."""
     kept, skipping = [], False
@@ -148,8 +151,14 @@ def _outside_wrong_claim_blocks(markdown: str) -> str:
 
 
 def test_popular_wrong_claims_are_never_asserted(result):
-    rendered = "\n".join([view.key_findings(result), view.questions_markdown(result), view.limitations(result),
-                          result.research.to_string()])
+    rendered = "\n".join(
+        [
+            view.key_findings(result),
+            view.questions_markdown(result),
+            view.limitations(result),
+            result.research.to_string(),
+        ]
+    )
     outside = _outside_wrong_claim_blocks(rendered)
     for pattern in view.FORBIDDEN_CLAIMS:
         assert not pattern.search(outside), pattern.pattern
@@ -182,6 +191,7 @@ def test_popular_wrong_claims_are_corrected(result):
 
 # ----------------------------------------------------------------------------- parameters
 
+
 def test_one_question_renders_only_that_question():
     one = view.compute("Q1")
     assert one.selected == ("Q1",)
@@ -202,6 +212,7 @@ def test_parameters_are_validated():
 
 
 # ----------------------------------------------------------------------------- damaged curated files
+
 
 def test_unknown_placeholder_is_a_schema_error(tmp_path, doc):
     doc["questions"]["Q3"]["answer"] += " Also {no_such_number}."

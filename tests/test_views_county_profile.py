@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.analysis import measures
-from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.tables.reference import load_counties
 from ma_ice_coop.views import county_profile as view
 
@@ -25,11 +25,24 @@ def profiles():
 
 def _all_text(r) -> str:
     """Every generated text and table of the report except the figures."""
-    parts = [view.heading(r), view.key_findings(r), view.measures_intro(r), view.facilities_text(r),
-             view.covariates_note(r), view.limitations(r)]
-    for table in (view.measures_table_html, view.sheriff_facilities_html, view.other_facilities_html,
-                  view.events_html, view.years_html, view.sheriffs_html, view.covariates_html,
-                  view.county_facts_html):
+    parts = [
+        view.heading(r),
+        view.key_findings(r),
+        view.measures_intro(r),
+        view.facilities_text(r),
+        view.covariates_note(r),
+        view.limitations(r),
+    ]
+    for table in (
+        view.measures_table_html,
+        view.sheriff_facilities_html,
+        view.other_facilities_html,
+        view.events_html,
+        view.years_html,
+        view.sheriffs_html,
+        view.covariates_html,
+        view.county_facts_html,
+    ):
         out = table(r)
         parts.append(getattr(out, "data", None) or str(out))
     return "\n".join(parts)
@@ -182,8 +195,15 @@ def test_unknown_county_raises(county):
         view.compute(county, *DEFAULT)
 
 
-@pytest.mark.parametrize("start,end", [("2014-09-30", "2015-07-19"), ("2014-10-01", "2015-07-20"),
-                                       ("2016-01-01", "2016-06-30"), ("2015-03-01", "2015-02-01")])
+@pytest.mark.parametrize(
+    "start,end",
+    [
+        ("2014-09-30", "2015-07-19"),
+        ("2014-10-01", "2015-07-20"),
+        ("2016-01-01", "2016-06-30"),
+        ("2015-03-01", "2015-02-01"),
+    ],
+)
 def test_period_outside_fy2015_raises(start, end):
     with pytest.raises(ParameterError):
         view.compute(**notebook_parameters("county_profile", county="Suffolk", period_start=start, period_end=end))

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.analysis import measures
-from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.tables.facilities import load_facility_aliases
 from ma_ice_coop.io import read_processed
+from ma_ice_coop.sources.registry import load_registry
+from ma_ice_coop.specs.notebooks import notebook_parameters
+from ma_ice_coop.tables.facilities import load_facility_aliases
 from ma_ice_coop.tables.loaders.ice_detention import FULL_COVERAGE_START
 from ma_ice_coop.tables.process import TABLES
-from ma_ice_coop.sources.registry import load_registry
 from ma_ice_coop.views import data_and_coverage as view
 
 
@@ -142,7 +142,13 @@ def test_figures_have_alt_text_and_are_deterministic(default):
 
 
 def test_timeline_rejects_unknown_kinds():
-    spans = pd.DataFrame({"dataset": ["x"], "start": [pd.Timestamp("2010-01-01")],
-                          "end": [pd.Timestamp("2011-01-01")], "kind": ["guess"]})
+    spans = pd.DataFrame(
+        {
+            "dataset": ["x"],
+            "start": [pd.Timestamp("2010-01-01")],
+            "end": [pd.Timestamp("2011-01-01")],
+            "kind": ["guess"],
+        }
+    )
     with pytest.raises(ValueError, match="unknown span kind"):
         view.coverage_timeline(spans, title="t")

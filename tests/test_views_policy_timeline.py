@@ -7,9 +7,9 @@ import re
 import pandas as pd
 import pytest
 
-from ma_ice_coop.specs.notebooks import notebook_parameters
-from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.analysis.events import KEY_EVENTS
+from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.views import policy_timeline as view
 
 
@@ -29,10 +29,16 @@ def federal():
 
 
 def _all_text(r) -> str:
-    parts = [view.key_findings(r), view.its_text(r), view.headcount_text(r), view.declines_text(r),
-             view.limitations(r)]
-    for f in (view.timeline_table, view.availability_html, view.facility_table, view.declines_table,
-              view.agreements_table, view.year_end_table, view.summary_html):
+    parts = [view.key_findings(r), view.its_text(r), view.headcount_text(r), view.declines_text(r), view.limitations(r)]
+    for f in (
+        view.timeline_table,
+        view.availability_html,
+        view.facility_table,
+        view.declines_table,
+        view.agreements_table,
+        view.year_end_table,
+        view.summary_html,
+    ):
         parts.append(f(r).data)
     return "\n".join(parts)
 
@@ -50,8 +56,10 @@ def test_lunn_findings_come_from_the_data(lunn):
     assert "**Lunn v. Commonwealth**, 2017-07-24" in text
     assert "(<https://law.justia.com/cases/massachusetts/supreme-court/2017/sjc-12276.html>)" in text
     # statewide mean daily ICE headcount, 12 complete months either side (the event month left out)
-    assert "502 ICE detainees a day on average in all sheriff-run facilities over the 12 complete months before " \
-           "the event (2016-07 to 2017-06); 602 over the 12 months after it (2017-08 to 2018-07)" in text
+    assert (
+        "502 ICE detainees a day on average in all sheriff-run facilities over the 12 complete months before "
+        "the event (2016-07 to 2017-06); 602 over the 12 months after it (2017-08 to 2018-07)" in text
+    )
     assert "2016: no sheriff; 2017: Bristol and Plymouth; 2018: Barnstable, Bristol and Plymouth" in text
     # the ITS is fitted, and its level change interval includes zero: said plainly, no effect claimed
     assert lunn.summary.its_reason == ""
@@ -82,8 +90,9 @@ def test_federal_actions_2025_has_no_its_and_says_why(federal):
     assert s.its.coefficients["estimate"].isna().all()
     text = view.key_findings(federal)
     assert "Interrupted time series: none, because the daily headcount ends on 2024-01-04" in text
-    assert "FY2025 (2024-10-01..2025-09-25 — contains the event: 111 of its 360 days are before it): Plymouth 449" \
-        in text
+    assert (
+        "FY2025 (2024-10-01..2025-09-25 — contains the event: 111 of its 360 days are before it): Plymouth 449" in text
+    )
     for shown in (view.its_figure(federal), view.its_table(federal), view.daily_figure(federal)):
         assert type(shown).__name__ == "Markdown"
     assert "2024: no sheriff; 2025: no sheriff" in text
@@ -112,12 +121,23 @@ def test_every_key_event_has_a_summary_row(lunn):
 def test_timeline_selection_by_category(lunn):
     t = lunn.timeline
     assert t["number"].tolist() == list(range(1, len(t) + 1))
-    assert set(t["category"]) == {"federal_action", "court_ruling", "287g_start", "287g_end",
-                                  "detention_contract_end", "policy", "election"}
+    assert set(t["category"]) == {
+        "federal_action",
+        "court_ruling",
+        "287g_start",
+        "287g_end",
+        "detention_contract_end",
+        "policy",
+        "election",
+    }
     assert (t["category"] == "election").sum() == 3
     assert set(t.loc[t["category"] == "detention_contract_end", "who"]) == {"Suffolk", "Franklin", "Bristol"}
-    assert set(t.loc[t["category"].isin(["287g_start", "287g_end"]), "who"]) == \
-        {"Barnstable", "Bristol", "Plymouth", "state DOC"}
+    assert set(t.loc[t["category"].isin(["287g_start", "287g_end"]), "who"]) == {
+        "Barnstable",
+        "Bristol",
+        "Plymouth",
+        "state DOC",
+    }
     federal = t[t["category"] == "federal_action"]
     assert federal["date_text"].tolist()[0] == "2012-05-15"
     assert all(d.startswith("2025") for d in federal["date_text"].tolist()[1:])
@@ -134,9 +154,15 @@ def test_tables_escape_and_link(lunn):
 
 
 def test_figures_have_alt_text_and_are_deterministic(lunn):
-    figures = [view.timeline_figure(lunn), view.facility_figure(lunn), view.daily_figure(lunn),
-               view.its_figure(lunn), view.declines_figure(lunn), view.agreements_figure(lunn),
-               view.year_end_figure(lunn)]
+    figures = [
+        view.timeline_figure(lunn),
+        view.facility_figure(lunn),
+        view.daily_figure(lunn),
+        view.its_figure(lunn),
+        view.declines_figure(lunn),
+        view.agreements_figure(lunn),
+        view.year_end_figure(lunn),
+    ]
     for figure in figures:
         assert 'alt="' in figure.data and "<script" not in figure.data and "nan" not in figure.data.split("src=")[0]
     assert view.timeline_figure(lunn).data == figures[0].data
@@ -151,8 +177,7 @@ def test_recorded_declines_by_year(lunn):
 
 def test_contract_jails_are_the_five(lunn):
     assert sorted(lunn.contract_codes) == ["BRINDMA", "GREENMA", "NORFOMA", "PLYMOMA", "SUFFOMA"]
-    assert (lunn.daily.index.min(), lunn.daily.index.max()) == (pd.Timestamp("2008-09-06"),
-                                                                pd.Timestamp("2024-01-04"))
+    assert (lunn.daily.index.min(), lunn.daily.index.max()) == (pd.Timestamp("2008-09-06"), pd.Timestamp("2024-01-04"))
 
 
 def test_no_wrong_claims(lunn, federal):

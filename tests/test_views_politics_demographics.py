@@ -11,19 +11,37 @@ import pytest
 from scipy import stats
 
 from ma_ice_coop.analysis import measures
-from ma_ice_coop.specs.notebooks import load_notebook_registry, notebook_parameters
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.io import read_processed
+from ma_ice_coop.specs.notebooks import load_notebook_registry, notebook_parameters
 from ma_ice_coop.views import politics_demographics as view
 
-DEFAULT = dict(measure="jail_arrests_per_100k", covariates=["pres_dem_share", "foreign_born_share"],
-               covariate_year=2016)
+DEFAULT = dict(
+    measure="jail_arrests_per_100k", covariates=["pres_dem_share", "foreign_born_share"], covariate_year=2016
+)
 CUSTODY = dict(measure="custody_share", covariates=["sheriff_republican", "hispanic_share"], covariate_year=2015)
 
-TEXT_FUNCTIONS = ("key_findings", "outcome_description", "correlation_text", "glm_text", "glm_note", "mixed_text",
-                  "mixed_note", "ecological_text", "limitations")
-DISPLAY_FUNCTIONS = ("joined_table_html", "covariate_info_html", "scatter_panels", "correlations_html", "glm_html",
-                     "mixed_fixed_html", "mixed_groups_html", "custody_correlations_html")
+TEXT_FUNCTIONS = (
+    "key_findings",
+    "outcome_description",
+    "correlation_text",
+    "glm_text",
+    "glm_note",
+    "mixed_text",
+    "mixed_note",
+    "ecological_text",
+    "limitations",
+)
+DISPLAY_FUNCTIONS = (
+    "joined_table_html",
+    "covariate_info_html",
+    "scatter_panels",
+    "correlations_html",
+    "glm_html",
+    "mixed_fixed_html",
+    "mixed_groups_html",
+    "custody_correlations_html",
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +64,12 @@ def _all_text(r) -> str:
 
 def _sheriff_fy2015_detainers() -> pd.DataFrame:
     d = read_processed("detainers")
-    keep = ((d["facility_state"] == "MASSACHUSETTS") & (d["operator_type"] == "sheriff")
-            & measures.FY2015_DETAINERS.contains(d["prepare_date"]) & d["sheriff_county_fips"].notna())
+    keep = (
+        (d["facility_state"] == "MASSACHUSETTS")
+        & (d["operator_type"] == "sheriff")
+        & measures.FY2015_DETAINERS.contains(d["prepare_date"])
+        & d["sheriff_county_fips"].notna()
+    )
     return d[keep]
 
 
@@ -70,16 +92,22 @@ def test_registered_runs_validate():
         notebook_parameters("politics_demographics", **run)
 
 
-@pytest.mark.parametrize("bad", [
-    dict(measure="agreement_287g_years", covariates=["pres_dem_share"], covariate_year=2016),
-    dict(measure="custody_share", covariates=["pres_dem_share", "hispanic_share", "poverty_share", "rural_share"],
-         covariate_year=2016),
-    dict(measure="custody_share", covariates=[], covariate_year=2016),
-    dict(measure="custody_share", covariates=["pres_dem_share", "pres_dem_share"], covariate_year=2016),
-    dict(measure="custody_share", covariates=["no_such_covariate"], covariate_year=2016),
-    dict(measure="no_such_measure", covariates=["pres_dem_share"], covariate_year=2016),
-    dict(measure="custody_share", covariates=["pres_dem_share"], covariate_year="2016"),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(measure="agreement_287g_years", covariates=["pres_dem_share"], covariate_year=2016),
+        dict(
+            measure="custody_share",
+            covariates=["pres_dem_share", "hispanic_share", "poverty_share", "rural_share"],
+            covariate_year=2016,
+        ),
+        dict(measure="custody_share", covariates=[], covariate_year=2016),
+        dict(measure="custody_share", covariates=["pres_dem_share", "pres_dem_share"], covariate_year=2016),
+        dict(measure="custody_share", covariates=["no_such_covariate"], covariate_year=2016),
+        dict(measure="no_such_measure", covariates=["pres_dem_share"], covariate_year=2016),
+        dict(measure="custody_share", covariates=["pres_dem_share"], covariate_year="2016"),
+    ],
+)
 def test_bad_parameters_are_refused(bad):
     with pytest.raises(ParameterError):
         view.compute(**bad)
@@ -92,8 +120,9 @@ def test_policy_index_error_says_why():
 
 def test_notebook_validation_rejects_too_many_covariates():
     with pytest.raises(ParameterError, match="1 to 3"):
-        notebook_parameters("politics_demographics", covariates=["pres_dem_share", "hispanic_share",
-                                                                  "poverty_share", "rural_share"])
+        notebook_parameters(
+            "politics_demographics", covariates=["pres_dem_share", "hispanic_share", "poverty_share", "rural_share"]
+        )
 
 
 # ----------------------------------------------------------------------------- default run: known values
@@ -127,8 +156,11 @@ def test_default_rank_correlations_match_scipy(default):
 def test_default_glm_is_a_rate_model(default):
     assert default.kind == "rate" and default.glm is not None
     assert default.glm.n == 13 and default.glm.dispersion > 1
-    assert list(default.glm.coefficients["term"]) == ["Intercept", "pres_dem_share (per SD)",
-                                                      "foreign_born_share (per SD)"]
+    assert list(default.glm.coefficients["term"]) == [
+        "Intercept",
+        "pres_dem_share (per SD)",
+        "foreign_born_share (per SD)",
+    ]
     assert "quasi-Poisson rate model" in view.glm_text(default)
 
 
@@ -218,11 +250,14 @@ def test_large_p_value_wording():
 # ----------------------------------------------------------------------------- other measures
 
 
-@pytest.mark.parametrize("measure, phrase", [
-    ("jail_arrests", "count with no denominator"),
-    ("mean_daily_ice_headcount", "administrative total"),
-    ("recorded_declines", "not one yes/no trial"),
-])
+@pytest.mark.parametrize(
+    "measure, phrase",
+    [
+        ("jail_arrests", "count with no denominator"),
+        ("mean_daily_ice_headcount", "administrative total"),
+        ("recorded_declines", "not one yes/no trial"),
+    ],
+)
 def test_glm_skipped_without_meaningful_denominator(measure, phrase):
     r = view.compute(measure=measure, covariates=["pres_dem_share"], covariate_year=2016)
     assert r.glm is None and phrase in r.glm_reason

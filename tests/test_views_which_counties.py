@@ -29,8 +29,12 @@ def test_shrinkage_only_for_shares(default):
 
 
 def test_figures_have_alt_text(default):
-    for figure in (view.interval_figure(default), view.funnel_figure(default), view.map_figure(default),
-                   view.shrinkage_figure(default)):
+    for figure in (
+        view.interval_figure(default),
+        view.funnel_figure(default),
+        view.map_figure(default),
+        view.shrinkage_figure(default),
+    ):
         assert 'alt="' in figure.data and "<script" not in figure.data
 
 

@@ -32,7 +32,9 @@ def _parse_params(items: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ma-ice", description=__doc__)
-    parser.add_argument("--mirror", help=f"offline data mirror folder (default: ${config.MIRROR_ENV}; unset = download)")
+    parser.add_argument(
+        "--mirror", help=f"offline data mirror folder (default: ${config.MIRROR_ENV}; unset = download)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("fetch", help="download (or copy from the mirror) and verify every input file")
     p = sub.add_parser("process", help="build the tidy tables in data/processed/ from verified inputs")
@@ -49,8 +51,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-notebooks", action="store_true", help="stop after the processed tables and downloads")
     p = sub.add_parser("run", help="run one notebook with new parameters into a folder of your choice")
     p.add_argument("notebook", help="notebook id from notebooks/registry.yaml (e.g. county_profile)")
-    p.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
-                   help="a parameter (repeatable); lists as YAML, e.g. -p 'covariates=[pres_dem_share]'")
+    p.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter (repeatable); lists as YAML, e.g. -p 'covariates=[pres_dem_share]'",
+    )
     p.add_argument("--out", required=True, help="output folder for the executed notebook and its HTML")
     args = parser.parse_args(argv)
     try:
@@ -79,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "build":
             from ma_ice_coop.build.pipeline import build_all
 
-            build_all(mirror=_mirror(args), force=args.force, workers=args.workers,
-                      notebooks=not args.no_notebooks)
+            build_all(mirror=_mirror(args), force=args.force, workers=args.workers, notebooks=not args.no_notebooks)
         elif args.command == "run":
             from ma_ice_coop.build.execute import run_to_folder
 

@@ -34,35 +34,61 @@ class KeyEvent:
     acts_on_headcount: bool = False  # the event ends an ICE bed contract (the headcount's own subject)
 
 
-KEY_EVENTS = {e.key: e for e in (
-    KeyEvent("secure_communities", "2012-05-15", "federal_action", "", "Secure Communities on in MA", "statewide"),
-    KeyEvent("bristol_287g_start", "2017-01-18", "287g_start", "25005", "Bristol 287(g) signed", "BRINDMA"),
-    KeyEvent("plymouth_287g_start", "2017-01-18", "287g_start", "25023", "Plymouth 287(g) signed", "PLYMOMA"),
-    KeyEvent("lunn", "2017-07-24", "court_ruling", "", "Lunn v. Commonwealth", "statewide"),
-    KeyEvent("barnstable_287g_start", "2017-12-20", "287g_start", "25001", "Barnstable 287(g) approved", "statewide"),
-    # dated at the announcement (the timeline's 2019-10-08 row), not at an expected or recorded end
-    KeyEvent("suffolk_contract_end", "2019-10-08", "policy", "25025", "Suffolk announces end of ICE contract",
-             "SUFFOMA", acts_on_headcount=True),
-    KeyEvent("franklin_contract_end", "2021-04", "detention_contract_end", "25011", "Franklin ICE contract ends",
-             "GREENMA", acts_on_headcount=True),
-    # dated at the DHS decision; the last day in ICE's records comes from the headcount table
-    KeyEvent("bristol_contract_end", "2021-05-20", "detention_contract_end", "25005", "DHS ends Bristol contract",
-             "BRINDMA", acts_on_headcount=True),
-    KeyEvent("bristol_287g_end", "2021-05-20", "287g_end", "25005", "DHS ends Bristol 287(g)", "BRINDMA"),
-    KeyEvent("plymouth_287g_end", "2021-09-10", "287g_end", "25023", "Plymouth ends 287(g)", "PLYMOMA"),
-    KeyEvent("sheriff_elections_2022", "2022-11-08", "election", "", "2022 sheriff elections", "statewide"),
-    KeyEvent("barnstable_287g_end", "2023-01-04", "287g_end", "25001", "Barnstable ends 287(g)", "statewide"),
-    KeyEvent("federal_actions_2025", "2025-01-20", "federal_action", "", "EO 14159 (2025)", "statewide"),
-)}
+KEY_EVENTS = {
+    e.key: e
+    for e in (
+        KeyEvent("secure_communities", "2012-05-15", "federal_action", "", "Secure Communities on in MA", "statewide"),
+        KeyEvent("bristol_287g_start", "2017-01-18", "287g_start", "25005", "Bristol 287(g) signed", "BRINDMA"),
+        KeyEvent("plymouth_287g_start", "2017-01-18", "287g_start", "25023", "Plymouth 287(g) signed", "PLYMOMA"),
+        KeyEvent("lunn", "2017-07-24", "court_ruling", "", "Lunn v. Commonwealth", "statewide"),
+        KeyEvent(
+            "barnstable_287g_start", "2017-12-20", "287g_start", "25001", "Barnstable 287(g) approved", "statewide"
+        ),
+        # dated at the announcement (the timeline's 2019-10-08 row), not at an expected or recorded end
+        KeyEvent(
+            "suffolk_contract_end",
+            "2019-10-08",
+            "policy",
+            "25025",
+            "Suffolk announces end of ICE contract",
+            "SUFFOMA",
+            acts_on_headcount=True,
+        ),
+        KeyEvent(
+            "franklin_contract_end",
+            "2021-04",
+            "detention_contract_end",
+            "25011",
+            "Franklin ICE contract ends",
+            "GREENMA",
+            acts_on_headcount=True,
+        ),
+        # dated at the DHS decision; the last day in ICE's records comes from the headcount table
+        KeyEvent(
+            "bristol_contract_end",
+            "2021-05-20",
+            "detention_contract_end",
+            "25005",
+            "DHS ends Bristol contract",
+            "BRINDMA",
+            acts_on_headcount=True,
+        ),
+        KeyEvent("bristol_287g_end", "2021-05-20", "287g_end", "25005", "DHS ends Bristol 287(g)", "BRINDMA"),
+        KeyEvent("plymouth_287g_end", "2021-09-10", "287g_end", "25023", "Plymouth ends 287(g)", "PLYMOMA"),
+        KeyEvent("sheriff_elections_2022", "2022-11-08", "election", "", "2022 sheriff elections", "statewide"),
+        KeyEvent("barnstable_287g_end", "2023-01-04", "287g_end", "25001", "Barnstable ends 287(g)", "statewide"),
+        KeyEvent("federal_actions_2025", "2025-01-20", "federal_action", "", "EO 14159 (2025)", "statewide"),
+    )
+}
 
 
 NOT_THE_HEADCOUNT = {
     "court_ruling": "{label} concerns holding people on civil ICE detainers; it does not act on the bed contracts "
-                    "under which ICE held its own detainees in these jails",
+    "under which ICE held its own detainees in these jails",
     "287g_start": "a 287(g) agreement lets trained jail officers screen people for ICE and lodge its detainers; it is "
-                  "not a bed contract, and the headcount counts people ICE held under bed contracts",
+    "not a bed contract, and the headcount counts people ICE held under bed contracts",
     "election": "an election changes who runs a sheriff's office; it does not by itself change the bed contracts "
-                "under which ICE held its detainees in these jails",
+    "under which ICE held its detainees in these jails",
 }
 NOT_THE_HEADCOUNT["287g_end"] = NOT_THE_HEADCOUNT["287g_start"]
 
@@ -72,8 +98,10 @@ def not_a_test_reason(e: KeyEvent) -> str:
     event ends a bed contract, the one kind of event that acts on the headcount)."""
     if e.acts_on_headcount:
         return ""
-    return NOT_THE_HEADCOUNT.get(e.category, "the event does not act directly on the bed contracts under which "
-                                             "ICE held its detainees in these jails").format(label=e.label)
+    return NOT_THE_HEADCOUNT.get(
+        e.category,
+        "the event does not act directly on the bed contracts under which ICE held its detainees in these jails",
+    ).format(label=e.label)
 
 
 def key_event(key: str) -> KeyEvent:
@@ -93,12 +121,17 @@ def timeline_row(event: KeyEvent, timeline: pd.DataFrame | None = None) -> pd.Se
     from ma_ice_coop.tables.reference import load_policy_timeline
 
     timeline = load_policy_timeline() if timeline is None else timeline
-    rows = timeline[(timeline["date"] == event.date) & (timeline["category"] == event.category)
-                    & (timeline["county_fips"].fillna("") == event.county_fips)]
+    rows = timeline[
+        (timeline["date"] == event.date)
+        & (timeline["category"] == event.category)
+        & (timeline["county_fips"].fillna("") == event.county_fips)
+    ]
     if len(rows) != 1:
-        raise ParameterError(f"event {event.key!r} matches {len(rows)} rows of data/reference/policy_timeline.csv "
-                             f"(date {event.date}, category {event.category}, county {event.county_fips or 'none'}); "
-                             "fix KEY_EVENTS or the timeline")
+        raise ParameterError(
+            f"event {event.key!r} matches {len(rows)} rows of data/reference/policy_timeline.csv "
+            f"(date {event.date}, category {event.category}, county {event.county_fips or 'none'}); "
+            "fix KEY_EVENTS or the timeline"
+        )
     return rows.iloc[0]
 
 
@@ -124,8 +157,11 @@ def contract_end_rows(event: KeyEvent, timeline: pd.DataFrame | None = None) -> 
     if not event.county_fips:
         return timeline.iloc[:0]
     own = timeline_row(event, timeline).name
-    rows = timeline[(timeline["category"] == "detention_contract_end")
-                    & (timeline["county_fips"].fillna("") == event.county_fips) & (timeline.index != own)]
+    rows = timeline[
+        (timeline["category"] == "detention_contract_end")
+        & (timeline["county_fips"].fillna("") == event.county_fips)
+        & (timeline.index != own)
+    ]
     return rows.sort_values("date")
 
 
@@ -147,11 +183,14 @@ def reference_row(key: str, timeline: pd.DataFrame | None = None) -> pd.Series:
         raise ParameterError(f"unknown reference row {key!r}; valid: {', '.join(REFERENCE_ROWS)}")
     when, category, fips = REFERENCE_ROWS[key]
     timeline = load_policy_timeline() if timeline is None else timeline
-    rows = timeline[(timeline["date"] == when) & (timeline["category"] == category)
-                    & (timeline["county_fips"].fillna("") == fips)]
+    rows = timeline[
+        (timeline["date"] == when) & (timeline["category"] == category) & (timeline["county_fips"].fillna("") == fips)
+    ]
     if len(rows) != 1:
-        raise ParameterError(f"reference row {key!r} matches {len(rows)} rows of data/reference/policy_timeline.csv "
-                             f"(date {when}, category {category}); fix REFERENCE_ROWS or the timeline")
+        raise ParameterError(
+            f"reference row {key!r} matches {len(rows)} rows of data/reference/policy_timeline.csv "
+            f"(date {when}, category {category}); fix REFERENCE_ROWS or the timeline"
+        )
     return rows.iloc[0]
 
 
@@ -167,13 +206,15 @@ def lunn_287g_text(link, timeline: pd.DataFrame | None = None) -> str:
     end = {k: timeline_row(KEY_EVENTS[f"{k}_287g_end"], t)["date"] for k in ("bristol", "plymouth", "barnstable")}
     claim = reference_row("287g_renewals_2019", t)
     suits = [reference_row(key, t) for key in ("cofield_suit", "barnstable_287g_petition")]
-    return (f"Lunn v. Commonwealth ({lunn['date']}, source: {link(lunn['source_url'])}): since then Massachusetts "
-            "law gives officers no authority to hold anyone past release solely on a civil ICE detainer. The "
-            f"sheriffs with 287(g) agreements (Bristol to {end['bristol']}, Plymouth to {end['plymouth']}, "
-            f"Barnstable to {end['barnstable']}) said their ICE-trained officers could still execute detainers as "
-            "delegated immigration officers, and the agreements allowed holds of up to 48 hours past release "
-            f"(source: {link(claim['source_url'])}). Taxpayer suits challenged that authority ("
-            + "; ".join(f"{s['date']}, source: {link(s['source_url'])}" for s in suits)
-            + "), and neither ended in a ruling on the merits. Apart from those holds, cooperation since Lunn means "
-            "telling ICE about releases, letting ICE take custody at release, 287(g) screening and renting beds "
-            "to ICE.")
+    return (
+        f"Lunn v. Commonwealth ({lunn['date']}, source: {link(lunn['source_url'])}): since then Massachusetts "
+        "law gives officers no authority to hold anyone past release solely on a civil ICE detainer. The "
+        f"sheriffs with 287(g) agreements (Bristol to {end['bristol']}, Plymouth to {end['plymouth']}, "
+        f"Barnstable to {end['barnstable']}) said their ICE-trained officers could still execute detainers as "
+        "delegated immigration officers, and the agreements allowed holds of up to 48 hours past release "
+        f"(source: {link(claim['source_url'])}). Taxpayer suits challenged that authority ("
+        + "; ".join(f"{s['date']}, source: {link(s['source_url'])}" for s in suits)
+        + "), and neither ended in a ruling on the merits. Apart from those holds, cooperation since Lunn means "
+        "telling ICE about releases, letting ICE take custody at release, 287(g) screening and renting beds "
+        "to ICE."
+    )

@@ -23,27 +23,43 @@ from scipy import optimize, stats
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
-MEASURE_COLUMNS = ["county_fips", "county", "measure", "period_start", "period_end", "numerator",
-                   "denominator", "estimate", "ci_low", "ci_high", "source"]
+MEASURE_COLUMNS = [
+    "county_fips",
+    "county",
+    "measure",
+    "period_start",
+    "period_end",
+    "numerator",
+    "denominator",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "source",
+]
 AGENCY_COLUMNS = ["agency_group", *MEASURE_COLUMNS[2:]]
 PER_100K = 100_000
 
 # The denominator of the jail measures: residents stand in for the jail population (no bookings or jail
 # population source is used), counted where their county's prisoners are held.
-JAIL_RESIDENTS = ("the residents whose prisoners the county's jails hold (data/reference/counties.csv "
-                  "prisoners_held_in: Barnstable's jail also holds Nantucket's prisoners, so Nantucket's residents count "
-                  "in Barnstable and Nantucket, with no jail, has no denominator and a blank rate), a proxy for the jail "
-                  "population")
-OPERATIONAL_287G_RULE = ("a calendar year counts when the agreement was in force and operating for at least part of it, "
-                         "from the first to the last date a source (ICE list, Washington Post flag or dated report) shows "
-                         "it in force; the days between the last such date and a known exit do not count (so Barnstable's "
-                         "last days, in January 2023, are not an operational year); agreements that never "
-                         "operated are paper years (agreement_287g_paper_years)")
+JAIL_RESIDENTS = (
+    "the residents whose prisoners the county's jails hold (data/reference/counties.csv "
+    "prisoners_held_in: Barnstable's jail also holds Nantucket's prisoners, so Nantucket's residents count "
+    "in Barnstable and Nantucket, with no jail, has no denominator and a blank rate), a proxy for the jail "
+    "population"
+)
+OPERATIONAL_287G_RULE = (
+    "a calendar year counts when the agreement was in force and operating for at least part of it, "
+    "from the first to the last date a source (ICE list, Washington Post flag or dated report) shows "
+    "it in force; the days between the last such date and a known exit do not count (so Barnstable's "
+    "last days, in January 2023, are not an operational year); agreements that never "
+    "operated are paper years (agreement_287g_paper_years)"
+)
 
 # What each measure id means (units in brackets); the downloads README is generated from this.
 MEASURES = {
     "detainers_lodged": "ICE detainers lodged at the county's sheriff-run jails and HOCs [count]; interval: exact Poisson",
-    "detainers_per_100k": "detainers lodged per 100,000 residents over the period [rate]; denominator: " + JAIL_RESIDENTS,
+    "detainers_per_100k": "detainers lodged per 100,000 residents over the period [rate]; denominator: "
+    + JAIL_RESIDENTS,
     "custody_share": "share of detainers whose lift reason is 'Booked into Detention' (ICE took custody) [0-1]; denominator: all detainers",
     "custody_share_resolved": "custody share among resolved detainers (lift reason recorded) [0-1]",
     "custody_share_shrunk": "custody share after beta-binomial empirical-Bayes shrinkage toward the pool of the 14 counties' sheriff facilities (never pooled with DOC, police or ICE offices) [0-1]; interval: posterior 95%, blank where the fitted prior sits at a bound of the optimiser",
@@ -56,14 +72,18 @@ MEASURES = {
     "jail_arrests": "ICE arrests recorded at the county's sheriff-run jails, pooled 2011-10-01..2023-01-29 [count]; placed from free-text landmarks, so misplacement can raise or lower a count: see jail_arrests_low and jail_arrests_high",
     "jail_arrests_low": "jail_arrests without the ambiguous landmarks placed at the county's jails (text naming an ICE program or unit rather than a place, or a town with several facilities; tagged '[sensitivity: out]' in data/reference/facility_aliases.csv) [count]; sensitivity range, low end",
     "jail_arrests_high": "jail_arrests plus the unplaced landmarks that name only a place holding one of the county's jails (tagged '[sensitivity: in <facility>]' in data/reference/facility_aliases.csv) [count]; sensitivity range, high end",
-    "jail_arrests_per_100k": "jail arrests per 100,000 residents per year [rate]; denominator: person-years of " + JAIL_RESIDENTS,
+    "jail_arrests_per_100k": "jail arrests per 100,000 residents per year [rate]; denominator: person-years of "
+    + JAIL_RESIDENTS,
     "jail_arrests_per_100k_low": "jail_arrests_low per 100,000 residents per year [rate]; denominator as jail_arrests_per_100k; sensitivity range, low end",
     "jail_arrests_per_100k_high": "jail_arrests_high per 100,000 residents per year [rate]; denominator as jail_arrests_per_100k; sensitivity range, high end",
-    "jail_arrests_per_1k_foreign_born": "jail arrests per 1,000 foreign-born residents per year [rate]; denominator: foreign-born person-years (ACS 2012-16) of " + JAIL_RESIDENTS,
+    "jail_arrests_per_1k_foreign_born": "jail arrests per 1,000 foreign-born residents per year [rate]; denominator: foreign-born person-years (ACS 2012-16) of "
+    + JAIL_RESIDENTS,
     "detention_contract_days": "days with at least one ICE detainee held in the county's sheriff-run facilities [days]; denominator: days in the period; per fiscal year and whole periods (from 2011-10-01: complete records; from 2008-09-06: undercounts the days before 2011-10-01)",
     "mean_daily_ice_headcount": "mean ICE detainees held per day in the county's sheriff-run facilities [persons]; numerator: person-days; per fiscal year and whole periods as detention_contract_days",
     "ice_adp_year_end": "average daily ICE detainee population in the county's sheriff-run facilities, ICE year-end statistics [persons]",
-    "agreement_287g_years": "operational 287(g) years of the county's sheriff [years]: " + OPERATIONAL_287G_RULE + "; denominator: years in the period",
+    "agreement_287g_years": "operational 287(g) years of the county's sheriff [years]: "
+    + OPERATIONAL_287G_RULE
+    + "; denominator: years in the period",
     "agreement_287g_paper_years": "paper-only 287(g) years of the county's sheriff [years]: calendar years covered by an agreement that was signed and on ICE's lists but never operated (Barnstable 2007-2009); never counted in agreement_287g_years; denominator: years in the period",
 }
 
@@ -111,11 +131,27 @@ ICE_YEAR_END_STATS = Period(date(2018, 10, 1), date(2025, 9, 25))
 # ICE detention stays are recorded from 2011-10-01 on: the whole period with complete records.
 DETENTION_COMPLETE = Period(date(2011, 10, 1), ICE_DETENTION_DAILY.end)
 
-DETAINER_MEASURES = ("detainers_lodged", "detainers_per_100k", "custody_share", "custody_share_resolved",
-                     "custody_share_shrunk", "custody_share_shrunk_prior_low", "custody_share_shrunk_prior_high",
-                     "declined_share", "declined_share_broad", "unresolved_share")
-JAIL_ARREST_MEASURES = ("jail_arrests", "jail_arrests_low", "jail_arrests_high", "jail_arrests_per_100k",
-                        "jail_arrests_per_100k_low", "jail_arrests_per_100k_high", "jail_arrests_per_1k_foreign_born")
+DETAINER_MEASURES = (
+    "detainers_lodged",
+    "detainers_per_100k",
+    "custody_share",
+    "custody_share_resolved",
+    "custody_share_shrunk",
+    "custody_share_shrunk_prior_low",
+    "custody_share_shrunk_prior_high",
+    "declined_share",
+    "declined_share_broad",
+    "unresolved_share",
+)
+JAIL_ARREST_MEASURES = (
+    "jail_arrests",
+    "jail_arrests_low",
+    "jail_arrests_high",
+    "jail_arrests_per_100k",
+    "jail_arrests_per_100k_low",
+    "jail_arrests_per_100k_high",
+    "jail_arrests_per_1k_foreign_born",
+)
 DETENTION_MEASURES = ("detention_contract_days", "mean_daily_ice_headcount")
 AGREEMENT_MEASURES = ("agreement_287g_years", "agreement_287g_paper_years")
 
@@ -136,6 +172,7 @@ def measure_coverage(measure: str) -> Period:
 
 
 # ----------------------------------------------------------------------------- intervals
+
 
 def proportion_interval(successes, trials, *, method: str = "jeffreys") -> tuple[np.ndarray, np.ndarray]:
     """95% interval for k/n (Jeffreys by default, or Wilson); NaN where n == 0."""
@@ -195,17 +232,22 @@ def fit_beta_binomial(successes, trials, log_size: float | None = None) -> dict:
     pooled = min(max(k.sum() / n.sum(), 1e-4), 1 - 1e-4)
     start = np.log(pooled / (1 - pooled))
     if log_size is None:
-        fit = optimize.minimize(_negloglik, [start, np.log(10.0)], args=(k, n), method="L-BFGS-B",
-                                bounds=PRIOR_BOUNDS)
+        fit = optimize.minimize(_negloglik, [start, np.log(10.0)], args=(k, n), method="L-BFGS-B", bounds=PRIOR_BOUNDS)
         x = fit.x
     else:
-        fit = optimize.minimize(lambda p: _negloglik([p[0], log_size], k, n), [start], method="L-BFGS-B",
-                                bounds=PRIOR_BOUNDS[:1])
+        fit = optimize.minimize(
+            lambda p: _negloglik([p[0], log_size], k, n), [start], method="L-BFGS-B", bounds=PRIOR_BOUNDS[:1]
+        )
         x = [fit.x[0], log_size]
-    at_bound = any(min(abs(v - lo), abs(v - hi)) < 1e-3 for v, (lo, hi) in zip(x, PRIOR_BOUNDS))
+    at_bound = any(min(abs(v - lo), abs(v - hi)) < 1e-3 for v, (lo, hi) in zip(x, PRIOR_BOUNDS, strict=True))
     mean, size = 1 / (1 + np.exp(-x[0])), float(np.exp(x[1]))
-    return {"alpha": float(mean * size), "beta": float((1 - mean) * size), "size": size,
-            "negloglik": float(fit.fun), "at_bound": bool(at_bound)}
+    return {
+        "alpha": float(mean * size),
+        "beta": float((1 - mean) * size),
+        "size": size,
+        "negloglik": float(fit.fun),
+        "at_bound": bool(at_bound),
+    }
 
 
 def beta_binomial_prior(successes, trials) -> tuple[float, float]:
@@ -227,8 +269,12 @@ def concentration_range(successes, trials, grid: int = 121) -> dict:
     logs = np.linspace(*PRIOR_BOUNDS[1], grid)
     profile = np.array([fit_beta_binomial(successes, trials, log_size=v)["negloglik"] for v in logs])
     inside = logs[profile - min(best, profile.min()) <= stats.chi2.ppf(0.95, 1) / 2]
-    return {"low": float(np.exp(inside.min())), "high": float(np.exp(inside.max())),
-            "open_low": bool(inside.min() <= logs[0]), "open_high": bool(inside.max() >= logs[-1])}
+    return {
+        "low": float(np.exp(inside.min())),
+        "high": float(np.exp(inside.max())),
+        "open_low": bool(inside.min() <= logs[0]),
+        "open_high": bool(inside.max() >= logs[-1]),
+    }
 
 
 def shrunken_proportions(successes, trials, log_size: float | None = None) -> pd.DataFrame:
@@ -244,21 +290,31 @@ def shrunken_proportions(successes, trials, log_size: float | None = None) -> pd
     post_a, post_b = k + a, n - k + b
     empty = n == 0  # a group without data has no estimate of its own: left blank, not the prior
     no_ci = empty | (fit["at_bound"] and log_size is None)
-    return pd.DataFrame({"estimate": np.where(empty, np.nan, post_a / (post_a + post_b)),
-                         "ci_low": np.where(no_ci, np.nan, stats.beta.ppf(0.025, post_a, post_b)),
-                         "ci_high": np.where(no_ci, np.nan, stats.beta.ppf(0.975, post_a, post_b)),
-                         "prior_alpha": a, "prior_beta": b, "at_bound": fit["at_bound"]})
+    return pd.DataFrame(
+        {
+            "estimate": np.where(empty, np.nan, post_a / (post_a + post_b)),
+            "ci_low": np.where(no_ci, np.nan, stats.beta.ppf(0.025, post_a, post_b)),
+            "ci_high": np.where(no_ci, np.nan, stats.beta.ppf(0.975, post_a, post_b)),
+            "prior_alpha": a,
+            "prior_beta": b,
+            "at_bound": fit["at_bound"],
+        }
+    )
 
 
 def shrinkage_sensitivity(successes, trials) -> dict:
     """Shrunken proportions under the fitted prior and at both ends of the concentration's 95% range."""
     span = concentration_range(successes, trials)
-    return {"range": span, "fitted": shrunken_proportions(successes, trials),
-            "low": shrunken_proportions(successes, trials, float(np.log(span["low"]))),
-            "high": shrunken_proportions(successes, trials, float(np.log(span["high"])))}
+    return {
+        "range": span,
+        "fitted": shrunken_proportions(successes, trials),
+        "low": shrunken_proportions(successes, trials, float(np.log(span["low"]))),
+        "high": shrunken_proportions(successes, trials, float(np.log(span["high"]))),
+    }
 
 
 # ----------------------------------------------------------------------------- helpers
+
 
 def county_frame() -> pd.DataFrame:
     """The 14 counties (county_fips, county) from data/reference/counties.csv."""
@@ -273,19 +329,37 @@ def _by_county(values: pd.Series, fill=0) -> pd.Series:
     return values.reindex(COUNTY_FIPS).fillna(fill)
 
 
-def _table(measure: str, period: Period, numerator, denominator, estimate, ci_low, ci_high, source: str,
-           keys=COUNTY_FIPS, key_name: str = "county_fips") -> pd.DataFrame:
-    out = pd.DataFrame({
-        key_name: list(keys), "measure": measure,
-        "period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
-        "numerator": np.asarray(numerator, dtype="float64"), "denominator": np.asarray(denominator, dtype="float64"),
-        "estimate": np.asarray(estimate, dtype="float64"), "ci_low": np.asarray(ci_low, dtype="float64"),
-        "ci_high": np.asarray(ci_high, dtype="float64"), "source": source})
+def _table(
+    measure: str,
+    period: Period,
+    numerator,
+    denominator,
+    estimate,
+    ci_low,
+    ci_high,
+    source: str,
+    keys=COUNTY_FIPS,
+    key_name: str = "county_fips",
+) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            key_name: list(keys),
+            "measure": measure,
+            "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(),
+            "numerator": np.asarray(numerator, dtype="float64"),
+            "denominator": np.asarray(denominator, dtype="float64"),
+            "estimate": np.asarray(estimate, dtype="float64"),
+            "ci_low": np.asarray(ci_low, dtype="float64"),
+            "ci_high": np.asarray(ci_high, dtype="float64"),
+            "source": source,
+        }
+    )
     return out
 
 
 def _with_county_names(table: pd.DataFrame) -> pd.DataFrame:
-    names = dict(zip(county_frame()["county_fips"], county_frame()["county"]))
+    names = dict(zip(county_frame()["county_fips"], county_frame()["county"], strict=True))
     table = table.copy()
     table.insert(1, "county", table["county_fips"].map(names))
     return table[MEASURE_COLUMNS]
@@ -305,7 +379,7 @@ def jail_host() -> dict[str, str]:
     from ma_ice_coop.tables.reference import load_counties
 
     counties = load_counties()
-    return {f: (h or f) for f, h in zip(counties["county_fips"], counties["prisoners_held_in"])}
+    return {f: (h or f) for f, h in zip(counties["county_fips"], counties["prisoners_held_in"], strict=True)}
 
 
 def jail_residents(values: pd.Series) -> pd.Series:
@@ -318,22 +392,27 @@ def jail_residents(values: pd.Series) -> pd.Series:
 
 def _check_period(period: Period, coverage: Period, what: str) -> None:
     if not period.within(coverage):
-        raise ParameterError(f"period {period.start}..{period.end} is outside the coverage of {what} "
-                             f"({coverage.start}..{coverage.end}); choose dates within it")
+        raise ParameterError(
+            f"period {period.start}..{period.end} is outside the coverage of {what} "
+            f"({coverage.start}..{coverage.end}); choose dates within it"
+        )
 
 
 # ----------------------------------------------------------------------------- detainer measures
 
+
 def _detainer_counts(detainers: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per key: all detainers and each outcome (custody, declined, unresolved, resolved, broad decline)."""
     d = detainers
-    counts = pd.DataFrame({
-        "all": d.groupby(key).size(),
-        "custody": d[d["outcome"] == "custody"].groupby(key).size(),
-        "declined": d[d["outcome"] == "declined"].groupby(key).size(),
-        "declined_broad": d[(d["outcome"] == "declined") | d["lea_release_without_transfer"]].groupby(key).size(),
-        "unresolved": d[d["outcome"] == "unresolved"].groupby(key).size(),
-    })
+    counts = pd.DataFrame(
+        {
+            "all": d.groupby(key).size(),
+            "custody": d[d["outcome"] == "custody"].groupby(key).size(),
+            "declined": d[d["outcome"] == "declined"].groupby(key).size(),
+            "declined_broad": d[(d["outcome"] == "declined") | d["lea_release_without_transfer"]].groupby(key).size(),
+            "unresolved": d[d["outcome"] == "unresolved"].groupby(key).size(),
+        }
+    )
     counts = counts.fillna(0).astype("int64")
     counts["resolved"] = counts["all"] - counts["unresolved"]
     return counts
@@ -352,39 +431,80 @@ def _shrunk_rows(counts: pd.DataFrame, period: Period, source: str, keys, key_na
     sens = shrinkage_sensitivity(counts["custody"], counts["all"])
     span = sens["range"]
     fitted = sens["fitted"]
-    note = (f"{source} ; beta-binomial EB prior Beta({fitted['prior_alpha'].iloc[0]:.2f}, "
-            f"{fitted['prior_beta'].iloc[0]:.2f})"
-            + (" ; fit at a bound of the optimiser: intervals blank" if fitted["at_bound"].iloc[0] else ""))
-    rows = [_table("custody_share_shrunk", period, counts["custody"], counts["all"], fitted["estimate"],
-                   fitted["ci_low"], fitted["ci_high"], note, keys, key_name)]
+    note = (
+        f"{source} ; beta-binomial EB prior Beta({fitted['prior_alpha'].iloc[0]:.2f}, "
+        f"{fitted['prior_beta'].iloc[0]:.2f})"
+        + (" ; fit at a bound of the optimiser: intervals blank" if fitted["at_bound"].iloc[0] else "")
+    )
+    rows = [
+        _table(
+            "custody_share_shrunk",
+            period,
+            counts["custody"],
+            counts["all"],
+            fitted["estimate"],
+            fitted["ci_low"],
+            fitted["ci_high"],
+            note,
+            keys,
+            key_name,
+        )
+    ]
     for end in ("low", "high"):
         post = sens[end]
         cap = " (the optimiser's cap: the range is open above)" if end == "high" and span["open_high"] else ""
-        rows.append(_table(f"custody_share_shrunk_prior_{end}", period, counts["custody"], counts["all"],
-                           post["estimate"], post["ci_low"], post["ci_high"],
-                           f"{source} ; prior concentration {span[end]:.1f}{cap}, {end} end of its 95% "
-                           f"profile-likelihood range {span['low']:.1f}..{span['high']:.1f}", keys, key_name))
+        rows.append(
+            _table(
+                f"custody_share_shrunk_prior_{end}",
+                period,
+                counts["custody"],
+                counts["all"],
+                post["estimate"],
+                post["ci_low"],
+                post["ci_high"],
+                f"{source} ; prior concentration {span[end]:.1f}{cap}, {end} end of its 95% "
+                f"profile-likelihood range {span['low']:.1f}..{span['high']:.1f}",
+                keys,
+                key_name,
+            )
+        )
     return rows
 
 
-def _detainer_measure_rows(counts: pd.DataFrame, period: Period, source: str, keys, key_name: str,
-                           population_by_key: pd.Series | None) -> list[pd.DataFrame]:
+def _detainer_measure_rows(
+    counts: pd.DataFrame, period: Period, source: str, keys, key_name: str, population_by_key: pd.Series | None
+) -> list[pd.DataFrame]:
     """Detainer measures per key. Shrinkage only for counties (population_by_key given): agency groups (DOC,
     police, ICE offices, ...) are unrelated kinds of agency and are never pooled into one prior."""
     counts = counts.reindex(keys).fillna(0)
     rows = []
     low, high = poisson_interval(counts["all"])
-    rows.append(_table("detainers_lodged", period, counts["all"], np.nan, counts["all"], low, high, source,
-                       keys, key_name))
+    rows.append(
+        _table("detainers_lodged", period, counts["all"], np.nan, counts["all"], low, high, source, keys, key_name)
+    )
     if population_by_key is not None:
         pop = population_by_key.reindex(keys).to_numpy(dtype="float64")
         low, high = poisson_interval(counts["all"], pop / PER_100K)
-        rows.append(_table("detainers_per_100k", period, counts["all"], pop, _per(counts["all"], pop, PER_100K),
-                           low, high, source + " ; county_covariates population of the residents whose prisoners "
-                           "the jails hold (counties.csv prisoners_held_in)", keys, key_name))
+        rows.append(
+            _table(
+                "detainers_per_100k",
+                period,
+                counts["all"],
+                pop,
+                _per(counts["all"], pop, PER_100K),
+                low,
+                high,
+                source + " ; county_covariates population of the residents whose prisoners "
+                "the jails hold (counties.csv prisoners_held_in)",
+                keys,
+                key_name,
+            )
+        )
     for measure, numerator, denominator in [
-        ("custody_share", "custody", "all"), ("custody_share_resolved", "custody", "resolved"),
-        ("declined_share", "declined", "all"), ("declined_share_broad", "declined_broad", "all"),
+        ("custody_share", "custody", "all"),
+        ("custody_share_resolved", "custody", "resolved"),
+        ("declined_share", "declined", "all"),
+        ("declined_share_broad", "declined_broad", "all"),
         ("unresolved_share", "unresolved", "all"),
     ]:
         k, n = counts[numerator].to_numpy(), counts[denominator].to_numpy()
@@ -405,8 +525,9 @@ def _detainers_in_period(detainers: pd.DataFrame, period: Period) -> pd.DataFram
     return ma
 
 
-def county_detainer_measures(detainers: pd.DataFrame, period: Period = FY2015_DETAINERS, *,
-                             covariates: pd.DataFrame | None = None) -> pd.DataFrame:
+def county_detainer_measures(
+    detainers: pd.DataFrame, period: Period = FY2015_DETAINERS, *, covariates: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Detainer measures for each county's sheriff-run facilities (all 14 counties)."""
     ma = _detainers_in_period(detainers, period)
     sheriff = ma[ma["operator_type"] == "sheriff"]
@@ -430,6 +551,7 @@ def agency_detainer_measures(detainers: pd.DataFrame, period: Period = FY2015_DE
 
 # ----------------------------------------------------------------------------- recorded declines
 
+
 def year_fraction(year: int, coverage: Period = NPR_DECLINES) -> float:
     """The share of calendar year `year` inside `coverage` (2007: from 2007-10-01 = 92/365; 2015: to
     2015-07-19 = 200/365): a partial year counts as that fraction of a facility-year."""
@@ -440,8 +562,9 @@ def year_fraction(year: int, coverage: Period = NPR_DECLINES) -> float:
 def sheriff_facility_years(facilities: pd.DataFrame, years) -> pd.DataFrame:
     """Sheriff facility x year pairs when the facility was open (open_years), unspecified buckets left out;
     `weight` is the fraction of the year inside the declines' coverage (year_fraction)."""
-    sheriff = facilities[(facilities["operator_type"] == "sheriff")
-                         & ~facilities["facility_id"].str.endswith("_unspecified")]
+    sheriff = facilities[
+        (facilities["operator_type"] == "sheriff") & ~facilities["facility_id"].str.endswith("_unspecified")
+    ]
     rows = []
     for _, f in sheriff.iterrows():
         span = f.get("open_years")
@@ -453,8 +576,9 @@ def sheriff_facility_years(facilities: pd.DataFrame, years) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["facility_id", "sheriff_county_fips", "year", "weight"])
 
 
-def recorded_decline_measures(declines: pd.DataFrame, facilities: pd.DataFrame,
-                              years=range(2007, 2016)) -> pd.DataFrame:
+def recorded_decline_measures(
+    declines: pd.DataFrame, facilities: pd.DataFrame, years=range(2007, 2016)
+) -> pd.DataFrame:
     """Recorded declines per sheriff facility-year, per county and calendar year and pooled.
 
     `declines` is the facility_year_declines table: facility-years absent from it had zero recorded
@@ -467,16 +591,23 @@ def recorded_decline_measures(declines: pd.DataFrame, facilities: pd.DataFrame,
     keyed = sheriff.merge(grid, on=["facility_id", "sheriff_county_fips", "year"], how="left", indicator=True)
     outside = keyed[keyed["_merge"] == "left_only"]
     if len(outside):
-        raise ParameterError(f"recorded declines at facility-years outside the grid: "
-                             f"{sorted(set(zip(outside['facility_id'], outside['year'])))}; check open_years in "
-                             "data/reference/facilities.csv or widen the years")
-    source = ("facility_year_declines (npr_declines) ; data/reference/facilities.csv ; partial years as fractions "
-              "of a facility-year")
+        raise ParameterError(
+            f"recorded declines at facility-years outside the grid: "
+            f"{sorted(set(zip(outside['facility_id'], outside['year'], strict=True)))}; check open_years in "
+            "data/reference/facilities.csv or widen the years"
+        )
+    source = (
+        "facility_year_declines (npr_declines) ; data/reference/facilities.csv ; partial years as fractions "
+        "of a facility-year"
+    )
     rows = []
-    periods = [(year, Period(max(date(year, 1, 1), NPR_DECLINES.start), min(date(year, 12, 31), NPR_DECLINES.end)))
-               for year in years]
-    periods.append((None, Period(max(date(years[0], 1, 1), NPR_DECLINES.start),
-                                 min(date(years[-1], 12, 31), NPR_DECLINES.end))))
+    periods = [
+        (year, Period(max(date(year, 1, 1), NPR_DECLINES.start), min(date(year, 12, 31), NPR_DECLINES.end)))
+        for year in years
+    ]
+    periods.append(
+        (None, Period(max(date(years[0], 1, 1), NPR_DECLINES.start), min(date(years[-1], 12, 31), NPR_DECLINES.end)))
+    )
     for year, period in periods:
         in_years = grid if year is None else grid[grid["year"] == year]
         dec = sheriff if year is None else sheriff[sheriff["year"] == year]
@@ -490,6 +621,7 @@ def recorded_decline_measures(declines: pd.DataFrame, facilities: pd.DataFrame,
 
 
 # ----------------------------------------------------------------------------- ICE arrests at jails
+
 
 def jail_arrest_counts(arrests: pd.DataFrame) -> dict[str, pd.Series]:
     """Per county: ICE arrests at its sheriff-run jails as placed ('central'), without the ambiguous landmarks
@@ -513,25 +645,50 @@ def jail_arrest_measures(arrests: pd.DataFrame, covariates: pd.DataFrame | None 
     source = "jail_arrests (uwchr_arrest_landmarks)"
     mid_year = 2017  # the middle of the pooled period
     person_years = jail_residents(population(mid_year, covariates)).to_numpy(dtype="float64") * period.years
-    rate_source = (source + f" ; county_covariates population {mid_year} x {period.years:.2f} years of the residents "
-                   "whose prisoners the jails hold (counties.csv prisoners_held_in)")
+    rate_source = (
+        source + f" ; county_covariates population {mid_year} x {period.years:.2f} years of the residents "
+        "whose prisoners the jails hold (counties.csv prisoners_held_in)"
+    )
     rows = []
-    for end, suffix, note in [("central", "", ""), ("low", "_low", " ; ambiguous landmarks out"),
-                              ("high", "_high", " ; possible jail landmarks in")]:
+    for end, suffix, note in [
+        ("central", "", ""),
+        ("low", "_low", " ; ambiguous landmarks out"),
+        ("high", "_high", " ; possible jail landmarks in"),
+    ]:
         k = counts[end]
         low, high = poisson_interval(k)
         rows.append(_table(f"jail_arrests{suffix}", period, k, np.nan, k, low, high, source + note))
         low, high = poisson_interval(k, person_years / PER_100K)
-        rows.append(_table(f"jail_arrests_per_100k{suffix}", period, k, person_years,
-                           _per(k, person_years, PER_100K), low, high, rate_source + note))
+        rows.append(
+            _table(
+                f"jail_arrests_per_100k{suffix}",
+                period,
+                k,
+                person_years,
+                _per(k, person_years, PER_100K),
+                low,
+                high,
+                rate_source + note,
+            )
+        )
     wide = county_covariates_wide(2016, panel=covariates, variables=["foreign_born_share", "population"])
     fb = wide.set_index("county_fips")
     fb_years = jail_residents(fb["foreign_born_share"] * fb["population"]).to_numpy(dtype="float64") * period.years
     k = counts["central"]
     low, high = poisson_interval(k, fb_years / 1000)
-    rows.append(_table("jail_arrests_per_1k_foreign_born", period, k, fb_years, _per(k, fb_years, 1000), low, high,
-                       source + f" ; foreign-born = share x population (ACS 2012-16) x {period.years:.2f} years, of the "
-                       "residents whose prisoners the jails hold"))
+    rows.append(
+        _table(
+            "jail_arrests_per_1k_foreign_born",
+            period,
+            k,
+            fb_years,
+            _per(k, fb_years, 1000),
+            low,
+            high,
+            source + f" ; foreign-born = share x population (ACS 2012-16) x {period.years:.2f} years, of the "
+            "residents whose prisoners the jails hold",
+        )
+    )
     return _with_county_names(pd.concat(rows, ignore_index=True))
 
 
@@ -544,12 +701,23 @@ def agency_jail_arrest_measures(arrests: pd.DataFrame) -> pd.DataFrame:
     k["outside Massachusetts (Boston AOR)"] = arrests.loc[arrests["status"] == "outside_ma", "arrests"].sum()
     k = k.sort_index()
     low, high = poisson_interval(k)
-    table = _table("jail_arrests", period, k, np.nan, k, low, high, "jail_arrests (uwchr_arrest_landmarks)",
-                   k.index, "agency_group")
+    table = _table(
+        "jail_arrests",
+        period,
+        k,
+        np.nan,
+        k,
+        low,
+        high,
+        "jail_arrests (uwchr_arrest_landmarks)",
+        k.index,
+        "agency_group",
+    )
     return table[AGENCY_COLUMNS]
 
 
 # ----------------------------------------------------------------------------- ICE detention in county jails
+
 
 def fiscal_year_period(fy: int, coverage: Period = ICE_DETENTION_DAILY) -> Period:
     """Federal fiscal year `fy` (Oct-Sep) clipped to a coverage period."""
@@ -567,10 +735,15 @@ def detention_rows(daily: pd.DataFrame, period: Period) -> pd.DataFrame:
     if period.start < date(2011, 10, 1):
         source += " ; undercounts days before 2011-10-01"
     n = np.full(len(COUNTY_FIPS), period.days)
-    return pd.concat([
-        _table("detention_contract_days", period, days, n, days, np.nan, np.nan, source),
-        _table("mean_daily_ice_headcount", period, person_days, n, person_days / period.days, np.nan, np.nan, source),
-    ], ignore_index=True)
+    return pd.concat(
+        [
+            _table("detention_contract_days", period, days, n, days, np.nan, np.nan, source),
+            _table(
+                "mean_daily_ice_headcount", period, person_days, n, person_days / period.days, np.nan, np.nan, source
+            ),
+        ],
+        ignore_index=True,
+    )
 
 
 def detention_measures(daily: pd.DataFrame, fiscal_years=range(2009, 2025)) -> pd.DataFrame:
@@ -589,12 +762,23 @@ def year_end_detention_measures(fy_table: pd.DataFrame) -> pd.DataFrame:
         through = date.fromisoformat(group["data_through"].iloc[0])
         period = Period(date(int(fy) - 1, 10, 1), through)
         adp = _by_county(group.groupby("sheriff_county_fips")["adp_total"].sum())
-        rows.append(_table("ice_adp_year_end", period, adp, np.nan, adp, np.nan, np.nan,
-                           "ice_detention_fy (ICE year-end detention statistics)"))
+        rows.append(
+            _table(
+                "ice_adp_year_end",
+                period,
+                adp,
+                np.nan,
+                adp,
+                np.nan,
+                np.nan,
+                "ice_detention_fy (ICE year-end detention statistics)",
+            )
+        )
     return _with_county_names(pd.concat(rows, ignore_index=True))
 
 
 # ----------------------------------------------------------------------------- 287(g)
+
 
 def agreement_287g_measures(panel: pd.DataFrame) -> pd.DataFrame:
     """Operational and paper-only 287(g) years of each county's sheriff: pooled 2005-2025 and per year.
@@ -605,13 +789,25 @@ def agreement_287g_measures(panel: pd.DataFrame) -> pd.DataFrame:
     years = sorted(sheriffs["year"].unique())
     whole = Period(date(int(years[0]), 1, 1), date(int(years[-1]), 12, 31))
     rows = []
-    for measure, column, what in [("agreement_287g_years", "agreement_287g_operational", "operational years"),
-                                  ("agreement_287g_paper_years", "agreement_287g_paper", "paper years")]:
+    for measure, column, what in [
+        ("agreement_287g_years", "agreement_287g_operational", "operational years"),
+        ("agreement_287g_paper_years", "agreement_287g_paper", "paper years"),
+    ]:
         source = f"agreements_287g_years ({column}: {what}; data/reference/agreements_287g.csv)"
         for year, group in sheriffs.groupby("year"):
             flag = _by_county(group.set_index("county_fips")[column].astype("float64"))
-            rows.append(_table(measure, Period(date(int(year), 1, 1), date(int(year), 12, 31)),
-                               flag, 1, flag, np.nan, np.nan, source))
+            rows.append(
+                _table(
+                    measure,
+                    Period(date(int(year), 1, 1), date(int(year), 12, 31)),
+                    flag,
+                    1,
+                    flag,
+                    np.nan,
+                    np.nan,
+                    source,
+                )
+            )
         total = _by_county(sheriffs.groupby("county_fips")[column].sum().astype("float64"))
         rows.append(_table(measure, whole, total, len(years), total, np.nan, np.nan, source))
     return _with_county_names(pd.concat(rows, ignore_index=True))
@@ -619,14 +815,15 @@ def agreement_287g_measures(panel: pd.DataFrame) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- all together
 
+
 def sort_measures(table: pd.DataFrame, key: str = "county_fips") -> pd.DataFrame:
     return table.sort_values([key, "measure", "period_start", "period_end"], ignore_index=True)
 
 
 def county_measures() -> pd.DataFrame:
     """Every county measure from the processed tables, long format (MEASURE_COLUMNS), sorted."""
-    from ma_ice_coop.tables.facilities import load_facilities
     from ma_ice_coop.io import read_processed
+    from ma_ice_coop.tables.facilities import load_facilities
 
     covariates = read_processed("county_covariates")
     parts = [
@@ -644,8 +841,10 @@ def agency_measures() -> pd.DataFrame:
     """Measures for Massachusetts facilities not run by a sheriff (state DOC, federal, ICE, police, ...)."""
     from ma_ice_coop.io import read_processed
 
-    parts = [agency_detainer_measures(read_processed("detainers")),
-             agency_jail_arrest_measures(read_processed("jail_arrests"))]
+    parts = [
+        agency_detainer_measures(read_processed("detainers")),
+        agency_jail_arrest_measures(read_processed("jail_arrests")),
+    ]
     return sort_measures(pd.concat(parts, ignore_index=True), key="agency_group")
 
 
@@ -665,27 +864,32 @@ def measure_table(measure: str, period: Period | None = None) -> pd.DataFrame:
     declines and 287(g) years are summed over the calendar years the period spans; ICE arrests at
     jails exist only pooled over 2011-10-01..2023-01-29; ICE year-end statistics only per fiscal year.
     """
-    from ma_ice_coop.tables.facilities import load_facilities
     from ma_ice_coop.io import read_processed
+    from ma_ice_coop.tables.facilities import load_facilities
 
     coverage = measure_coverage(measure)
     period = period or default_period(measure)
     _check_period(period, coverage, f"measure {measure!r}")
     if measure in DETAINER_MEASURES:
-        table = county_detainer_measures(read_processed("detainers"), period,
-                                         covariates=read_processed("county_covariates"))
+        table = county_detainer_measures(
+            read_processed("detainers"), period, covariates=read_processed("county_covariates")
+        )
     elif measure in JAIL_ARREST_MEASURES:
         if period != JAIL_ARRESTS:
-            raise ParameterError(f"{measure} is pooled over {JAIL_ARRESTS.start}..{JAIL_ARRESTS.end} in the source "
-                                 "(no dates per arrest): use exactly that period")
+            raise ParameterError(
+                f"{measure} is pooled over {JAIL_ARRESTS.start}..{JAIL_ARRESTS.end} in the source "
+                "(no dates per arrest): use exactly that period"
+            )
         table = jail_arrest_measures(read_processed("jail_arrests"), read_processed("county_covariates"))
     elif measure in DETENTION_MEASURES:
         table = _with_county_names(detention_rows(read_processed("ice_detention_daily"), period))
     elif measure == "recorded_declines":
         years = range(period.start.year, period.end.year + 1)
         table = recorded_decline_measures(read_processed("facility_year_declines"), load_facilities(), years)
-        table = table[(table["period_start"] == max(date(years[0], 1, 1), NPR_DECLINES.start).isoformat())
-                      & (table["period_end"] == min(date(years[-1], 12, 31), NPR_DECLINES.end).isoformat())]
+        table = table[
+            (table["period_start"] == max(date(years[0], 1, 1), NPR_DECLINES.start).isoformat())
+            & (table["period_end"] == min(date(years[-1], 12, 31), NPR_DECLINES.end).isoformat())
+        ]
         if table["county_fips"].duplicated().any():  # a single year: the yearly and pooled rows coincide
             table = table.drop_duplicates(subset=["county_fips"])
     elif measure in AGREEMENT_MEASURES:
@@ -696,25 +900,49 @@ def measure_table(measure: str, period: Period | None = None) -> pd.DataFrame:
         table = table[table["period_end"] == date(period.end.year, 12, 31).isoformat()]
     else:  # ice_adp_year_end
         table = year_end_detention_measures(read_processed("ice_detention_fy"))
-        table = table[(table["period_start"] >= period.start.isoformat())
-                      & (table["period_end"] <= period.end.isoformat())]
+        table = table[
+            (table["period_start"] >= period.start.isoformat()) & (table["period_end"] <= period.end.isoformat())
+        ]
         if table[["period_start", "period_end"]].drop_duplicates().shape[0] != 1:
-            raise ParameterError("ice_adp_year_end is published per fiscal year: choose a period covering exactly one "
-                                 "fiscal year (e.g. 2023-10-01..2024-09-30)")
+            raise ParameterError(
+                "ice_adp_year_end is published per fiscal year: choose a period covering exactly one "
+                "fiscal year (e.g. 2023-10-01..2024-09-30)"
+            )
     table = table[table["measure"] == measure]
     return table.sort_values("county_fips", ignore_index=True)[MEASURE_COLUMNS]
 
 
 # ----------------------------------------------------------------------------- comparing measures
 
-SHARE_MEASURES = ("custody_share", "custody_share_resolved", "custody_share_shrunk", "custody_share_shrunk_prior_low",
-                  "custody_share_shrunk_prior_high", "declined_share", "declined_share_broad", "unresolved_share")
-RATE_MEASURES = ("detainers_per_100k", "jail_arrests_per_100k", "jail_arrests_per_100k_low",
-                 "jail_arrests_per_100k_high", "jail_arrests_per_1k_foreign_born", "recorded_declines")
+SHARE_MEASURES = (
+    "custody_share",
+    "custody_share_resolved",
+    "custody_share_shrunk",
+    "custody_share_shrunk_prior_low",
+    "custody_share_shrunk_prior_high",
+    "declined_share",
+    "declined_share_broad",
+    "unresolved_share",
+)
+RATE_MEASURES = (
+    "detainers_per_100k",
+    "jail_arrests_per_100k",
+    "jail_arrests_per_100k_low",
+    "jail_arrests_per_100k_high",
+    "jail_arrests_per_1k_foreign_born",
+    "recorded_declines",
+)
 # One measure per kind of cooperation, each over its source's full coverage: the side-by-side view.
-HEADLINE_MEASURES = ("detainers_per_100k", "custody_share", "declined_share", "unresolved_share",
-                     "recorded_declines", "jail_arrests_per_100k", "mean_daily_ice_headcount",
-                     "agreement_287g_years")
+HEADLINE_MEASURES = (
+    "detainers_per_100k",
+    "custody_share",
+    "declined_share",
+    "unresolved_share",
+    "recorded_declines",
+    "jail_arrests_per_100k",
+    "mean_daily_ice_headcount",
+    "agreement_287g_years",
+)
 
 
 def measure_kind(measure: str) -> str:
@@ -805,8 +1033,11 @@ def side_by_side(measures: tuple[str, ...] = HEADLINE_MEASURES) -> pd.DataFrame:
         table = measure_table(measure)
         frames.append(table.set_index("county_fips")["estimate"].rename(measure))
     wide = pd.concat(frames, axis=1).reset_index()
-    wide.insert(1, "county", wide["county_fips"].map(dict(zip(county_frame()["county_fips"],
-                                                              county_frame()["county"]))))
+    wide.insert(
+        1,
+        "county",
+        wide["county_fips"].map(dict(zip(county_frame()["county_fips"], county_frame()["county"], strict=True))),
+    )
     return wide
 
 
@@ -814,7 +1045,7 @@ def measure_rank_agreement(wide: pd.DataFrame, measures: tuple[str, ...] = HEADL
     """Spearman rank correlation between every pair of measures over the counties where both exist."""
     rows = []
     for i, a in enumerate(measures):
-        for b in measures[i + 1:]:
+        for b in measures[i + 1 :]:
             both = wide[[a, b]].dropna()
             rho = both[a].rank().corr(both[b].rank()) if len(both) >= 4 else float("nan")
             rows.append({"measure_a": a, "measure_b": b, "counties": len(both), "spearman_rho": rho})

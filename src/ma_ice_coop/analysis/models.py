@@ -148,8 +148,10 @@ def _standardise(
                 kept_binary.append(c)
         names.append(term)
     if standardize and any(n.endswith("(per SD)") for n in names):
-        notes.append("Continuous covariates are centred and scaled: each estimate is per 1 SD of the "
-                     "covariate over the rows analysed (covariate_sd gives the SD in the covariate's unit).")
+        notes.append(
+            "Continuous covariates are centred and scaled: each estimate is per 1 SD of the "
+            "covariate over the rows analysed (covariate_sd gives the SD in the covariate's unit)."
+        )
     if kept_binary:
         notes.append(f"0/1 covariates not standardised: {', '.join(kept_binary)}.")
     return out, names, sds, notes
@@ -172,9 +174,7 @@ def _tie_counts(x: np.ndarray, y: np.ndarray) -> dict:
     return out
 
 
-def permutation_spearman(
-    x, y, *, n_permutations: int = 9999, seed: int = DEFAULT_SEED
-) -> dict:
+def permutation_spearman(x, y, *, n_permutations: int = 9999, seed: int = DEFAULT_SEED) -> dict:
     """Spearman's rho with a two-sided Monte Carlo permutation p-value.
 
     Pairs with a missing value are dropped (``n`` counts the pairs used, ``n_dropped`` the
@@ -200,13 +200,23 @@ def permutation_spearman(
     keep = ~(np.isnan(xa) | np.isnan(ya))
     n = int(keep.sum())
     n_dropped = int(len(xa) - n)
-    result = {"rho": math.nan, "p_value": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n": n,
-              "n_dropped": n_dropped, "n_permutations": int(n_permutations), **_tie_counts(xa[keep], ya[keep]),
-              "note": ""}
+    result = {
+        "rho": math.nan,
+        "p_value": math.nan,
+        "ci_low": math.nan,
+        "ci_high": math.nan,
+        "n": n,
+        "n_dropped": n_dropped,
+        "n_permutations": int(n_permutations),
+        **_tie_counts(xa[keep], ya[keep]),
+        "note": "",
+    }
     dropped = f" {_plural(n_dropped, 'pair')} with a missing value dropped." if n_dropped else ""
     if n < 4:
-        result["note"] = (f"Not computed: only {_plural(n, 'complete pair')} (at least 4 are needed for a "
-                          f"rank correlation to mean anything).{dropped}")
+        result["note"] = (
+            f"Not computed: only {_plural(n, 'complete pair')} (at least 4 are needed for a "
+            f"rank correlation to mean anything).{dropped}"
+        )
         return result
     rx = stats.rankdata(xa[keep])
     ry = stats.rankdata(ya[keep])
@@ -233,14 +243,29 @@ def permutation_spearman(
     half = _Z95 * math.sqrt((1 + rho * rho / 2) / (n - 3))
     z = math.atanh(max(-0.999999, min(0.999999, rho)))
     result["ci_low"], result["ci_high"] = min(rho, math.tanh(z - half)), max(rho, math.tanh(z + half))
-    result["note"] = (f"Two-sided permutation p-value from {n_permutations} permutations (seed {seed}).{dropped}"
-                      ).strip()
+    result["note"] = (
+        f"Two-sided permutation p-value from {n_permutations} permutations (seed {seed}).{dropped}"
+    ).strip()
     return result
 
 
-RANK_CORRELATION_COLUMNS = ["covariate", "n", "rho", "ci_low", "ci_high", "p_value", "p_holm", "tied_outcome",
-                            "tied_covariate", "ties_dominate", "ties", "n_small", "rho_without_small",
-                            "p_without_small", "note"]
+RANK_CORRELATION_COLUMNS = [
+    "covariate",
+    "n",
+    "rho",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_holm",
+    "tied_outcome",
+    "tied_covariate",
+    "ties_dominate",
+    "ties",
+    "n_small",
+    "rho_without_small",
+    "p_without_small",
+    "note",
+]
 TIES_DOMINATE = 0.4
 """Ties dominate a side of a rank correlation when at least this share of its values is tied."""
 
@@ -255,14 +280,17 @@ def _ties_text(covariate: str, r: dict) -> tuple[bool, str]:
     if r["tied_x"] >= TIES_DOMINATE * r["n"] and not two_groups:
         sides.append(f"{r['tied_x']} of {r['n']} values of {covariate}")
     if sides:
-        parts.append(f"Ties dominate ({' and '.join(sides)} are tied, e.g. at zero): Spearman's rho and its "
-                     "interval are unreliable here, and the permutation p-value, though it allows for ties, "
-                     "rests on few distinct ranks.")
+        parts.append(
+            f"Ties dominate ({' and '.join(sides)} are tied, e.g. at zero): Spearman's rho and its "
+            "interval are unreliable here, and the permutation p-value, though it allows for ties, "
+            "rests on few distinct ranks."
+        )
     return bool(sides), " ".join(parts)
 
 
-def rank_correlations(table: pd.DataFrame, outcome: str, covariates: Sequence[str], *, small: str | None = None,
-                      **kw) -> pd.DataFrame:
+def rank_correlations(
+    table: pd.DataFrame, outcome: str, covariates: Sequence[str], *, small: str | None = None, **kw
+) -> pd.DataFrame:
     """One permutation Spearman correlation per covariate with ``outcome``, as a tidy table.
 
     Columns: RANK_CORRELATION_COLUMNS, one row per covariate in the order given. ``p_holm`` is
@@ -284,10 +312,19 @@ def rank_correlations(table: pd.DataFrame, outcome: str, covariates: Sequence[st
         dominate, ties = _ties_text(c, r)
         n_small = int((flag & table[[c, outcome]].notna().all(axis=1).to_numpy()).sum())
         rest = permutation_spearman(table.loc[~flag, c], table.loc[~flag, outcome], **kw) if n_small else r
-        rows.append({**{k: r[k] for k in ("n", "rho", "ci_low", "ci_high", "p_value", "note")}, "covariate": c,
-                     "tied_outcome": r["tied_y"], "tied_covariate": r["tied_x"], "ties_dominate": dominate,
-                     "ties": ties, "n_small": n_small, "rho_without_small": rest["rho"] if n_small else math.nan,
-                     "p_without_small": rest["p_value"] if n_small else math.nan})
+        rows.append(
+            {
+                **{k: r[k] for k in ("n", "rho", "ci_low", "ci_high", "p_value", "note")},
+                "covariate": c,
+                "tied_outcome": r["tied_y"],
+                "tied_covariate": r["tied_x"],
+                "ties_dominate": dominate,
+                "ties": ties,
+                "n_small": n_small,
+                "rho_without_small": rest["rho"] if n_small else math.nan,
+                "p_without_small": rest["p_value"] if n_small else math.nan,
+            }
+        )
     out = pd.DataFrame(rows, columns=[c for c in RANK_CORRELATION_COLUMNS if c != "p_holm"])
     out["p_holm"] = _holm(out["p_value"].to_numpy(dtype=float))
     out["n"] = out["n"].astype("int64")
@@ -317,8 +354,9 @@ COLLINEARITY_LIMIT = 0.8
 _CORR_COLUMNS = ["covariate_a", "covariate_b", "r", "n", "weights"]
 
 
-def weighted_covariate_correlations(data: pd.DataFrame, covariates: Sequence[str], weights=None, *,
-                                    weights_label: str = "rows") -> pd.DataFrame:
+def weighted_covariate_correlations(
+    data: pd.DataFrame, covariates: Sequence[str], weights=None, *, weights_label: str = "rows"
+) -> pd.DataFrame:
     """Pearson r of every pair of covariates, each row weighted (e.g. by its detainers).
 
     Columns covariate_a, covariate_b, r, n, weights (what the weights count). Rows with a missing
@@ -333,16 +371,19 @@ def weighted_covariate_correlations(data: pd.DataFrame, covariates: Sequence[str
             d = x[:, [i, j]] - np.average(x[:, [i, j]], axis=0, weights=w) if len(w) else x[:, [i, j]]
             ss = (w[:, None] * d * d).sum(axis=0)
             r = float((w * d[:, 0] * d[:, 1]).sum() / math.sqrt(ss[0] * ss[1])) if (ss > 0).all() else math.nan
-            rows.append({"covariate_a": a, "covariate_b": covariates[j], "r": r, "n": int(keep.sum()),
-                         "weights": weights_label})
+            rows.append(
+                {"covariate_a": a, "covariate_b": covariates[j], "r": r, "n": int(keep.sum()), "weights": weights_label}
+            )
     return pd.DataFrame(rows, columns=_CORR_COLUMNS)
 
 
 def collinearity_text(corr: pd.DataFrame, limit: float = COLLINEARITY_LIMIT) -> str:
     """Words for the pairs of covariates with |r| above ``limit`` ('' when none)."""
     high = corr[corr["r"].abs() > limit]
-    return "; ".join(f"{a} and {b} correlate at r = {_fmt(r, 2)} weighted by {w}"
-                     for a, b, r, w in zip(high["covariate_a"], high["covariate_b"], high["r"], high["weights"]))
+    return "; ".join(
+        f"{a} and {b} correlate at r = {_fmt(r, 2)} weighted by {w}"
+        for a, b, r, w in zip(high["covariate_a"], high["covariate_b"], high["r"], high["weights"], strict=True)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,8 +408,18 @@ class GlmResult:
     covariate_correlations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_CORR_COLUMNS))
 
 
-_GLM_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value",
-                "odds_ratio", "or_low", "or_high", "covariate_sd"]
+_GLM_COLUMNS = [
+    "term",
+    "estimate",
+    "std_error",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "odds_ratio",
+    "or_low",
+    "or_high",
+    "covariate_sd",
+]
 
 
 def _nan_coefficients(terms: list[str], columns: list[str]) -> pd.DataFrame:
@@ -409,14 +460,17 @@ def quasi_binomial_glm(
     _check_not_policy_index(successes, what=what)
     _check_columns(table, [successes, trials, *covariates], what=what)
 
-    data = pd.DataFrame({"_s": _as_float(table[successes], successes), "_t": _as_float(table[trials], trials)},
-                        index=range(len(table)))
+    data = pd.DataFrame(
+        {"_s": _as_float(table[successes], successes), "_t": _as_float(table[trials], trials)}, index=range(len(table))
+    )
     for c in covariates:
         data[c] = _as_float(table[c], c)
     bad = data[(data["_s"] < 0) | (data["_t"] < 0) | (data["_s"] > data["_t"])]
     if len(bad):
-        raise ValueError(f"{what}: {len(bad)} row(s) have negative counts or {successes} > {trials} "
-                         f"(first at row position {int(bad.index[0])}); fix the table before modelling")
+        raise ValueError(
+            f"{what}: {len(bad)} row(s) have negative counts or {successes} > {trials} "
+            f"(first at row position {int(bad.index[0])}); fix the table before modelling"
+        )
 
     notes: list[str] = []
     n_in = len(data)
@@ -432,23 +486,28 @@ def quasi_binomial_glm(
     n = len(data)
     k = 1 + len(covariates)
     df_resid = float(n - k)
-    design, names, sds, std_notes = _standardise(data, covariates, standardize) if n else (
-        pd.DataFrame(), [c for c in covariates], {}, [])
+    design, names, sds, std_notes = (
+        _standardise(data, covariates, standardize) if n else (pd.DataFrame(), [c for c in covariates], {}, [])
+    )
     terms = ["Intercept", *names]
     header = f"Quasi-binomial GLM (logit link) of {successes}/{trials} on {n} of {n_in} rows."
     corr = weighted_covariate_correlations(data, covariates, data["_t"], weights_label=trials)
     if collinearity_text(corr, max_covariate_r):
-        notes.append(f"Warning: {collinearity_text(corr, max_covariate_r)} (|r| above {_fmt(max_covariate_r, 1)}): "
-                     "the model cannot separate these covariates, so their adjusted estimates are unstable; "
-                     "read them one at a time.")
+        notes.append(
+            f"Warning: {collinearity_text(corr, max_covariate_r)} (|r| above {_fmt(max_covariate_r, 1)}): "
+            "the model cannot separate these covariates, so their adjusted estimates are unstable; "
+            "read them one at a time."
+        )
 
     def refuse(reason: str) -> GlmResult:
         coef = _nan_coefficients(terms, _GLM_COLUMNS)
         return GlmResult(coef, math.nan, n, df_resid, _join_notes([header, f"Not fitted: {reason}", *notes]), corr)
 
     if df_resid < 2:
-        return refuse(f"only {df_resid:g} residual degrees of freedom ({n} rows, {k} parameters); "
-                      "at least 2 are needed to estimate the dispersion.")
+        return refuse(
+            f"only {df_resid:g} residual degrees of freedom ({n} rows, {k} parameters); "
+            "at least 2 are needed to estimate the dispersion."
+        )
     if data["_s"].sum() == 0 or (data["_t"] - data["_s"]).sum() == 0:
         which = "no successes" if data["_s"].sum() == 0 else "no failures"
         return refuse(f"{which} in any row, so the log-odds are unbounded.")
@@ -462,19 +521,22 @@ def quasi_binomial_glm(
     trials_used = data["_t"].to_numpy()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.GLM(data["_s"].to_numpy() / trials_used, exog.to_numpy(), family=sm.families.Binomial(),
-                     var_weights=trials_used).fit(scale="X2", use_t=True)
+        fit = sm.GLM(
+            data["_s"].to_numpy() / trials_used, exog.to_numpy(), family=sm.families.Binomial(), var_weights=trials_used
+        ).fit(scale="X2", use_t=True)
     params = np.asarray(fit.params, dtype=float)
     bse = np.asarray(fit.bse, dtype=float)
     ci = np.asarray(fit.conf_int(alpha=0.05), dtype=float)
-    coef = pd.DataFrame({
-        "term": pd.Series(terms, dtype=object),
-        "estimate": params,
-        "std_error": bse,
-        "ci_low": ci[:, 0],
-        "ci_high": ci[:, 1],
-        "p_value": np.asarray(fit.pvalues, dtype=float),
-    })
+    coef = pd.DataFrame(
+        {
+            "term": pd.Series(terms, dtype=object),
+            "estimate": params,
+            "std_error": bse,
+            "ci_low": ci[:, 0],
+            "ci_high": ci[:, 1],
+            "p_value": np.asarray(fit.pvalues, dtype=float),
+        }
+    )
     coef["odds_ratio"] = np.exp(coef["estimate"])
     coef["or_low"] = np.exp(coef["ci_low"])
     coef["or_high"] = np.exp(coef["ci_high"])
@@ -525,17 +587,18 @@ class MixedResult:
 
 _FE_COLUMNS = ["term", "estimate", "sd", "ci_low", "ci_high", "odds_ratio", "or_low", "or_high", "covariate_sd"]
 _RE_SD_COLUMNS = ["term", "estimate", "median", "ci_low", "ci_high", "log_sd_mean", "log_sd_sd"]
-_GROUP_COLUMNS = ["group", "n", "successes", "observed_share", "estimate", "sd", "ci_low", "ci_high",
-                  "fitted_share"]
+_GROUP_COLUMNS = ["group", "n", "successes", "observed_share", "estimate", "sd", "ci_low", "ci_high", "fitted_share"]
 
 
 def _binary_outcome(values, name: str) -> np.ndarray:
     y = _as_float(values, name)
     ok = ~np.isnan(y)
     if not np.isin(y[ok], (0.0, 1.0)).all():
-        raise ValueError(f"outcome '{name}' must be 0/1 (or boolean), found values "
-                         f"{sorted(set(np.unique(y[ok]).tolist()) - {0.0, 1.0})[:5]}; "
-                         "build it first, e.g. rows['custody'] = rows['outcome'].eq('custody')")
+        raise ValueError(
+            f"outcome '{name}' must be 0/1 (or boolean), found values "
+            f"{sorted(set(np.unique(y[ok]).tolist()) - {0.0, 1.0})[:5]}; "
+            "build it first, e.g. rows['custody'] = rows['outcome'].eq('custody')"
+        )
     return y
 
 
@@ -588,20 +651,28 @@ def mixed_binomial_glm(
     data = data[~missing].reset_index(drop=True)
     n = len(data)
     groups = sorted(pd.unique(data["_g"]).tolist(), key=str)
-    design, names, sds, std_notes = _standardise(data, covariates, standardize) if n else (
-        pd.DataFrame(), list(covariates), {}, [])
+    design, names, sds, std_notes = (
+        _standardise(data, covariates, standardize) if n else (pd.DataFrame(), list(covariates), {}, [])
+    )
     terms = ["Intercept", *names]
-    header = (f"Logistic random-intercept model of {outcome} on {n} of {n_in} rows in "
-              f"{_plural(len(groups), 'group')} of {group}, fitted by variational Bayes (seed {seed}).")
+    header = (
+        f"Logistic random-intercept model of {outcome} on {n} of {n_in} rows in "
+        f"{_plural(len(groups), 'group')} of {group}, fitted by variational Bayes (seed {seed})."
+    )
     prior = {"fe_p": float(fe_p), "vcp_p": float(vcp_p)}
 
-    summary = (data.groupby("_g", sort=False)["_y"].agg(["size", "sum"]).reindex(groups)
-               if n else pd.DataFrame(columns=["size", "sum"]))
-    group_base = pd.DataFrame({
-        "group": pd.Series(groups, dtype=object),
-        "n": summary["size"].to_numpy(dtype="int64") if n else np.array([], dtype="int64"),
-        "successes": summary["sum"].to_numpy(dtype="int64") if n else np.array([], dtype="int64"),
-    })
+    summary = (
+        data.groupby("_g", sort=False)["_y"].agg(["size", "sum"]).reindex(groups)
+        if n
+        else pd.DataFrame(columns=["size", "sum"])
+    )
+    group_base = pd.DataFrame(
+        {
+            "group": pd.Series(groups, dtype=object),
+            "n": summary["size"].to_numpy(dtype="int64") if n else np.array([], dtype="int64"),
+            "successes": summary["sum"].to_numpy(dtype="int64") if n else np.array([], dtype="int64"),
+        }
+    )
     group_base["observed_share"] = group_base["successes"] / group_base["n"]
 
     def refuse(reason: str) -> MixedResult:
@@ -609,19 +680,32 @@ def mixed_binomial_glm(
         for c in _GROUP_COLUMNS[4:]:
             ge[c] = np.nan
         re_sd = _nan_coefficients([f"sd({group} intercept)"], _RE_SD_COLUMNS)
-        return MixedResult(_nan_coefficients(terms, _FE_COLUMNS), re_sd, ge[_GROUP_COLUMNS], n, len(groups),
-                           False, _join_notes([header, f"Not fitted: {reason}", *notes]), seed, prior, corr)
+        return MixedResult(
+            _nan_coefficients(terms, _FE_COLUMNS),
+            re_sd,
+            ge[_GROUP_COLUMNS],
+            n,
+            len(groups),
+            False,
+            _join_notes([header, f"Not fitted: {reason}", *notes]),
+            seed,
+            prior,
+            corr,
+        )
 
-    corr = weighted_covariate_correlations(data, covariates,
-                                           weights_label="rows (each group by its number of rows, e.g. detainers)")
+    corr = weighted_covariate_correlations(
+        data, covariates, weights_label="rows (each group by its number of rows, e.g. detainers)"
+    )
     if len(groups) < 2:
         return refuse(f"{_plural(len(groups), 'group')} left; a random intercept needs at least 2.")
     if n == 0 or data["_y"].nunique() < 2:
         return refuse(f"{outcome} does not vary over the rows analysed.")
     if collinearity_text(corr, max_covariate_r):
-        return refuse(f"{collinearity_text(corr, max_covariate_r)} (|r| above {_fmt(max_covariate_r, 1)}): the model "
-                      "cannot separate their effects, and with variational Bayes and so few groups the intervals "
-                      "would still look narrow. Fit one covariate at a time.")
+        return refuse(
+            f"{collinearity_text(corr, max_covariate_r)} (|r| above {_fmt(max_covariate_r, 1)}): the model "
+            "cannot separate their effects, and with variational Bayes and so few groups the intervals "
+            "would still look narrow. Fit one covariate at a time."
+        )
     exog = pd.concat([pd.Series(1.0, index=data.index, name="Intercept"), design], axis=1)
     if np.linalg.matrix_rank(exog.to_numpy()) < exog.shape[1]:
         return refuse("the covariates are constant or collinear over the rows analysed.")
@@ -630,8 +714,14 @@ def mixed_binomial_glm(
     exog_vc = np.zeros((n, len(groups)))
     exog_vc[np.arange(n), code] = 1.0
     model = BinomialBayesMixedGLM(
-        data["_y"].to_numpy(), exog.to_numpy(), exog_vc, np.zeros(len(groups), dtype=int),
-        vcp_p=vcp_p, fe_p=fe_p, fep_names=terms, vcp_names=[f"sd({group} intercept)"],
+        data["_y"].to_numpy(),
+        exog.to_numpy(),
+        exog_vc,
+        np.zeros(len(groups), dtype=int),
+        vcp_p=vcp_p,
+        fe_p=fe_p,
+        fep_names=terms,
+        vcp_names=[f"sd({group} intercept)"],
         vc_names=[str(g) for g in groups],
     )
     with warnings.catch_warnings(record=True) as caught:
@@ -639,8 +729,13 @@ def mixed_binomial_glm(
         fit = model.fit_vb(rng=np.random.default_rng(seed))
     converged = bool(getattr(fit.optim_retvals, "success", True))
 
-    fe = pd.DataFrame({"term": pd.Series(terms, dtype=object), "estimate": np.asarray(fit.fe_mean, dtype=float),
-                       "sd": np.asarray(fit.fe_sd, dtype=float)})
+    fe = pd.DataFrame(
+        {
+            "term": pd.Series(terms, dtype=object),
+            "estimate": np.asarray(fit.fe_mean, dtype=float),
+            "sd": np.asarray(fit.fe_sd, dtype=float),
+        }
+    )
     fe["ci_low"] = fe["estimate"] - _Z95 * fe["sd"]
     fe["ci_high"] = fe["estimate"] + _Z95 * fe["sd"]
     fe["odds_ratio"] = np.exp(fe["estimate"])
@@ -649,15 +744,17 @@ def mixed_binomial_glm(
     fe["covariate_sd"] = [sds.get(t, np.nan) for t in terms]
 
     m, s = float(fit.vcp_mean[0]), float(fit.vcp_sd[0])
-    re_sd = pd.DataFrame({
-        "term": pd.Series([f"sd({group} intercept)"], dtype=object),
-        "estimate": [math.exp(m + s * s / 2)],
-        "median": [math.exp(m)],
-        "ci_low": [math.exp(m - _Z95 * s)],
-        "ci_high": [math.exp(m + _Z95 * s)],
-        "log_sd_mean": [m],
-        "log_sd_sd": [s],
-    })
+    re_sd = pd.DataFrame(
+        {
+            "term": pd.Series([f"sd({group} intercept)"], dtype=object),
+            "estimate": [math.exp(m + s * s / 2)],
+            "median": [math.exp(m)],
+            "ci_low": [math.exp(m - _Z95 * s)],
+            "ci_high": [math.exp(m + _Z95 * s)],
+            "log_sd_mean": [m],
+            "log_sd_sd": [s],
+        }
+    )
 
     ge = group_base.copy()
     ge["estimate"] = np.asarray(fit.vc_mean, dtype=float)
@@ -677,11 +774,25 @@ def mixed_binomial_glm(
         "interval reflects the prior as much as the data.",
         *std_notes,
         *notes,
-        *([] if converged else ["The variational optimisation did not report convergence: treat results with caution."]),
+        *(
+            []
+            if converged
+            else ["The variational optimisation did not report convergence: treat results with caution."]
+        ),
         *[f"statsmodels warned: {w}" for w in _warning_texts(caught)],
     ]
-    return MixedResult(fe[_FE_COLUMNS], re_sd[_RE_SD_COLUMNS], ge[_GROUP_COLUMNS], n, len(groups), converged,
-                       _join_notes(notes), seed, prior, corr)
+    return MixedResult(
+        fe[_FE_COLUMNS],
+        re_sd[_RE_SD_COLUMNS],
+        ge[_GROUP_COLUMNS],
+        n,
+        len(groups),
+        converged,
+        _join_notes(notes),
+        seed,
+        prior,
+        corr,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -708,10 +819,26 @@ class ItsResult:
 
 
 _ITS_COLUMNS = ["term", "estimate", "std_error", "ci_low", "ci_high", "p_value"]
-_UNITS = {"MS": "month", "ME": "month", "M": "month", "BMS": "month", "BME": "month",
-          "QS": "quarter", "QE": "quarter", "Q": "quarter",
-          "YS": "year", "YE": "year", "Y": "year", "AS": "year", "A": "year",
-          "W": "week", "D": "day", "B": "business day", "h": "hour", "H": "hour"}
+_UNITS = {
+    "MS": "month",
+    "ME": "month",
+    "M": "month",
+    "BMS": "month",
+    "BME": "month",
+    "QS": "quarter",
+    "QE": "quarter",
+    "Q": "quarter",
+    "YS": "year",
+    "YE": "year",
+    "Y": "year",
+    "AS": "year",
+    "A": "year",
+    "W": "week",
+    "D": "day",
+    "B": "business day",
+    "h": "hour",
+    "H": "hour",
+}
 
 
 def _period_unit(freq: str) -> str:
@@ -799,44 +926,68 @@ def interrupted_time_series(
     n_before = int((use & ~after).sum())
     n_after = int((use & after).sum())
 
-    X = np.column_stack([np.ones_like(t), t, after.astype(float),
-                         np.where(after, t - (t_event if not math.isnan(t_event) else 0.0), 0.0)])
-    fitted = pd.DataFrame({"date": grid, "segment": segment, "observed": observed,
-                           "fitted": np.nan, "counterfactual": np.nan})
+    X = np.column_stack(
+        [
+            np.ones_like(t),
+            t,
+            after.astype(float),
+            np.where(after, t - (t_event if not math.isnan(t_event) else 0.0), 0.0),
+        ]
+    )
+    fitted = pd.DataFrame(
+        {"date": grid, "segment": segment, "observed": observed, "fitted": np.nan, "counterfactual": np.nan}
+    )
 
     notes: list[str] = []
     if excluded.any():
-        notes.append(f"The {unit} containing the event ({grid[excluded][0].date()}) is left out: it mixes "
-                     "before and after.")
+        notes.append(
+            f"The {unit} containing the event ({grid[excluded][0].date()}) is left out: it mixes before and after."
+        )
     if missing.any():
-        notes.append(f"{_plural(int(missing.sum()), 'period')} with no value dropped; HAC lags then treat the "
-                     "neighbours of a gap as consecutive.")
-    header = (f"Segmented regression around {event.date()}: {n_before} {unit}s before, {n_after} after"
-              + (f" (from {first_after.date()})." if first_after is not None else "."))
+        notes.append(
+            f"{_plural(int(missing.sum()), 'period')} with no value dropped; HAC lags then treat the "
+            "neighbours of a gap as consecutive."
+        )
+    header = f"Segmented regression around {event.date()}: {n_before} {unit}s before, {n_after} after" + (
+        f" (from {first_after.date()})." if first_after is not None else "."
+    )
 
     def refuse(reason: str) -> ItsResult:
-        return ItsResult(_nan_coefficients(terms, _ITS_COLUMNS), fitted, n_before, n_after,
-                         _join_notes([header, f"Not fitted: {reason}", *notes]), event, first_after, hac_lags)
+        return ItsResult(
+            _nan_coefficients(terms, _ITS_COLUMNS),
+            fitted,
+            n_before,
+            n_after,
+            _join_notes([header, f"Not fitted: {reason}", *notes]),
+            event,
+            first_after,
+            hac_lags,
+        )
 
     if n_before < min_points or n_after < min_points:
         side = " and ".join(s for s, k in (("before", n_before), ("after", n_after)) if k < min_points)
-        return refuse(f"too few observed points {side} the event (at least {min_points} on each side are "
-                      "needed to separate a trend from a level change).")
+        return refuse(
+            f"too few observed points {side} the event (at least {min_points} on each side are "
+            "needed to separate a trend from a level change)."
+        )
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = sm.OLS(observed[use], X[use]).fit(
-            cov_type="HAC", cov_kwds={"maxlags": hac_lags, "use_correction": True}, use_t=True)
+            cov_type="HAC", cov_kwds={"maxlags": hac_lags, "use_correction": True}, use_t=True
+        )
     params = np.asarray(fit.params, dtype=float)
     ci = np.asarray(fit.conf_int(alpha=0.05), dtype=float)
-    coef = pd.DataFrame({
-        "term": pd.Series(terms, dtype=object),
-        "estimate": params,
-        "std_error": np.asarray(fit.bse, dtype=float),
-        "ci_low": ci[:, 0],
-        "ci_high": ci[:, 1],
-        "p_value": np.asarray(fit.pvalues, dtype=float),
-    })
+    coef = pd.DataFrame(
+        {
+            "term": pd.Series(terms, dtype=object),
+            "estimate": params,
+            "std_error": np.asarray(fit.bse, dtype=float),
+            "ci_low": ci[:, 0],
+            "ci_high": ci[:, 1],
+            "p_value": np.asarray(fit.pvalues, dtype=float),
+        }
+    )
     pred = X @ params
     counter = X[:, :2] @ params[:2]
     fitted.loc[~excluded, "fitted"] = pred[~excluded]

@@ -25,8 +25,9 @@ def content_digest(*parts: bytes) -> str:
 def _files_digest(paths) -> str:
     root = config.project_root()
     items = sorted(Path(p) for p in paths)
-    return content_digest(*[p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes()
-                            for p in items if p.is_file()])
+    return content_digest(
+        *[p.relative_to(root).as_posix().encode() + b"\0" + p.read_bytes() for p in items if p.is_file()]
+    )
 
 
 def code_digest() -> str:
@@ -34,7 +35,11 @@ def code_digest() -> str:
     root = config.project_root()
     files = list((root / "src" / "ma_ice_coop").rglob("*.py"))
     files += list((root / "data" / "reference").glob("*"))
-    files += [root / "notebooks" / "registry.yaml", root / "requirements.lock", root / "data" / "detainer_releases.yaml"]
+    files += [
+        root / "notebooks" / "registry.yaml",
+        root / "requirements.lock",
+        root / "data" / "detainer_releases.yaml",
+    ]
     return _files_digest(files)
 
 
@@ -47,8 +52,14 @@ def data_digest() -> str:
 def notebook_source_digest(path: Path) -> str:
     """Cell types, sources and tags only: the notebook's own outputs do not count."""
     doc = json.loads(path.read_text(encoding="utf-8"))
-    cells = [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
-              sorted(c.get("metadata", {}).get("tags", []))) for c in doc["cells"]]
+    cells = [
+        (
+            c["cell_type"],
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+            sorted(c.get("metadata", {}).get("tags", [])),
+        )
+        for c in doc["cells"]
+    ]
     return content_digest(json.dumps(cells, sort_keys=True).encode())
 
 

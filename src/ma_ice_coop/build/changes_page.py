@@ -25,7 +25,7 @@ def changes_html(markdown_text: str | None = None) -> str:
     """The changes page: CHANGES.md rendered to HTML (tables on, raw HTML escaped)."""
     text = changes_source().read_text(encoding="utf-8") if markdown_text is None else markdown_text
     render = mistune.create_markdown(escape=True, plugins=["table"])
-    body = render(text).replace("<table>", "<table class=\"ma-table\">")  # the reports' table style
+    body = render(text).replace("<table>", '<table class="ma-table">')  # the reports' table style
     return html_page("What changed: corrections and data or method changes", body, home="index.html")
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 
 from ma_ice_coop import config, io
-
 from ma_ice_coop.analysis import measures
 
 DECIMALS = 6  # rounding of floats in the CSVs, so rebuilds are byte-identical across platforms
@@ -48,8 +47,9 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         periods = rows[["period_start", "period_end"]].drop_duplicates()
         span = f"{periods['period_start'].min()}..{periods['period_end'].max()} ({len(periods)})"
         lines.append(f"| `{measure}` | {meaning} | {span} | {len(rows)} |")
-    shares = county[(county["measure"] == "custody_share")
-                    & (county["period_start"] == measures.FY2015_DETAINERS.start.isoformat())]
+    shares = county[
+        (county["measure"] == "custody_share") & (county["period_start"] == measures.FY2015_DETAINERS.start.isoformat())
+    ]
     small = sorted(shares.loc[measures.small_by_data(shares), "county"])
     lines += [
         "",
@@ -92,5 +92,8 @@ def write_downloads(folder: Path | None = None) -> dict[str, int]:
     _write(agency, folder / "agency_measures.csv")
     _write(covariates, folder / "county_covariates.csv")
     io.atomic_write_text(folder / "README.md", downloads_readme(county, agency))
-    return {"county_measures.csv": len(county), "agency_measures.csv": len(agency),
-            "county_covariates.csv": len(covariates)}
+    return {
+        "county_measures.csv": len(county),
+        "agency_measures.csv": len(agency),
+        "county_covariates.csv": len(covariates),
+    }

@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-
 from ma_ice_coop import config, io
 from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.present.pages import html_page
@@ -60,8 +59,15 @@ def execute_run(run: Run, km=None, target: Path | None = None) -> Path:
     executed = scratch / f"{run.spec.id}.ipynb"
     try:
         extra = {"km": km} if km is not None else {}
-        papermill.execute_notebook(str(run.spec.path), str(executed), parameters=dict(run.overrides) or None,
-                                   kernel_name=KERNEL, progress_bar=False, cwd=str(root), **extra)
+        papermill.execute_notebook(
+            str(run.spec.path),
+            str(executed),
+            parameters=dict(run.overrides) or None,
+            kernel_name=KERNEL,
+            progress_bar=False,
+            cwd=str(root),
+            **extra,
+        )
     except Exception as exc:
         failed = root / "build" / "failed" / run.spec.id / f"{run.slug}.ipynb"
         if executed.exists():
@@ -69,7 +75,9 @@ def execute_run(run: Run, km=None, target: Path | None = None) -> Path:
             shutil.copyfile(executed, failed)
         shutil.rmtree(scratch, ignore_errors=True)
         where = f"; the executed notebook is kept at {failed.relative_to(root)}" if failed.exists() else ""
-        raise BuildError(f"notebook {run.label} failed: {type(exc).__name__}: {str(exc).strip()[:2000]}{where}") from exc
+        raise BuildError(
+            f"notebook {run.label} failed: {type(exc).__name__}: {str(exc).strip()[:2000]}{where}"
+        ) from exc
     nb = nbformat.read(executed, as_version=4)
     clean_notebook(nb)
     target = target or run.executed_path
@@ -108,13 +116,21 @@ def render_html(run: Run, source: Path | None = None, target: Path | None = None
     # after the notebook's own title cell (its first markdown cell), if it starts with one
     first = nb.cells[0] if nb.cells else None
     nb.cells.insert(1 if first is not None and first.cell_type == "markdown" else 0, header)
-    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, exclude_anchor_links=True)
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,
+    )
     body, _ = exporter.from_notebook_node(nb)
     target = target or run.html_path
     reports = config.project_root() / "reports"
-    home = ("../" * (len(target.relative_to(reports).parts) - 1) + "index.html" if target.is_relative_to(reports)
-            else (reports / "index.html").as_uri())
+    home = (
+        "../" * (len(target.relative_to(reports).parts) - 1) + "index.html"
+        if target.is_relative_to(reports)
+        else (reports / "index.html").as_uri()
+    )
     io.atomic_write_text(target, html_page(run.spec.title, body, home=home))
     return target
 
@@ -129,5 +145,3 @@ def run_to_folder(notebook_id: str, overrides: dict[str, Any], folder: Path) -> 
     folder = Path(folder).resolve()
     executed = execute_run(run, target=folder / f"{stem}.ipynb")
     return executed, render_html(run, source=executed, target=folder / f"{stem}.html")
-
-

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from ma_ice_coop import config, io
-from ma_ice_coop.build.changes_page import write_changes_page
 from ma_ice_coop.build.cache import code_digest, content_digest
+from ma_ice_coop.build.changes_page import write_changes_page
 from ma_ice_coop.build.index import write_index
 
 STEP_CACHE = "steps.json"
@@ -51,8 +51,10 @@ def _processed_outputs() -> list[Path]:
 
 def _download_outputs() -> list[Path]:
     folder = config.project_root() / "reports" / "data"
-    return [folder / n for n in ("county_measures.csv", "agency_measures.csv", "county_covariates.csv",
-                                 "README.md", "CODEBOOK.md")]
+    return [
+        folder / n
+        for n in ("county_measures.csv", "agency_measures.csv", "county_covariates.csv", "README.md", "CODEBOOK.md")
+    ]
 
 
 def _step(name: str, key: str, outputs: list[Path], action, steps: dict, force: bool, out) -> None:
@@ -66,22 +68,25 @@ def _step(name: str, key: str, outputs: list[Path], action, steps: dict, force: 
     print(f"{name}: done in {time.perf_counter() - start:.1f}s", file=out)
 
 
-def build_all(*, mirror: Path | None = None, force: bool = False, workers: int | None = None,
-              notebooks: bool = True, out=None) -> None:
+def build_all(
+    *, mirror: Path | None = None, force: bool = False, workers: int | None = None, notebooks: bool = True, out=None
+) -> None:
     """Everything `make all` builds; each step reruns only when its inputs changed."""
     from ma_ice_coop.sources.fetch import fetch_all
 
     out = out or sys.stderr
     start = time.perf_counter()
     files = fetch_all(mirror, progress=False)
-    print(f"fetch: {len(files)} input files verified ({'mirror ' + str(mirror) if mirror else 'download cache'})",
-          file=out)
+    print(
+        f"fetch: {len(files)} input files verified ({'mirror ' + str(mirror) if mirror else 'download cache'})",
+        file=out,
+    )
     steps = {} if force else _load_steps()
     key = inputs_digest()
 
     def processed():  # imported here: a no-op rebuild should not pay for pandera and scipy
-        from ma_ice_coop.tables.codebook import write_codebook
         from ma_ice_coop.build.downloads import reports_data_dir
+        from ma_ice_coop.tables.codebook import write_codebook
         from ma_ice_coop.tables.process import process_all
 
         process_all(out=out)
@@ -96,8 +101,8 @@ def build_all(*, mirror: Path | None = None, force: bool = False, workers: int |
     _step("process", key, _processed_outputs(), processed, steps, force, out)
     _step("downloads", key, _download_outputs(), downloads, steps, force, out)
     if notebooks:
-        from ma_ice_coop.specs.notebooks import plan_runs
         from ma_ice_coop.build.pool import build_runs
+        from ma_ice_coop.specs.notebooks import plan_runs
 
         runs = plan_runs()
         build_runs(runs, workers=workers, force=force, out=out)
@@ -113,5 +118,3 @@ def _ensure_dir(folder: Path) -> Path:
 
 
 # ----------------------------------------------------------------------------- the index page
-
-

@@ -32,6 +32,7 @@ _KERNEL_MANAGER = None
 
 # ----------------------------------------------------------------------------- warm kernels in workers
 
+
 def _shutdown_kernel() -> None:
     global _KERNEL_MANAGER
     if _KERNEL_MANAGER is not None:
@@ -52,8 +53,12 @@ def warm_kernel():
         client.start_channels()
         try:
             client.wait_for_ready(timeout=60)
-            client.execute_interactive("get_ipython().run_line_magic('reset', '-f')", store_history=False,
-                                       timeout=60, output_hook=lambda msg: None)
+            client.execute_interactive(
+                "get_ipython().run_line_magic('reset', '-f')",
+                store_history=False,
+                timeout=60,
+                output_hook=lambda msg: None,
+            )
         finally:
             client.stop_channels()
         return _KERNEL_MANAGER
@@ -87,8 +92,16 @@ def _quiet_worker() -> None:
 
 # ----------------------------------------------------------------------------- the build
 
-def build_runs(runs: list[Run] | None = None, *, ids: list[str] | None = None, workers: int | None = None,
-               force: bool = False, progress: bool = True, out=None) -> dict[str, str]:
+
+def build_runs(
+    runs: list[Run] | None = None,
+    *,
+    ids: list[str] | None = None,
+    workers: int | None = None,
+    force: bool = False,
+    progress: bool = True,
+    out=None,
+) -> dict[str, str]:
     """Execute and render the runs that are not fresh; returns label -> 'built' | 'cached'.
 
     Every run is attempted; failures are reported together at the end (and not cached), and the
@@ -127,6 +140,8 @@ def build_runs(runs: list[Run] | None = None, *, ids: list[str] | None = None, w
             bar.update(1)
         bar.close()
     if failures:
-        raise BuildError(f"{len(failures)} of {len(todo)} notebook runs failed (their earlier outputs are kept):\n"
-                         + "\n".join(failures))
+        raise BuildError(
+            f"{len(failures)} of {len(todo)} notebook runs failed (their earlier outputs are kept):\n"
+            + "\n".join(failures)
+        )
     return status

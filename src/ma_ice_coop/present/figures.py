@@ -303,8 +303,16 @@ def _fig_legend(fig: Figure, handles: list, ncols: int | None = None, title: str
 
 def _marker_handle(label: str, color: str, *, hollow: bool = False, marker: str = "o", line: bool = True) -> Line2D:
     return Line2D(
-        [], [], color=color, marker=marker, markersize=6, linestyle="-" if line else "none", linewidth=1.5,
-        markerfacecolor="white" if hollow else color, markeredgecolor=color, label=label,
+        [],
+        [],
+        color=color,
+        marker=marker,
+        markersize=6,
+        linestyle="-" if line else "none",
+        linewidth=1.5,
+        markerfacecolor="white" if hollow else color,
+        markeredgecolor=color,
+        label=label,
     )
 
 
@@ -383,8 +391,17 @@ def interval_plot(
         for hollow in (False, True):
             sel = flags == hollow
             if sel.any():
-                ax.plot(est[sel], y[sel], linestyle="none", marker="o", markersize=7, color=color,
-                        markerfacecolor="white" if hollow else color, markeredgewidth=1.5, zorder=3)
+                ax.plot(
+                    est[sel],
+                    y[sel],
+                    linestyle="none",
+                    marker="o",
+                    markersize=7,
+                    color=color,
+                    markerfacecolor="white" if hollow else color,
+                    markeredgewidth=1.5,
+                    zorder=3,
+                )
         _row_axis(ax, labels, ylabel)
         handles = [_marker_handle(literal_text(estimate_label), color)]
         if flags.any():
@@ -516,7 +533,7 @@ def funnel_plot(
         if not keep.any():
             _no_data(ax)
             return fig
-        labels = [lab for lab, k in zip(labels, keep) if k]
+        labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
         num, den, flags = num[keep], den[keep], flags[keep]
         prop = num / den
         max_n = int(math.ceil(den.max()))
@@ -531,15 +548,25 @@ def funnel_plot(
             lo, hi = funnel_limits(pooled_rate, grid, level)
             ax.plot(grid, lo, color=color, linestyle=ls, linewidth=1.3, zorder=2)
             ax.plot(grid, hi, color=color, linestyle=ls, linewidth=1.3, zorder=2)
-            handles.append(Line2D([], [], color=color, linestyle=ls, linewidth=1.3,
-                                  label=f"{_fmt_level(level)} control limits"))
+            handles.append(
+                Line2D([], [], color=color, linestyle=ls, linewidth=1.3, label=f"{_fmt_level(level)} control limits")
+            )
             tops.append(funnel_limits(pooled_rate, [max(1.0, float(np.round(den.min())))], level)[1][0])
         color = PALETTE["blue"]
         for hollow in (False, True):
             sel = flags == hollow
             if sel.any():
-                ax.plot(den[sel], prop[sel], linestyle="none", marker="o", markersize=7, color=color,
-                        markerfacecolor="white" if hollow else color, markeredgewidth=1.5, zorder=4)
+                ax.plot(
+                    den[sel],
+                    prop[sel],
+                    linestyle="none",
+                    marker="o",
+                    markersize=7,
+                    color=color,
+                    markerfacecolor="white" if hollow else color,
+                    markeredgewidth=1.5,
+                    zorder=4,
+                )
         handles.insert(0, _marker_handle(literal_text(point_label), color, line=False))
         if flags.any():
             handles.insert(1, _marker_handle(SMALL_COUNTY_LABEL, color, hollow=True, line=False))
@@ -571,15 +598,29 @@ def _text_size_pt(text: str, fontsize: float) -> tuple[float, float]:
 
 #: Candidate label offsets (points) and alignments, tried in order for points on the left side.
 _LABEL_SPOTS = (
-    (5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"), (-5, -3, "right", "top"),
-    (0, 7, "center", "bottom"), (0, -7, "center", "top"), (5, 13, "left", "bottom"), (5, -13, "left", "top"),
-    (-5, 13, "right", "bottom"), (-5, -13, "right", "top"),
+    (5, 3, "left", "bottom"),
+    (5, -3, "left", "top"),
+    (-5, 3, "right", "bottom"),
+    (-5, -3, "right", "top"),
+    (0, 7, "center", "bottom"),
+    (0, -7, "center", "top"),
+    (5, 13, "left", "bottom"),
+    (5, -13, "left", "top"),
+    (-5, 13, "right", "bottom"),
+    (-5, -13, "right", "top"),
 )
 
 
 def _annotate_points(
-    ax, x: np.ndarray, y: np.ndarray, labels: list[str], *, xlim: tuple[float, float],
-    ylim: tuple[float, float], axes_size_in: tuple[float, float], radii_pt: np.ndarray | None = None,
+    ax,
+    x: np.ndarray,
+    y: np.ndarray,
+    labels: list[str],
+    *,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    axes_size_in: tuple[float, float],
+    radii_pt: np.ndarray | None = None,
     fontsize: float = 8.0,
 ) -> None:
     """Label each point with offset text, avoiding other labels and markers where it can.
@@ -594,8 +635,9 @@ def _annotate_points(
     px, py = (x - xlim[0]) * sx, (y - ylim[0]) * sy
     radii = np.full(len(x), 4.0) if radii_pt is None else radii_pt
     finite = np.isfinite(px) & np.isfinite(py)
-    obstacles = [(px[i] - radii[i], px[i] + radii[i], py[i] - radii[i], py[i] + radii[i])
-                 for i in range(len(x)) if finite[i]]
+    obstacles = [
+        (px[i] - radii[i], px[i] + radii[i], py[i] - radii[i], py[i] + radii[i]) for i in range(len(x)) if finite[i]
+    ]
 
     def overlap(a, b) -> float:
         dx = min(a[1], b[1]) - max(a[0], b[0])
@@ -627,8 +669,16 @@ def _annotate_points(
                 break
         ox, oy, ha, va, box = best
         obstacles.append(box)
-        ax.annotate(labels[i], (x[i], y[i]), xytext=(ox, oy), textcoords="offset points", ha=ha, va=va,
-                    fontsize=fontsize, zorder=5)
+        ax.annotate(
+            labels[i],
+            (x[i], y[i]),
+            xytext=(ox, oy),
+            textcoords="offset points",
+            ha=ha,
+            va=va,
+            fontsize=fontsize,
+            zorder=5,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -666,7 +716,7 @@ def scatter_labeled(
         if not keep.any():
             _no_data(ax)
             return fig
-        labels = [lab for lab, k in zip(labels, keep) if k]
+        labels = [lab for lab, k in zip(labels, keep, strict=True) if k]
         xs, ys, flags = xs[keep], ys[keep], flags[keep]
         color = PALETTE["blue"]
         handles = []
@@ -680,16 +730,32 @@ def scatter_labeled(
         for hollow in (False, True):
             sel = flags == hollow
             if sel.any():
-                ax.scatter(xs[sel], ys[sel], s=s[sel], alpha=1.0 if hollow else 0.85,
-                           facecolors="white" if hollow else color, edgecolors=color, linewidths=1.4, zorder=3)
+                ax.scatter(
+                    xs[sel],
+                    ys[sel],
+                    s=s[sel],
+                    alpha=1.0 if hollow else 0.85,
+                    facecolors="white" if hollow else color,
+                    edgecolors=color,
+                    linewidths=1.4,
+                    zorder=3,
+                )
         handles.append(_marker_handle(literal_text(point_label), color, line=False))
         if flags.any():
             handles.append(_marker_handle(SMALL_COUNTY_LABEL, color, hollow=True, line=False))
         xlim, ylim = _padded(xs, 0.08), _padded(ys, 0.08)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
-        _annotate_points(ax, xs, ys, labels, xlim=xlim, ylim=ylim, axes_size_in=(FIG_WIDTH - 1.1, 5.4 - 1.8),
-                         radii_pt=np.sqrt(s / math.pi) + 1.0)
+        _annotate_points(
+            ax,
+            xs,
+            ys,
+            labels,
+            xlim=xlim,
+            ylim=ylim,
+            axes_size_in=(FIG_WIDTH - 1.1, 5.4 - 1.8),
+            radii_pt=np.sqrt(s / math.pi) + 1.0,
+        )
         ax.grid(color=GRID_COLOR, linewidth=0.8)
         ax.set_axisbelow(True)
         _fig_legend(fig, handles, ncols=len(handles))
@@ -698,10 +764,25 @@ def scatter_labeled(
             picks = [finite[0], float(np.median(finite)), finite[-1]]
             size_handles = []
             for v in dict.fromkeys(picks):  # unique, in order
-                size_handles.append(Line2D([], [], linestyle="none", marker="o", color=color, alpha=0.85,
-                                           markersize=math.sqrt(float(area(v))), label=_short_number(v)))
-            ax.legend(handles=size_handles, title=literal_text(size_label or size_col), loc="best",
-                      labelspacing=1.2, borderpad=0.8)
+                size_handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="none",
+                        marker="o",
+                        color=color,
+                        alpha=0.85,
+                        markersize=math.sqrt(float(area(v))),
+                        label=_short_number(v),
+                    )
+                )
+            ax.legend(
+                handles=size_handles,
+                title=literal_text(size_label or size_col),
+                loc="best",
+                labelspacing=1.2,
+                borderpad=0.8,
+            )
     return fig
 
 
@@ -755,9 +836,16 @@ def bar_chart(
         y = np.arange(len(labels), dtype=float)
         color = PALETTE["blue"]
         light = mcolors.to_hex(mcolors.to_rgba_array(color)[0] * 0.45 + 0.55)
-        bars = ax.barh(y, np.nan_to_num(values), height=0.65, color=[light if f else color for f in flags],
-                       edgecolor=color, linewidth=0.8, zorder=2)
-        for bar, flagged in zip(bars, flags):
+        bars = ax.barh(
+            y,
+            np.nan_to_num(values),
+            height=0.65,
+            color=[light if f else color for f in flags],
+            edgecolor=color,
+            linewidth=0.8,
+            zorder=2,
+        )
+        for bar, flagged in zip(bars, flags, strict=True):
             if flagged:
                 bar.set_hatch("//")
         handles = []
@@ -768,14 +856,30 @@ def bar_chart(
             ax.hlines(y, lo, hi, color=PALETTE["black"], linewidth=1.3, zorder=3)
             ax.plot(lo, y, linestyle="none", marker="|", markersize=8, color=PALETTE["black"], zorder=3)
             ax.plot(hi, y, linestyle="none", marker="|", markersize=8, color=PALETTE["black"], zorder=3)
-            handles.append(Line2D([], [], color=PALETTE["black"], marker="|", markersize=8, linewidth=1.3,
-                                  label=literal_text(interval_label)))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=PALETTE["black"],
+                    marker="|",
+                    markersize=8,
+                    linewidth=1.3,
+                    label=literal_text(interval_label),
+                )
+            )
         if value_fmt:
             ends = values if low_col is None else np.fmax(values, _num(table, high_col)[order])
-            for yi, v, end in zip(y, values, ends):
+            for yi, v, end in zip(y, values, ends, strict=True):
                 if np.isfinite(v):
-                    ax.annotate(literal_text(value_fmt.format(v)), (np.nan_to_num(end) if v >= 0 else 0.0, yi),
-                                xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=8)
+                    ax.annotate(
+                        literal_text(value_fmt.format(v)),
+                        (np.nan_to_num(end) if v >= 0 else 0.0, yi),
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        ha="left",
+                        va="center",
+                        fontsize=8,
+                    )
         if np.all(np.nan_to_num(values) >= 0):
             ax.set_xlim(left=0)
         ax.axvline(0, color=PALETTE["black"], linewidth=0.8, zorder=2)
@@ -921,8 +1025,17 @@ def choropleth(
                 cx, cy = _label_point(polygons)
                 text = literal_text(names[geoid]) + ("\n" + literal_text(fmt_value(value)) if has_value else "")
                 fill = patch.get_facecolor()
-                ax.text(cx, cy, text, ha="center", va="center", fontsize=7.5, zorder=4,
-                        linespacing=1.1, color=_text_color_on(fill))
+                ax.text(
+                    cx,
+                    cy,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=7.5,
+                    zorder=4,
+                    linespacing=1.1,
+                    color=_text_color_on(fill),
+                )
         ax.autoscale_view()
         ax.margins(0.02)
         ax.set_aspect(aspect)
@@ -937,8 +1050,17 @@ def choropleth(
             handle = Patch(facecolor=MISSING_FILL, edgecolor=MISSING_EDGE, hatch=MISSING_HATCH, label=label)
             _fig_legend(fig, [handle], ncols=1)
         if note:
-            ax.annotate(literal_text(note), (0.0, 0.0), xycoords="axes fraction", xytext=(0, -2),
-                        textcoords="offset points", ha="left", va="top", fontsize=7, color=NOTE_COLOR)
+            ax.annotate(
+                literal_text(note),
+                (0.0, 0.0),
+                xycoords="axes fraction",
+                xytext=(0, -2),
+                textcoords="offset points",
+                ha="left",
+                va="top",
+                fontsize=7,
+                color=NOTE_COLOR,
+            )
     return fig
 
 
@@ -971,11 +1093,14 @@ def timeline_events(events: pd.DataFrame, *, start=None, end=None) -> pd.DataFra
         ev = ev[ev["date"] >= t0]
     if t1 is not None:
         ev = ev[ev["date"] <= t1]
-    key = pd.DataFrame({
-        "date": ev["date"],
-        "category": ["" if pd.isna(v) else str(v) for v in ev["category"].tolist()],
-        "label": ["" if pd.isna(v) else str(v) for v in ev["label"].tolist()],
-    }, index=ev.index)
+    key = pd.DataFrame(
+        {
+            "date": ev["date"],
+            "category": ["" if pd.isna(v) else str(v) for v in ev["category"].tolist()],
+            "label": ["" if pd.isna(v) else str(v) for v in ev["label"].tolist()],
+        },
+        index=ev.index,
+    )
     order = key.sort_values(["date", "category", "label"], kind="mergesort").index
     ev = ev.loc[order].reset_index(drop=True)
     ev.insert(0, "number", np.arange(1, len(ev) + 1))
@@ -990,14 +1115,15 @@ def _period(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     return t0, t1
 
 
-def _stagger(times: list[float], texts: list[str], *, x1: float, days_per_pt: float, fontsize: float,
-             max_rows: int) -> tuple[list[int], list[str], bool]:
+def _stagger(
+    times: list[float], texts: list[str], *, x1: float, days_per_pt: float, fontsize: float, max_rows: int
+) -> tuple[list[int], list[str], bool]:
     """Rows and alignments for labels at `times`: greedy, each label takes the uppermost row
     where it overlaps no other label; past `max_rows` rows, the row where it overlaps least.
     Returns (rows, alignments, whether any label overlaps)."""
     rows, aligns, crowded = [], [], False
     occupied: list[list[tuple[float, float]]] = []
-    for t, text in zip(times, texts):
+    for t, text in zip(times, texts, strict=True):
         width = (_text_size_pt(text, fontsize)[0] + 6.0) * days_per_pt
         right = t + width <= x1
         lo, hi = (t, t + width) if right else (t - width, t)
@@ -1053,8 +1179,10 @@ def timeline_figure(
     if series is not None:
         if not isinstance(series, pd.Series):
             raise TypeError("timeline_figure: series must be a pandas Series indexed by datetime")
-        s = pd.Series(pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan),
-                      index=pd.to_datetime(series.index)).sort_index()
+        s = pd.Series(
+            pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan),
+            index=pd.to_datetime(series.index),
+        ).sort_index()
         if t0 is not None:
             s = s[s.index >= t0]
         if t1 is not None:
@@ -1091,8 +1219,9 @@ def timeline_figure(
     fontsize = 7.5
     days_per_pt = span / ((FIG_WIDTH - 1.3) * 72.0)
     labels = ["(missing)" if pd.isna(v) else str(v) for v in ev["label"].tolist()]
-    texts = [literal_text(t if len(t) <= max_label_chars else t[: max_label_chars - 1].rstrip() + "\u2026")
-             for t in labels]
+    texts = [
+        literal_text(t if len(t) <= max_label_chars else t[: max_label_chars - 1].rstrip() + "\u2026") for t in labels
+    ]
     numbers = [str(n) for n in ev["number"].tolist()]
     stagger = dict(x1=x1, days_per_pt=days_per_pt, fontsize=fontsize, max_rows=max_rows)
     mode = label_mode
@@ -1117,21 +1246,38 @@ def timeline_figure(
         band.set_ylim(0, n_rows)
         band.set_yticks([])
         band.spines["left"].set_visible(False)
-        for t, cat in zip(times, categories):
+        for t, cat in zip(times, categories, strict=True):
             color, ls = styles[cat]
             band.axvline(t, color=color, linestyle=ls, linewidth=1.2, zorder=2)
             if panel is not None:
                 panel.axvline(t, color=color, linestyle=ls, linewidth=0.9, alpha=0.6, zorder=1)
-        for t, text, row, ha in zip(times, texts, rows, aligns):
+        for t, text, row, ha in zip(times, texts, rows, aligns, strict=True):
             dx = 3.0 * days_per_pt * (1 if ha == "left" else -1)
-            band.text(t + dx, n_rows - row - 0.5, text, ha=ha, va="center", fontsize=fontsize,
-                      color="#1A1A1A", bbox=_label_box(), zorder=3)
+            band.text(
+                t + dx,
+                n_rows - row - 0.5,
+                text,
+                ha=ha,
+                va="center",
+                fontsize=fontsize,
+                color="#1A1A1A",
+                bbox=_label_box(),
+                zorder=3,
+            )
         if not times and s is None:
             _no_data(band, "No events in this period")
         elif mode == "number":
-            band.annotate("Numbers refer to the table of events.", (1.0, 1.0), xycoords="axes fraction",
-                          xytext=(0, 2), textcoords="offset points", ha="right", va="bottom",
-                          fontsize=7, color=NOTE_COLOR)
+            band.annotate(
+                "Numbers refer to the table of events.",
+                (1.0, 1.0),
+                xycoords="axes fraction",
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="right",
+                va="bottom",
+                fontsize=7,
+                color=NOTE_COLOR,
+            )
         bottom = panel if panel is not None else band
         if panel is not None:
             band.tick_params(axis="x", labelbottom=False)
@@ -1151,12 +1297,20 @@ def timeline_figure(
         bottom.set_xlabel(literal_text(xlabel))
         handles = []
         if s is not None:
-            handles.append(Line2D([], [], color=PALETTE["black"], linewidth=1.5,
-                                  label=literal_text(series_label or series.name or "series")))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=PALETTE["black"],
+                    linewidth=1.5,
+                    label=literal_text(series_label or series.name or "series"),
+                )
+            )
         for cat in cats:
             color, ls = styles[cat]
-            handles.append(Line2D([], [], color=color, linestyle=ls, linewidth=1.5,
-                                  label=literal_text(cat_names.get(cat, cat))))
+            handles.append(
+                Line2D([], [], color=color, linestyle=ls, linewidth=1.5, label=literal_text(cat_names.get(cat, cat)))
+            )
         _fig_legend(fig, handles, ncols=min(len(handles), 4))
     return fig
 

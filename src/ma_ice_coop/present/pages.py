@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-
 PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;line-height:1.5;color:#1a1a1a;margin:0}
 main{max-width:960px;margin:0 auto;padding:1rem 1.5rem 3rem}
@@ -21,8 +20,10 @@ pre{white-space:pre-wrap}code{background:#f4f6f8;padding:0 .2rem}
 
 def html_page(title: str, body: str, *, home: str) -> str:
     """A lean, self-contained report page: escaped title, a link home, small inline CSS."""
-    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
-            f"<nav><a href=\"{html.escape(home)}\">ICE detainer cooperation in Massachusetts: all reports</a></nav>\n"
-            f"<main>\n{body}\n</main>\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
+        f'<nav><a href="{html.escape(home)}">ICE detainer cooperation in Massachusetts: all reports</a></nav>\n'
+        f"<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )

@@ -62,7 +62,7 @@ def html_table(df: pd.DataFrame, *, caption: str = "", formats: dict | None = No
     for column, formatter in (formats or {}).items():
         shown[column] = shown[column].map(formatter)
     body = shown.to_html(index=index, escape=True, na_rep="–", border=0, classes="ma-table")
-    cap = f"<p class=\"ma-caption\">{html.escape(caption)}</p>" if caption else ""
+    cap = f'<p class="ma-caption">{html.escape(caption)}</p>' if caption else ""
     return HTML(cap + body)
 
 

@@ -60,8 +60,10 @@ def compare_frames(derived: pd.DataFrame, extract: pd.DataFrame) -> list[str]:
     problems = []
     dcols, ecols = list(map(str, derived.columns)), list(map(str, extract.columns))
     if sorted(dcols) != sorted(ecols):
-        problems.append(f"columns differ: only derived {sorted(set(dcols) - set(ecols))}, "
-                        f"only extract {sorted(set(ecols) - set(dcols))}")
+        problems.append(
+            f"columns differ: only derived {sorted(set(dcols) - set(ecols))}, "
+            f"only extract {sorted(set(ecols) - set(dcols))}"
+        )
         return problems
     if len(derived) != len(extract):
         problems.append(f"row counts differ: derived {len(derived)}, extract {len(extract)}")
@@ -75,6 +77,8 @@ def compare_frames(derived: pd.DataFrame, extract: pd.DataFrame) -> list[str]:
     only_a = sorted((a - b).elements(), key=repr)
     only_b = sorted((b - a).elements(), key=repr)
     if only_a or only_b:
-        problems.append(f"{len(only_a)} derived rows not in extract (first: {only_a[:1]}); "
-                        f"{len(only_b)} extract rows not derived (first: {only_b[:1]})")
+        problems.append(
+            f"{len(only_a)} derived rows not in extract (first: {only_a[:1]}); "
+            f"{len(only_b)} extract rows not derived (first: {only_b[:1]})"
+        )
     return problems

@@ -35,8 +35,12 @@ def check_file(entry: InputFile, path: Path, *, origin: str) -> None:
     """Raise DataSourceError unless `path` is exactly the registered file."""
     if not path.exists():
         raise DataSourceError(
-            entry.file_id, f"file not found in {origin}", _fix_missing(entry, origin),
-            source=entry.source, path=str(path))
+            entry.file_id,
+            f"file not found in {origin}",
+            _fix_missing(entry, origin),
+            source=entry.source,
+            path=str(path),
+        )
     size = path.stat().st_size
     if size == 0:
         problem = "file is empty (0 bytes)"
@@ -50,16 +54,21 @@ def check_file(entry: InputFile, path: Path, *, origin: str) -> None:
             return
         problem = f"sha256 is {digest}, registry says {entry.sha256}: the file was altered"
     raise DataSourceError(
-        entry.file_id, f"{problem} ({origin})",
+        entry.file_id,
+        f"{problem} ({origin})",
         f"restore the original file (upstream: {entry.urls[0]}); if the publisher has released a new version "
         "on purpose, review it and update data/sources.yaml",
-        source=entry.source, path=str(path))
+        source=entry.source,
+        path=str(path),
+    )
 
 
 def _fix_missing(entry: InputFile, origin: str) -> str:
     if origin.startswith("mirror"):
-        return (f"check that {config.MIRROR_ENV} (or --mirror) points at a complete copy of the data mirror "
-                f"(expected {entry.path} inside it), or unset it to download from {entry.urls[0]}")
+        return (
+            f"check that {config.MIRROR_ENV} (or --mirror) points at a complete copy of the data mirror "
+            f"(expected {entry.path} inside it), or unset it to download from {entry.urls[0]}"
+        )
     return f"run `make data` (or `ma-ice fetch`) to download it from {entry.urls[0]}"
 
 
@@ -112,8 +121,13 @@ def fetch_file(entry: InputFile | str, mirror: Path | None = None) -> Path:
         if mirror is not None:
             src = mirror / entry.path
             if not src.exists():
-                raise DataSourceError(entry.file_id, f"file not found in mirror {mirror}",
-                                      _fix_missing(entry, "mirror"), source=entry.source, path=str(src))
+                raise DataSourceError(
+                    entry.file_id,
+                    f"file not found in mirror {mirror}",
+                    _fix_missing(entry, "mirror"),
+                    source=entry.source,
+                    path=str(src),
+                )
             staged = stage / entry.cache_path.name
             shutil.copyfile(src, staged)
             return _install(entry, staged, origin=f"mirror {mirror}")
@@ -127,13 +141,19 @@ def _download(entry: InputFile, stage: Path) -> Path:
 
     if entry.kind == "original":
         try:
-            staged = Path(pooch.retrieve(entry.urls[0], known_hash=None, fname=entry.cache_path.name,
-                                         path=stage, progressbar=False))
+            staged = Path(
+                pooch.retrieve(
+                    entry.urls[0], known_hash=None, fname=entry.cache_path.name, path=stage, progressbar=False
+                )
+            )
         except Exception as exc:  # network errors come in many types; report them all the same way
             raise DataSourceError(
-                entry.file_id, f"download failed: {exc}",
+                entry.file_id,
+                f"download failed: {exc}",
                 f"check the network and that {entry.urls[0]} is reachable, or set {config.MIRROR_ENV} "
-                "to an offline copy of the data mirror", source=entry.source) from exc
+                "to an offline copy of the data mirror",
+                source=entry.source,
+            ) from exc
         return _install(entry, staged, origin=f"download {entry.urls[0]}")
     derive = ONLINE_DERIVATIONS.get(entry.file_id)
     if derive is None:
@@ -142,30 +162,44 @@ def _download(entry: InputFile, stage: Path) -> Path:
             "this is a Massachusetts extract whose upstream original is not published as a single "
             "downloadable file the project can re-derive it from",
             f"set {config.MIRROR_ENV} (or --mirror) to a copy of the data mirror that holds {entry.path}",
-            source=entry.source)
+            source=entry.source,
+        )
     upstream = []
     for i, url in enumerate(entry.urls):
         try:
-            upstream.append(Path(pooch.retrieve(url, known_hash=None, fname=f"upstream-{i}-{Path(url).name}",
-                                                path=stage, progressbar=False)))
+            upstream.append(
+                Path(
+                    pooch.retrieve(
+                        url, known_hash=None, fname=f"upstream-{i}-{Path(url).name}", path=stage, progressbar=False
+                    )
+                )
+            )
         except Exception as exc:
-            raise DataSourceError(entry.file_id, f"download of {url} failed: {exc}",
-                                  f"check the network, or set {config.MIRROR_ENV}", source=entry.source) from exc
+            raise DataSourceError(
+                entry.file_id,
+                f"download of {url} failed: {exc}",
+                f"check the network, or set {config.MIRROR_ENV}",
+                source=entry.source,
+            ) from exc
     staged = stage / entry.cache_path.name
     derive(upstream, staged)
     if not _content_matches(entry, staged):
         raise DataSourceError(
-            entry.file_id, f"the extract rebuilt from {', '.join(entry.urls)} does not hold the registered rows "
+            entry.file_id,
+            f"the extract rebuilt from {', '.join(entry.urls)} does not hold the registered rows "
             "and values (content_sha256): the upstream file changed",
             f"compare it with the mirror's copy; if the publisher revised the data on purpose, review it and "
-            f"update content_sha256 in data/sources.yaml, or set {config.MIRROR_ENV}", source=entry.source)
+            f"update content_sha256 in data/sources.yaml, or set {config.MIRROR_ENV}",
+            source=entry.source,
+        )
     target = entry.cache_path
     os.replace(staged, target)
     return target
 
 
-def fetch_all(mirror: Path | None = None, *, file_ids: Iterable[str] | None = None,
-              progress: bool = True) -> dict[str, Path]:
+def fetch_all(
+    mirror: Path | None = None, *, file_ids: Iterable[str] | None = None, progress: bool = True
+) -> dict[str, Path]:
     """Fetch and verify the build inputs (or the given ids). Returns id -> local path.
 
     Every file is attempted; failures are collected and raised together, so one bad file
@@ -191,5 +225,6 @@ def fetch_all(mirror: Path | None = None, *, file_ids: Iterable[str] | None = No
         raise DataSourceError(
             ",".join(e.file_id for e in errors),
             f"{len(errors)} of {len(entries)} input files failed:\n" + "\n".join(f"  - {e}" for e in errors),
-            "fix each file listed above; files already verified stay cached in data/raw/")
+            "fix each file listed above; files already verified stay cached in data/raw/",
+        )
     return done

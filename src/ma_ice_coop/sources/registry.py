@@ -44,7 +44,6 @@ class InputFile:
         return config.raw_dir() / rel
 
 
-
 @lru_cache(maxsize=4)
 def _load(path: Path) -> dict[str, InputFile]:
     if not path.exists():
@@ -111,6 +110,7 @@ def input_path(file_id: str) -> Path:
     entry = get(file_id)
     path = entry.cache_path
     if not path.exists():
-        raise DataSourceError(file_id, "not fetched yet", "run `make data` (or `ma-ice fetch`) first",
-                              source=entry.source, path=str(path))
+        raise DataSourceError(
+            file_id, "not fetched yet", "run `make data` (or `ma-ice fetch`) first", source=entry.source, path=str(path)
+        )
     return path

@@ -90,10 +90,18 @@ def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
         if missing:
             raise ProjectError(f"{path}: notebook entry {entry.get('id', '?')} lacks {missing}")
         outputs = entry.get("outputs") or {}
-        specs.append(NotebookSpec(id=entry["id"], path=config.project_root() / entry["path"], title=entry["title"],
-                                  kind=entry["kind"], parameters=entry.get("parameters") or {},
-                                  runs=tuple(entry["runs"]), html_template=outputs.get("html"),
-                                  executed_template=outputs.get("executed")))
+        specs.append(
+            NotebookSpec(
+                id=entry["id"],
+                path=config.project_root() / entry["path"],
+                title=entry["title"],
+                kind=entry["kind"],
+                parameters=entry.get("parameters") or {},
+                runs=tuple(entry["runs"]),
+                html_template=outputs.get("html"),
+                executed_template=outputs.get("executed"),
+            )
+        )
     ids = [s.id for s in specs]
     if len(ids) != len(set(ids)):
         raise ProjectError(f"{path}: notebook ids must be unique, got {ids}")

@@ -37,7 +37,7 @@ def _valid_counties(path, mtime_ns: int) -> tuple:
 
     counties = load_counties(path)
     accepted = {}
-    for fips, name in zip(counties["county_fips"], counties["county"]):
+    for fips, name in zip(counties["county_fips"], counties["county"], strict=True):
         accepted[name.lower()] = name
         accepted[fips] = name
     return tuple(accepted.items())
@@ -66,8 +66,9 @@ def _check_one(name: str, spec: dict, value: Any) -> Any:
         valid = [m for m in MEASURES if m not in spec.get("exclude", [])]
         if value not in valid:
             why = f" ({spec['exclude_reason']})" if value in MEASURES and spec.get("exclude_reason") else ""
-            raise ParameterError(f"parameter {name}={value!r} is not a measure for this notebook{why}; "
-                                 f"valid: {', '.join(valid)}")
+            raise ParameterError(
+                f"parameter {name}={value!r} is not a measure for this notebook{why}; valid: {', '.join(valid)}"
+            )
         return value
     if kind == "date":
         try:
@@ -92,8 +93,10 @@ def _check_one(name: str, spec: dict, value: Any) -> Any:
         if unknown:
             raise ParameterError(f"parameter {name}: unknown covariate(s) {unknown}; valid: {', '.join(known)}")
         if not 1 <= len(values) <= MAX_COVARIATES:
-            raise ParameterError(f"parameter {name}: give 1 to {MAX_COVARIATES} covariates (14 counties cannot "
-                                 f"support more), got {len(values)}")
+            raise ParameterError(
+                f"parameter {name}: give 1 to {MAX_COVARIATES} covariates (14 counties cannot "
+                f"support more), got {len(values)}"
+            )
         return values
     if kind == "year":
         low, high = spec.get("min", 1900), spec.get("max", 2100)
@@ -118,7 +121,9 @@ def validate_parameters(specs: dict[str, dict], values: dict[str, Any], *, noteb
     where = f"notebook {notebook!r}: " if notebook else ""
     unknown = sorted(set(values) - set(specs))
     if unknown:
-        raise ParameterError(f"{where}unknown parameter(s) {unknown}; this notebook takes: {', '.join(specs) or 'none'}")
+        raise ParameterError(
+            f"{where}unknown parameter(s) {unknown}; this notebook takes: {', '.join(specs) or 'none'}"
+        )
     out = {}
     for name, spec in specs.items():
         value = values.get(name, spec.get("default"))
@@ -141,5 +146,7 @@ def _check_period(params: dict[str, Any], where: str) -> None:
     if "measure" in params:
         coverage = measure_coverage(params["measure"])
         if not period.within(coverage):
-            raise ParameterError(f"{where}period {period.start}..{period.end} is outside what measure "
-                                 f"{params['measure']!r} covers ({coverage.start}..{coverage.end})")
+            raise ParameterError(
+                f"{where}period {period.start}..{period.end} is outside what measure "
+                f"{params['measure']!r} covers ({coverage.start}..{coverage.end})"
+            )

@@ -26,12 +26,30 @@ from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
-FACILITY_COLUMNS = ["facility_id", "facility_name", "operator_type", "operator", "town", "county_fips",
-                    "sheriff_county_fips", "ice_code", "open_years", "source_url", "notes"]
+FACILITY_COLUMNS = [
+    "facility_id",
+    "facility_name",
+    "operator_type",
+    "operator",
+    "town",
+    "county_fips",
+    "sheriff_county_fips",
+    "ice_code",
+    "open_years",
+    "source_url",
+    "notes",
+]
 ALIAS_COLUMNS = ["source", "raw_name", "raw_city", "raw_code", "status", "facility_id", "notes"]
 OPERATOR_TYPES = ("sheriff", "state_doc", "federal", "ice", "police", "state_police", "court", "other")
-ALIAS_SOURCES = ("npr_fy2015_detainers", "npr_declines", "uwchr_arrest_landmarks", "uwchr_detention_facilities",
-                 "uwchr_detention_headcount", "vera_facility_codes", "ice_detention_stats")
+ALIAS_SOURCES = (
+    "npr_fy2015_detainers",
+    "npr_declines",
+    "uwchr_arrest_landmarks",
+    "uwchr_detention_facilities",
+    "uwchr_detention_headcount",
+    "vera_facility_codes",
+    "ice_detention_stats",
+)
 STATUSES = ("facility", "outside_ma", "unplaced")
 MAPPED_COLUMNS = ["facility_id", "status", "operator_type", "county_fips", "sheriff_county_fips"]
 
@@ -94,20 +112,28 @@ def facility_problems(table: pd.DataFrame) -> list[str]:
         if row["operator_type"] not in OPERATOR_TYPES:
             problems.append(f"{where}: unknown operator_type '{row['operator_type']}'; valid: {list(OPERATOR_TYPES)}")
         if row["county_fips"] and row["county_fips"] not in COUNTY_FIPS:
-            problems.append(f"{where}: county_fips '{row['county_fips']}' is not one of the 14 Massachusetts "
-                            f"counties {COUNTY_FIPS} (leave it blank if outside MA or unknown)")
+            problems.append(
+                f"{where}: county_fips '{row['county_fips']}' is not one of the 14 Massachusetts "
+                f"counties {COUNTY_FIPS} (leave it blank if outside MA or unknown)"
+            )
         sheriff_fips = row["sheriff_county_fips"]
         if row["operator_type"] == "sheriff" and not sheriff_fips:
             problems.append(f"{where}: sheriff facility without sheriff_county_fips (the county whose sheriff runs it)")
         if row["operator_type"] != "sheriff" and sheriff_fips:
-            problems.append(f"{where}: sheriff_county_fips '{sheriff_fips}' on a non-sheriff facility "
-                            f"(operator_type '{row['operator_type']}'); leave it blank")
+            problems.append(
+                f"{where}: sheriff_county_fips '{sheriff_fips}' on a non-sheriff facility "
+                f"(operator_type '{row['operator_type']}'); leave it blank"
+            )
         if sheriff_fips and sheriff_fips not in COUNTY_FIPS:
-            problems.append(f"{where}: sheriff_county_fips '{sheriff_fips}' is not one of the 14 Massachusetts "
-                            f"counties {COUNTY_FIPS}")
+            problems.append(
+                f"{where}: sheriff_county_fips '{sheriff_fips}' is not one of the 14 Massachusetts "
+                f"counties {COUNTY_FIPS}"
+            )
         if row["open_years"] and not _OPEN_YEARS.fullmatch(row["open_years"]):
-            problems.append(f"{where}: open_years '{row['open_years']}' must look like '1990-', '-2014' or "
-                            "'1955-2023' (blank if unknown)")
+            problems.append(
+                f"{where}: open_years '{row['open_years']}' must look like '1990-', '-2014' or "
+                "'1955-2023' (blank if unknown)"
+            )
     for fid in sorted(set(ids[ids.duplicated()])):
         problems.append(f"facility_id '{fid}' appears more than once")
     codes = table.loc[table["ice_code"] != "", "ice_code"]
@@ -131,9 +157,12 @@ def _blank_to_na(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 @lru_cache(maxsize=4)
 def _load_facilities_cached(path: Path, mtime: float) -> pd.DataFrame:
     table = _read_reference(path, FACILITY_COLUMNS)
-    _raise_problems(path, facility_problems(table),
-                    f"fix those rows of {path.name} (operator_type one of {list(OPERATOR_TYPES)}; "
-                    "sheriff_county_fips only and always on sheriff facilities)")
+    _raise_problems(
+        path,
+        facility_problems(table),
+        f"fix those rows of {path.name} (operator_type one of {list(OPERATOR_TYPES)}; "
+        "sheriff_county_fips only and always on sheriff facilities)",
+    )
     return _blank_to_na(table, ["town", "county_fips", "sheriff_county_fips", "ice_code", "open_years", "notes"])
 
 
@@ -165,10 +194,16 @@ def alias_problems(table: pd.DataFrame, facility_ids: set[str]) -> list[str]:
             elif row["facility_id"] not in facility_ids:
                 problems.append(f"{where}: facility_id '{row['facility_id']}' is not in facilities.csv")
         elif row["facility_id"]:
-            problems.append(f"{where}: status '{row['status']}' must have a blank facility_id "
-                            f"(found '{row['facility_id']}')")
-    keys = pd.Series([(s, *alias_key(n, c, k)) for s, n, c, k in
-                      zip(table["source"], table["raw_name"], table["raw_city"], table["raw_code"])], dtype=object)
+            problems.append(
+                f"{where}: status '{row['status']}' must have a blank facility_id (found '{row['facility_id']}')"
+            )
+    keys = pd.Series(
+        [
+            (s, *alias_key(n, c, k))
+            for s, n, c, k in zip(table["source"], table["raw_name"], table["raw_city"], table["raw_code"], strict=True)
+        ],
+        dtype=object,
+    )
     for key in sorted(set(keys[keys.duplicated()])):
         problems.append(f"duplicate alias key (source, name, city, code) = {key}: keep one row per raw string")
     return problems
@@ -178,8 +213,11 @@ def alias_problems(table: pd.DataFrame, facility_ids: set[str]) -> list[str]:
 def _load_aliases_cached(path: Path, mtime: float, facilities: Path, facilities_mtime: float) -> pd.DataFrame:
     table = _read_reference(path, ALIAS_COLUMNS)
     ids = set(load_facilities(facilities)["facility_id"])
-    _raise_problems(path, alias_problems(table, ids),
-                    f"fix those rows of {path.name}; every facility_id must be a row of {facilities.name}")
+    _raise_problems(
+        path,
+        alias_problems(table, ids),
+        f"fix those rows of {path.name}; every facility_id must be a row of {facilities.name}",
+    )
     return table
 
 
@@ -196,15 +234,18 @@ def facility_lookup(source: str, aliases: pd.DataFrame | None = None) -> dict[tu
         raise SchemaError(f"unknown alias source '{source}'; valid sources: {list(ALIAS_SOURCES)}")
     aliases = load_facility_aliases() if aliases is None else aliases
     rows = aliases[aliases["source"] == source]
-    return {alias_key(n, c, k): {"status": s, "facility_id": f or None}
-            for n, c, k, s, f in zip(rows["raw_name"], rows["raw_city"], rows["raw_code"], rows["status"],
-                                     rows["facility_id"])}
+    return {
+        alias_key(n, c, k): {"status": s, "facility_id": f or None}
+        for n, c, k, s, f in zip(
+            rows["raw_name"], rows["raw_city"], rows["raw_code"], rows["status"], rows["facility_id"], strict=True
+        )
+    }
 
 
 def _match(lookup: dict, key: tuple[str, str, str]) -> dict | None:
     """The most specific alias for a key; a blank alias field matches any value."""
     for mask in _KEY_MASKS:
-        candidate = tuple(part if keep else "" for part, keep in zip(key, mask))
+        candidate = tuple(part if keep else "" for part, keep in zip(key, mask, strict=True))
         if any(candidate) and candidate in lookup:
             return lookup[candidate]
     return None
@@ -218,8 +259,9 @@ def _column_values(df: pd.DataFrame, column: str | None) -> list:
     return df[column].tolist()
 
 
-def map_facilities(df: pd.DataFrame, source: str, name_col: str | None, city_col: str | None = None,
-                   code_col: str | None = None) -> pd.DataFrame:
+def map_facilities(
+    df: pd.DataFrame, source: str, name_col: str | None, city_col: str | None = None, code_col: str | None = None
+) -> pd.DataFrame:
     """`df` plus facility_id, status, operator_type, county_fips, sheriff_county_fips (same rows, same order).
 
     Raises SchemaError listing every (name, city, code) with no alias for `source`.
@@ -227,16 +269,21 @@ def map_facilities(df: pd.DataFrame, source: str, name_col: str | None, city_col
     if name_col is None and code_col is None:
         raise SchemaError("map_facilities needs name_col or code_col")
     lookup = facility_lookup(source)
-    keys = [alias_key(n, c, k) for n, c, k in zip(_column_values(df, name_col), _column_values(df, city_col),
-                                                   _column_values(df, code_col))]
+    keys = [
+        alias_key(n, c, k)
+        for n, c, k in zip(
+            _column_values(df, name_col), _column_values(df, city_col), _column_values(df, code_col), strict=True
+        )
+    ]
     matches = [_match(lookup, key) for key in keys]
-    unmapped = sorted({key for key, hit in zip(keys, matches) if hit is None})
+    unmapped = sorted({key for key, hit in zip(keys, matches, strict=True) if hit is None})
     if unmapped:
         listing = "\n  ".join(f"name={n!r}, city={c!r}, code={k!r}" for n, c, k in unmapped)
         raise SchemaError(
             f"{len(unmapped)} facility string(s) of source '{source}' are not in the crosswalk:\n  {listing}\n"
             f"  what to do: add a row for each to {aliases_path()} (source '{source}', status facility/outside_ma/"
-            "unplaced, and a facility_id from facilities.csv when status is facility)")
+            "unplaced, and a facility_id from facilities.csv when status is facility)"
+        )
     facilities = load_facilities().set_index("facility_id")
     out = df.copy()
     out["facility_id"] = pd.Series([hit["facility_id"] for hit in matches], index=df.index, dtype="str")

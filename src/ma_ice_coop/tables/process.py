@@ -36,15 +36,18 @@ class Table:
         return getattr(self._module(), self.loader)()
 
 
-TABLES: dict[str, Table] = {t.name: t for t in (
-    Table("detainers", "detainers", "load_detainers", "DETAINERS_SCHEMA"),
-    Table("facility_year_declines", "declines", "load_facility_year_declines", "FACILITY_YEAR_DECLINES_SCHEMA"),
-    Table("jail_arrests", "jail_arrests", "load_jail_arrests", "JAIL_ARRESTS_SCHEMA"),
-    Table("ice_detention_daily", "ice_detention", "load_ice_detention_daily", "ICE_DETENTION_DAILY_SCHEMA"),
-    Table("ice_detention_fy", "ice_detention_stats", "load_ice_detention_fy", "ICE_DETENTION_FY_SCHEMA"),
-    Table("agreements_287g_years", "agreements_287g", "load_agreements_287g_years", "AGREEMENTS_287G_YEARS_SCHEMA"),
-    Table("county_covariates", "covariates", "load_county_covariates", "COUNTY_COVARIATES_SCHEMA"),
-)}
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("detainers", "detainers", "load_detainers", "DETAINERS_SCHEMA"),
+        Table("facility_year_declines", "declines", "load_facility_year_declines", "FACILITY_YEAR_DECLINES_SCHEMA"),
+        Table("jail_arrests", "jail_arrests", "load_jail_arrests", "JAIL_ARRESTS_SCHEMA"),
+        Table("ice_detention_daily", "ice_detention", "load_ice_detention_daily", "ICE_DETENTION_DAILY_SCHEMA"),
+        Table("ice_detention_fy", "ice_detention_stats", "load_ice_detention_fy", "ICE_DETENTION_FY_SCHEMA"),
+        Table("agreements_287g_years", "agreements_287g", "load_agreements_287g_years", "AGREEMENTS_287G_YEARS_SCHEMA"),
+        Table("county_covariates", "covariates", "load_county_covariates", "COUNTY_COVARIATES_SCHEMA"),
+    )
+}
 BOUNDARIES_FILE = "county_boundaries.geojson"
 
 
@@ -57,8 +60,10 @@ def build_table(table: Table) -> pd.DataFrame:
         df = table.schema_object().validate(df, lazy=True)
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.head(10).to_string()
-        raise SchemaError(f"table '{table.name}' fails its schema ({len(exc.failure_cases)} problems; first ones:)\n"
-                          f"{cases}\n  what to do: check the input named in the error, or fix the loader") from exc
+        raise SchemaError(
+            f"table '{table.name}' fails its schema ({len(exc.failure_cases)} problems; first ones:)\n"
+            f"{cases}\n  what to do: check the input named in the error, or fix the loader"
+        ) from exc
     io.write_parquet(df, io.processed_path(table.name))
     return df
 
@@ -95,8 +100,10 @@ def process_all(names: list[str] | None = None, *, out=sys.stderr) -> dict[str, 
         print(f"  built {name:<24} {rows[name]:>7,} rows  {time.perf_counter() - start:5.1f}s", file=out)
     _write_manifest()
     if failures:
-        raise ProjectError(f"{len(failures)} table(s) failed; earlier versions (if any) were kept:\n"
-                           + "\n".join(f"  - {f}" for f in failures))
+        raise ProjectError(
+            f"{len(failures)} table(s) failed; earlier versions (if any) were kept:\n"
+            + "\n".join(f"  - {f}" for f in failures)
+        )
     return rows
 
 

@@ -42,15 +42,56 @@ SHERIFFS_FILE = "sheriffs.csv"
 AGREEMENTS_FILE = "agreements_287g.csv"
 TIMELINE_FILE = "policy_timeline.csv"
 
-COUNTIES_COLUMNS = ["county_fips", "county", "seat", "sheriff_office", "sheriff_hq_town",
-                    "houses_own_prisoners", "prisoners_held_in", "source_url", "notes"]
-SHERIFFS_COLUMNS = ["county", "county_fips", "sheriff_name", "party", "party_confirmed", "term_start",
-                    "term_end", "how_started", "facilities", "agreement_287g", "source_url", "notes"]
-AGREEMENTS_COLUMNS = ["agency", "agency_type", "county_fips", "model", "signed", "start_bracket_from",
-                      "start_bracket_to", "end_bracket_from", "end_bracket_to", "status_as_of_latest_list",
-                      "source_url", "notes"]
-TIMELINE_COLUMNS = ["date", "date_precision", "level", "county_fips", "category", "event", "source_url",
-                    "confidence", "notes"]
+COUNTIES_COLUMNS = [
+    "county_fips",
+    "county",
+    "seat",
+    "sheriff_office",
+    "sheriff_hq_town",
+    "houses_own_prisoners",
+    "prisoners_held_in",
+    "source_url",
+    "notes",
+]
+SHERIFFS_COLUMNS = [
+    "county",
+    "county_fips",
+    "sheriff_name",
+    "party",
+    "party_confirmed",
+    "term_start",
+    "term_end",
+    "how_started",
+    "facilities",
+    "agreement_287g",
+    "source_url",
+    "notes",
+]
+AGREEMENTS_COLUMNS = [
+    "agency",
+    "agency_type",
+    "county_fips",
+    "model",
+    "signed",
+    "start_bracket_from",
+    "start_bracket_to",
+    "end_bracket_from",
+    "end_bracket_to",
+    "status_as_of_latest_list",
+    "source_url",
+    "notes",
+]
+TIMELINE_COLUMNS = [
+    "date",
+    "date_precision",
+    "level",
+    "county_fips",
+    "category",
+    "event",
+    "source_url",
+    "confidence",
+    "notes",
+]
 
 PARTIES = ["D", "R", "I", "U", ""]  # U = unenrolled; "" = not found in a source
 HOW_STARTED = ["elected", "appointed", ""]
@@ -58,9 +99,21 @@ AGENCY_TYPES = ["sheriff", "state_doc", "police"]
 MODELS = ["jail enforcement", "task force", "warrant service", "unknown"]
 AGREEMENT_STATUSES = ["active", "ended"]
 LEVELS = ["federal", "state", "county", "city"]
-CATEGORIES = ["287g_start", "287g_end", "287g_renewal", "287g_application", "detention_contract_end",
-              "court_ruling", "election", "executive_order", "federal_action", "lawsuit", "legislation",
-              "policy", "report"]
+CATEGORIES = [
+    "287g_start",
+    "287g_end",
+    "287g_renewal",
+    "287g_application",
+    "detention_contract_end",
+    "court_ruling",
+    "election",
+    "executive_order",
+    "federal_action",
+    "lawsuit",
+    "legislation",
+    "policy",
+    "report",
+]
 CONFIDENCE = ["high", "medium", "low"]
 PRECISIONS = {4: "year", 7: "month", 10: "day"}
 
@@ -70,6 +123,7 @@ _YES_NO = {"yes": True, "no": False}
 
 
 # ----------------------------------------------------------------------------- generic checks
+
 
 def _path(path: Path | str | None, name: str) -> Path:
     return Path(path) if path is not None else config.reference_dir() / name
@@ -91,8 +145,11 @@ def read_reference_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise _fail(path, f"missing columns {missing} (found {list(frame.columns)})",
-                    f"the file must have the columns {columns}")
+        raise _fail(
+            path,
+            f"missing columns {missing} (found {list(frame.columns)})",
+            f"the file must have the columns {columns}",
+        )
     extra = [c for c in frame.columns if c not in columns]
     if extra:
         raise _fail(path, f"unexpected columns {extra}", f"keep exactly the columns {columns}")
@@ -129,9 +186,14 @@ def check_fips(frame: pd.DataFrame, path: Path, *, blank_ok: bool) -> None:
         if value == "" and blank_ok:
             continue
         if value not in COUNTY_FIPS:
-            raise _fail(path, f"{value!r} is not one of the 14 Massachusetts county FIPS codes",
-                        f"use a 5-character code from {COUNTY_FIPS} (e.g. '25005' for Bristol)"
-                        + ("; leave it blank when not county-specific" if blank_ok else ""), i, "county_fips")
+            raise _fail(
+                path,
+                f"{value!r} is not one of the 14 Massachusetts county FIPS codes",
+                f"use a 5-character code from {COUNTY_FIPS} (e.g. '25005' for Bristol)"
+                + ("; leave it blank when not county-specific" if blank_ok else ""),
+                i,
+                "county_fips",
+            )
 
 
 def check_source_urls(frame: pd.DataFrame, path: Path) -> None:
@@ -139,8 +201,13 @@ def check_source_urls(frame: pd.DataFrame, path: Path) -> None:
     for i, row in _rows(frame):
         urls = [u.strip() for u in row["source_url"].split(" ; ")]
         if row["source_url"] == "" or not all(re.match(r"https?://\S+$", u) for u in urls):
-            raise _fail(path, f"source_url {row['source_url']!r} is not one or more http(s) URLs",
-                        "give the URL(s) the row's facts come from, separated by ' ; '", i, "source_url")
+            raise _fail(
+                path,
+                f"source_url {row['source_url']!r} is not one or more http(s) URLs",
+                "give the URL(s) the row's facts come from, separated by ' ; '",
+                i,
+                "source_url",
+            )
 
 
 def _parse_bool(frame: pd.DataFrame, column: str, path: Path, mapping: dict[str, bool]) -> pd.Series:
@@ -151,6 +218,7 @@ def _parse_bool(frame: pd.DataFrame, column: str, path: Path, mapping: dict[str,
 
 
 # ----------------------------------------------------------------------------- partial ISO dates
+
 
 def date_precision(text: str) -> str:
     """'year', 'month' or 'day' for an ISO date written at that precision; ValueError otherwise."""
@@ -187,8 +255,13 @@ def check_dates(frame: pd.DataFrame, column: str, path: Path, *, blank_ok: bool,
                 raise ValueError("not a full date")
         except ValueError:
             shape = "YYYY-MM-DD" if day_only else "YYYY, YYYY-MM or YYYY-MM-DD"
-            raise _fail(path, f"{value!r} is not a valid date", f"write an ISO date {shape}"
-                        + (" or leave it blank" if blank_ok else ""), i, column) from None
+            raise _fail(
+                path,
+                f"{value!r} is not a valid date",
+                f"write an ISO date {shape}" + (" or leave it blank" if blank_ok else ""),
+                i,
+                column,
+            ) from None
 
 
 def check_order(frame: pd.DataFrame, first: str, second: str, path: Path) -> None:
@@ -196,8 +269,9 @@ def check_order(frame: pd.DataFrame, first: str, second: str, path: Path) -> Non
     for i, row in _rows(frame):
         a, b = row[first], row[second]
         if a and b and date_bounds(b)[1] < date_bounds(a)[0]:
-            raise _fail(path, f"{second} {b} is before {first} {a}",
-                        f"correct the dates so that {first} <= {second}", i, second)
+            raise _fail(
+                path, f"{second} {b} is before {first} {a}", f"correct the dates so that {first} <= {second}", i, second
+            )
 
 
 def _to_datetime(values: pd.Series) -> pd.Series:
@@ -206,6 +280,7 @@ def _to_datetime(values: pd.Series) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- counties
+
 
 def load_counties(path: Path | str | None = None) -> pd.DataFrame:
     """The 14 counties (one row each, sorted by FIPS); booleans parsed. Source: counties.csv."""
@@ -218,8 +293,11 @@ def load_counties(path: Path | str | None = None) -> pd.DataFrame:
     dupes = frame["county_fips"][frame["county_fips"].duplicated()].tolist()
     missing = sorted(set(COUNTY_FIPS) - set(frame["county_fips"]))
     if dupes or missing:
-        raise _fail(path, f"needs one row per county: duplicated {dupes}, missing {missing}",
-                    "keep exactly one row for each of the 14 counties")
+        raise _fail(
+            path,
+            f"needs one row per county: duplicated {dupes}, missing {missing}",
+            "keep exactly one row for each of the 14 counties",
+        )
     frame["houses_own_prisoners"] = _parse_bool(frame, "houses_own_prisoners", path, _BOOL_TEXT)
     check_prisoners_held_in(frame, path)
     return frame.sort_values("county_fips").reset_index(drop=True)
@@ -228,25 +306,35 @@ def load_counties(path: Path | str | None = None) -> pd.DataFrame:
 def check_prisoners_held_in(frame: pd.DataFrame, path: Path) -> None:
     """prisoners_held_in: blank for a county with its own jail, else the FIPS of the county whose jail holds
     its prisoners (a county that houses its own prisoners)."""
-    own = dict(zip(frame["county_fips"], frame["houses_own_prisoners"]))
+    own = dict(zip(frame["county_fips"], frame["houses_own_prisoners"], strict=True))
     for i, row in _rows(frame):
         host, houses = row["prisoners_held_in"], row["houses_own_prisoners"]
         if houses and host:
-            raise _fail(path, f"prisoners_held_in is {host} but houses_own_prisoners is true",
-                        "leave prisoners_held_in blank for a county with its own jail", i, "prisoners_held_in")
+            raise _fail(
+                path,
+                f"prisoners_held_in is {host} but houses_own_prisoners is true",
+                "leave prisoners_held_in blank for a county with its own jail",
+                i,
+                "prisoners_held_in",
+            )
         if not houses and not own.get(host, False):
-            raise _fail(path, f"prisoners_held_in {host!r} is not a county with its own jail",
-                        "give the FIPS of the county whose jail holds this county's prisoners", i,
-                        "prisoners_held_in")
+            raise _fail(
+                path,
+                f"prisoners_held_in {host!r} is not a county with its own jail",
+                "give the FIPS of the county whose jail holds this county's prisoners",
+                i,
+                "prisoners_held_in",
+            )
 
 
 def county_names(path: Path | str | None = None) -> dict[str, str]:
     """county_fips -> county name without 'County' ('25009' -> 'Essex')."""
     frame = load_counties(path)
-    return dict(zip(frame["county_fips"], frame["county"]))
+    return dict(zip(frame["county_fips"], frame["county"], strict=True))
 
 
 # ----------------------------------------------------------------------------- sheriffs
+
 
 def check_tenures(frame: pd.DataFrame, path: Path) -> None:
     """Per county: tenures do not overlap, and exactly one is open (blank term_end = in office)."""
@@ -254,21 +342,33 @@ def check_tenures(frame: pd.DataFrame, path: Path) -> None:
     for fips, group in frame.groupby("county_fips", sort=True):
         open_rows = group[group["term_end"] == ""]
         if len(open_rows) != 1:
-            raise _fail(path, f"{names.get(fips, fips)} has {len(open_rows)} tenures with a blank term_end",
-                        "exactly one sheriff per county is in office (blank term_end) as of the latest source")
+            raise _fail(
+                path,
+                f"{names.get(fips, fips)} has {len(open_rows)} tenures with a blank term_end",
+                "exactly one sheriff per county is in office (blank term_end) as of the latest source",
+            )
         dated = group[group["term_start"] != ""].copy()
         dated["first"] = [date_bounds(v)[0] for v in dated["term_start"]]
         dated = dated.sort_values("first")
         previous = None
         for index, row in dated.iterrows():
             if previous is not None and previous["term_end"] == "":
-                raise _fail(path, f"{previous['sheriff_name']} is in office (blank term_end) but "
-                            f"{row['sheriff_name']} starts later", "give the earlier tenure its term_end",
-                            int(index) + 1, "term_end")
+                raise _fail(
+                    path,
+                    f"{previous['sheriff_name']} is in office (blank term_end) but {row['sheriff_name']} starts later",
+                    "give the earlier tenure its term_end",
+                    int(index) + 1,
+                    "term_end",
+                )
             if previous is not None and date_bounds(row["term_start"])[1] < date_bounds(previous["term_end"])[0]:
-                raise _fail(path, f"tenure of {row['sheriff_name']} starts {row['term_start']}, before "
-                            f"{previous['sheriff_name']} left ({previous['term_end']})",
-                            "correct the dates: tenures in one county may not overlap", int(index) + 1, "term_start")
+                raise _fail(
+                    path,
+                    f"tenure of {row['sheriff_name']} starts {row['term_start']}, before "
+                    f"{previous['sheriff_name']} left ({previous['term_end']})",
+                    "correct the dates: tenures in one county may not overlap",
+                    int(index) + 1,
+                    "term_start",
+                )
             previous = row
 
 
@@ -285,8 +385,14 @@ def load_sheriffs(path: Path | str | None = None) -> pd.DataFrame:
     names = county_names()
     for i, row in _rows(frame):
         if names[row["county_fips"]] != row["county"]:
-            raise _fail(path, f"county {row['county']!r} does not match county_fips {row['county_fips']} "
-                        f"({names[row['county_fips']]})", "make county and county_fips agree", i, "county")
+            raise _fail(
+                path,
+                f"county {row['county']!r} does not match county_fips {row['county_fips']} "
+                f"({names[row['county_fips']]})",
+                "make county and county_fips agree",
+                i,
+                "county",
+            )
     check_allowed(frame, "party", PARTIES, path)
     check_allowed(frame, "how_started", HOW_STARTED, path)
     check_dates(frame, "term_start", path, blank_ok=True)
@@ -311,24 +417,39 @@ def sheriffs_in_office(on: str | date) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- 287(g) agreements
 
+
 def check_agreement_rows(frame: pd.DataFrame, path: Path) -> None:
     """Sheriff rows have a county; DOC and police rows do not; blank end <=> active."""
     for i, row in _rows(frame):
         if (row["agency_type"] == "sheriff") != (row["county_fips"] != ""):
-            raise _fail(path, f"agency_type {row['agency_type']!r} with county_fips {row['county_fips']!r}",
-                        "give county_fips for sheriff rows only (blank for state_doc and police)", i, "county_fips")
+            raise _fail(
+                path,
+                f"agency_type {row['agency_type']!r} with county_fips {row['county_fips']!r}",
+                "give county_fips for sheriff rows only (blank for state_doc and police)",
+                i,
+                "county_fips",
+            )
         open_end = row["end_bracket_from"] == "" and row["end_bracket_to"] == ""
         half_open = (row["end_bracket_from"] == "") != (row["end_bracket_to"] == "")
         if half_open:
-            raise _fail(path, "only one end bracket is given",
-                        "give both end brackets, or leave both blank when still active", i, "end_bracket_to")
+            raise _fail(
+                path,
+                "only one end bracket is given",
+                "give both end brackets, or leave both blank when still active",
+                i,
+                "end_bracket_to",
+            )
         if open_end != (row["status_as_of_latest_list"] == "active"):
-            raise _fail(path, f"status {row['status_as_of_latest_list']!r} does not match the end brackets",
-                        "status is 'active' exactly when both end brackets are blank", i, "status_as_of_latest_list")
+            raise _fail(
+                path,
+                f"status {row['status_as_of_latest_list']!r} does not match the end brackets",
+                "status is 'active' exactly when both end brackets are blank",
+                i,
+                "status_as_of_latest_list",
+            )
         for column in ["start_bracket_from", "start_bracket_to"]:
             if row[column] == "":
-                raise _fail(path, "blank start bracket", "every agreement period needs both start brackets",
-                            i, column)
+                raise _fail(path, "blank start bracket", "every agreement period needs both start brackets", i, column)
 
 
 def check_no_overlap(frame: pd.DataFrame, path: Path) -> None:
@@ -338,11 +459,15 @@ def check_no_overlap(frame: pd.DataFrame, path: Path) -> None:
         ordered = group.sort_values("start_bracket_from")
         ends = ordered["end_bracket_to"].tolist()[:-1]
         starts = ordered["start_bracket_from"].tolist()[1:]
-        for index, end, start in zip(ordered.index[1:], ends, starts):
+        for index, end, start in zip(ordered.index[1:], ends, starts, strict=True):
             if end == "" or start < end:
-                raise _fail(path, f"agreement periods of {group['agency'].iloc[0]!r} overlap",
-                            "one row per period: a later period must start after the earlier one ended",
-                            int(index) + 1, "start_bracket_from")
+                raise _fail(
+                    path,
+                    f"agreement periods of {group['agency'].iloc[0]!r} overlap",
+                    "one row per period: a later period must start after the earlier one ended",
+                    int(index) + 1,
+                    "start_bracket_from",
+                )
 
 
 def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
@@ -363,7 +488,7 @@ def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
     for column in brackets:
         check_dates(frame, column, path, blank_ok=True, day_only=True)
     check_agreement_rows(frame, path)
-    for first, second in zip(brackets, brackets[1:]):
+    for first, second in zip(brackets, brackets[1:], strict=True):
         check_order(frame, first, second, path)
     check_source_urls(frame, path)
     check_no_overlap(frame, path)
@@ -374,13 +499,20 @@ def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- policy timeline
 
+
 def check_precision(frame: pd.DataFrame, path: Path) -> None:
     """date_precision says how the date is written (year / month / day)."""
     for i, row in _rows(frame):
         expected = PRECISIONS[len(row["date"])]
         if row["date_precision"] != expected:
-            raise _fail(path, f"date {row['date']} is written at {expected} precision but date_precision is "
-                        f"{row['date_precision']!r}", f"set date_precision to {expected!r}", i, "date_precision")
+            raise _fail(
+                path,
+                f"date {row['date']} is written at {expected} precision but date_precision is "
+                f"{row['date_precision']!r}",
+                f"set date_precision to {expected!r}",
+                i,
+                "date_precision",
+            )
 
 
 def load_policy_timeline(path: Path | str | None = None) -> pd.DataFrame:

@@ -11,17 +11,32 @@ import pandera.pandas as pa
 COUNTY_FIPS = [f"25{n:03d}" for n in range(1, 28, 2)]  # the 14 Massachusetts counties
 
 
-def col(dtype, description: str, *, unit: str = "", source: str = "", nullable: bool = False,
-        checks=None, unique: bool = False) -> pa.Column:
+def col(
+    dtype,
+    description: str,
+    *,
+    unit: str = "",
+    source: str = "",
+    nullable: bool = False,
+    checks=None,
+    unique: bool = False,
+) -> pa.Column:
     """A pandera Column whose metadata feeds the codebook."""
-    return pa.Column(dtype, checks=checks, nullable=nullable, unique=unique, description=description,
-                     metadata={"unit": unit, "source": source})
+    return pa.Column(
+        dtype,
+        checks=checks,
+        nullable=nullable,
+        unique=unique,
+        description=description,
+        metadata={"unit": unit, "source": source},
+    )
 
 
 def table_schema(name: str, description: str, columns: dict, *, unique: list[str] | None = None) -> pa.DataFrameSchema:
     """A strict schema: no extra columns, listed order, optional unique key."""
-    return pa.DataFrameSchema(columns, name=name, description=description, strict=True, ordered=True,
-                              unique=unique, coerce=False)
+    return pa.DataFrameSchema(
+        columns, name=name, description=description, strict=True, ordered=True, unique=unique, coerce=False
+    )
 
 
 CROSSWALK_SOURCE = "data/reference/facilities.csv via data/reference/facility_aliases.csv"
@@ -36,12 +51,27 @@ def facility_columns(*, always_mapped: bool = True) -> dict:
     fips = [pa.Check.isin(COUNTY_FIPS)]
     optional = not always_mapped
     return {
-        "facility_id": col("str", "project facility id (data/reference/facilities.csv)", source=CROSSWALK_SOURCE,
-                           nullable=optional),
-        "operator_type": col("str", "who runs the facility: sheriff, state_doc, federal, ice, police, state_police, "
-                             "court or other", source=CROSSWALK_SOURCE, nullable=optional),
-        "county_fips": col("str", "5-digit FIPS of the county the facility is located in", source=CROSSWALK_SOURCE,
-                           nullable=True, checks=fips),
-        "sheriff_county_fips": col("str", "5-digit FIPS of the county whose sheriff runs the facility; null unless "
-                                   "operator_type is sheriff", source=CROSSWALK_SOURCE, nullable=True, checks=fips),
+        "facility_id": col(
+            "str", "project facility id (data/reference/facilities.csv)", source=CROSSWALK_SOURCE, nullable=optional
+        ),
+        "operator_type": col(
+            "str",
+            "who runs the facility: sheriff, state_doc, federal, ice, police, state_police, court or other",
+            source=CROSSWALK_SOURCE,
+            nullable=optional,
+        ),
+        "county_fips": col(
+            "str",
+            "5-digit FIPS of the county the facility is located in",
+            source=CROSSWALK_SOURCE,
+            nullable=True,
+            checks=fips,
+        ),
+        "sheriff_county_fips": col(
+            "str",
+            "5-digit FIPS of the county whose sheriff runs the facility; null unless operator_type is sheriff",
+            source=CROSSWALK_SOURCE,
+            nullable=True,
+            checks=fips,
+        ),
     }

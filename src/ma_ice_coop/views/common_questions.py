@@ -24,11 +24,9 @@ import numpy as np
 import pandas as pd
 
 from ma_ice_coop import config
-
 from ma_ice_coop.analysis import measures
-
-from ma_ice_coop.present import figures as plots
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.present import figures as plots
 from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table
 
 QUESTIONS_FILE = "common_questions.yaml"
@@ -50,7 +48,7 @@ PLACEHOLDERS = {
     "detainers_police_fy2015": "detainers lodged at municipal police lockups, FY2015 records",
     "detainers_non_sheriff_fy2015": "detainers at facilities not run by a sheriff, by kind, FY2015 records",
     "detainers_top_counties_fy2015": "the three counties with most detainers at sheriff-run jails, FY2015, and "
-                                     "whether their counts can be told apart (95% intervals)",
+    "whether their counts can be told apart (95% intervals)",
     "detainers_per_100k_pool": "detainers at sheriff-run jails per 100,000 residents (exact Poisson 95% CI)",
     "custody_count_pool": "detainers with lift reason 'Booked into Detention' of all, sheriff-run jails",
     "custody_share_pool": "pooled custody share at sheriff-run jails with Jeffreys 95% CI",
@@ -89,7 +87,8 @@ PLACEHOLDERS = {
 _ALLOWED_DIGITS = re.compile(
     r"\bFY ?(?:19|20)\d{2}\b|\b(?:19|20)\d{2}(?:-(?:0[1-9]|1[0-2])(?:-[0-3]\d)?)?\b|287\(g\)"
     r"|\b(?:EO|Executive Order) \d+\b|\b\d+ U\.S\.C\. ?§ ?\d+\b|§ ?\d+\b|\bI-?247[A-Z]?\b"
-    r"|\b\d+ Mass\. \d+\b|\bCOVID-19\b|\bR?Q\d+\b")
+    r"|\b\d+ Mass\. \d+\b|\bCOVID-19\b|\bR?Q\d+\b"
+)
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 # Popular claims that reports must never assert (they may appear only as claims being corrected).
@@ -101,15 +100,26 @@ FORBIDDEN_CLAIMS = (
     re.compile(r"count(?:y|ies) honou?rs? (?:ice )?detainers", re.I),
 )
 
-AGENCY_LABELS = {"state_doc": "state prisons (DOC)", "federal": "federal sites", "police": "police lockups",
-                 "state_police": "State Police stations", "ice": "ICE offices", "court": "courthouses",
-                 "other": "other places"}
-OUTCOME_LABELS = {"custody": "ICE took custody", "declined": "declined by the jail (recorded)",
-                  "lifted": "lifted or withdrawn by ICE", "administrative": "administrative (transferred)",
-                  "unresolved": "no outcome recorded"}
+AGENCY_LABELS = {
+    "state_doc": "state prisons (DOC)",
+    "federal": "federal sites",
+    "police": "police lockups",
+    "state_police": "State Police stations",
+    "ice": "ICE offices",
+    "court": "courthouses",
+    "other": "other places",
+}
+OUTCOME_LABELS = {
+    "custody": "ICE took custody",
+    "declined": "declined by the jail (recorded)",
+    "lifted": "lifted or withdrawn by ICE",
+    "administrative": "administrative (transferred)",
+    "unresolved": "no outcome recorded",
+}
 
 
 # ----------------------------------------------------------------------------- curated text
+
 
 @dataclass(frozen=True)
 class WrongClaim:
@@ -169,8 +179,12 @@ def _text(value, path: Path, where: str) -> str:
 
 def _fields(entry, fields: tuple[str, ...], path: Path, where: str, optional: tuple[str, ...] = ()) -> dict:
     if not isinstance(entry, dict):
-        raise _fail(path, where, f"expected a mapping with the fields {list(fields)}, found {type(entry).__name__}",
-                    "write the entry as a YAML mapping")
+        raise _fail(
+            path,
+            where,
+            f"expected a mapping with the fields {list(fields)}, found {type(entry).__name__}",
+            "write the entry as a YAML mapping",
+        )
     missing = [f for f in fields if f not in entry]
     if missing:
         raise _fail(path, where, f"missing field(s) {missing}", f"every entry needs the fields {list(fields)}")
@@ -184,19 +198,31 @@ def _check_prose(text: str, path: Path, where: str) -> str:
     """Placeholders must be known; other digits only years, dates and legal identifiers."""
     for name in _PLACEHOLDER.findall(text):
         if name not in PLACEHOLDERS:
-            raise _fail(path, where, f"unknown placeholder {{{name}}}",
-                        f"use one of the placeholders the view computes: {', '.join(sorted(PLACEHOLDERS))}")
+            raise _fail(
+                path,
+                where,
+                f"unknown placeholder {{{name}}}",
+                f"use one of the placeholders the view computes: {', '.join(sorted(PLACEHOLDERS))}",
+            )
     bare = _PLACEHOLDER.sub(" ", text)
     if "{" in bare or "}" in bare:
         raise _fail(path, where, "unmatched brace", "placeholders are written {name} with letters, digits and _")
     figures = re.findall(r"\S*\d\S*", _ALLOWED_DIGITS.sub(" ", bare))
     if figures:
-        raise _fail(path, where, f"typed figure(s) {figures}",
-                    "never type a data figure: use a placeholder the view computes (see PLACEHOLDERS) or words")
+        raise _fail(
+            path,
+            where,
+            f"typed figure(s) {figures}",
+            "never type a data figure: use a placeholder the view computes (see PLACEHOLDERS) or words",
+        )
     for pattern in FORBIDDEN_CLAIMS:
         if pattern.search(text):
-            raise _fail(path, where, f"asserts a claim the project corrects ({pattern.pattern!r})",
-                        "state the correction instead; the claim belongs only in a wrong_claims 'claim'")
+            raise _fail(
+                path,
+                where,
+                f"asserts a claim the project corrects ({pattern.pattern!r})",
+                "state the correction instead; the claim belongs only in a wrong_claims 'claim'",
+            )
     return text
 
 
@@ -214,8 +240,12 @@ def _data_refs(value, path: Path, where: str) -> tuple[str, ...]:
     valid = set(measures.MEASURES) | set(TABLES)
     for item in value:
         if item not in valid:
-            raise _fail(path, where, f"{item!r} is neither a measure nor a processed table",
-                        f"use measure ids ({', '.join(measures.MEASURES)}) or tables ({', '.join(TABLES)})")
+            raise _fail(
+                path,
+                where,
+                f"{item!r} is neither a measure nor a processed table",
+                f"use measure ids ({', '.join(measures.MEASURES)}) or tables ({', '.join(TABLES)})",
+            )
     return tuple(value)
 
 
@@ -277,12 +307,21 @@ def load_common_questions(path: Path | str | None = None, timeline: pd.DataFrame
             claim = _fields(claim, CLAIM_FIELDS, path, where)
             url = _text(claim["source_url"], path, f"{where}, source_url")
             if url not in allowed_urls:
-                raise _fail(path, f"{where}, source_url", f"{url} is neither in data/reference/policy_timeline.csv "
-                            "nor in the sources list", "cite a URL of the policy timeline or of the notes "
-                            "(add it to `sources` only if the notes cite it)")
-            claims.append(WrongClaim(_text(claim["claim"], path, f"{where}, claim"),
-                                     _check_prose(_text(claim["correction"], path, f"{where}, correction"), path,
-                                                  f"{where}, correction"), url))
+                raise _fail(
+                    path,
+                    f"{where}, source_url",
+                    f"{url} is neither in data/reference/policy_timeline.csv nor in the sources list",
+                    "cite a URL of the policy timeline or of the notes (add it to `sources` only if the notes cite it)",
+                )
+            claims.append(
+                WrongClaim(
+                    _text(claim["claim"], path, f"{where}, claim"),
+                    _check_prose(
+                        _text(claim["correction"], path, f"{where}, correction"), path, f"{where}, correction"
+                    ),
+                    url,
+                )
+            )
         refs = []
         if not isinstance(entry["timeline"], list):
             raise _fail(path, f"{qid}, timeline", "expected a list of {date, category}", "write [] when none")
@@ -290,27 +329,42 @@ def load_common_questions(path: Path | str | None = None, timeline: pd.DataFrame
             where = f"{qid}, timeline item {i}"
             ref = _fields(ref, ("date", "category"), path, where, optional=("county_fips",))
             county = ref.get("county_fips")
-            tref = TimelineRef(_date_text(ref["date"]), str(ref["category"]),
-                               None if county is None else str(county).strip())
+            tref = TimelineRef(
+                _date_text(ref["date"]), str(ref["category"]), None if county is None else str(county).strip()
+            )
             if tref.category not in CATEGORIES:
-                raise _fail(path, where, f"category {tref.category!r} is not a timeline category",
-                            f"use one of {CATEGORIES}")
+                raise _fail(
+                    path, where, f"category {tref.category!r} is not a timeline category", f"use one of {CATEGORIES}"
+                )
             if resolve_timeline(tref, timeline).empty:
-                raise _fail(path, where, f"no row of data/reference/policy_timeline.csv has date {tref.date}, "
-                            f"category {tref.category}" + (f", county {tref.county_fips}" if county is not None
-                                                           else ""),
-                            "use the date (at its precision) and category of an existing timeline row")
+                raise _fail(
+                    path,
+                    where,
+                    f"no row of data/reference/policy_timeline.csv has date {tref.date}, "
+                    f"category {tref.category}" + (f", county {tref.county_fips}" if county is not None else ""),
+                    "use the date (at its precision) and category of an existing timeline row",
+                )
             refs.append(tref)
         if not isinstance(entry["not_known"], list) or not entry["not_known"]:
-            raise _fail(path, f"{qid}, not_known", "expected a non-empty list",
-                        "say what the data cannot settle for this question")
-        not_known = tuple(_check_prose(_text(t, path, f"{qid}, not_known item {i}"), path,
-                                       f"{qid}, not_known item {i}")
-                          for i, t in enumerate(entry["not_known"], start=1))
+            raise _fail(
+                path,
+                f"{qid}, not_known",
+                "expected a non-empty list",
+                "say what the data cannot settle for this question",
+            )
+        not_known = tuple(
+            _check_prose(_text(t, path, f"{qid}, not_known item {i}"), path, f"{qid}, not_known item {i}")
+            for i, t in enumerate(entry["not_known"], start=1)
+        )
         parsed[qid] = Question(
-            qid, _text(entry["question"], path, f"{qid}, question"),
+            qid,
+            _text(entry["question"], path, f"{qid}, question"),
             _check_prose(_text(entry["answer"], path, f"{qid}, answer"), path, f"{qid}, answer"),
-            tuple(claims), tuple(refs), _data_refs(entry["data"], path, f"{qid}, data"), not_known)
+            tuple(claims),
+            tuple(refs),
+            _data_refs(entry["data"], path, f"{qid}, data"),
+            not_known,
+        )
 
     rqs = doc["research_questions"]
     if not isinstance(rqs, dict):
@@ -322,19 +376,30 @@ def load_common_questions(path: Path | str | None = None, timeline: pd.DataFrame
     research = {}
     for rid in RESEARCH_IDS:
         entry = _fields(rqs[rid], RESEARCH_FIELDS, path, rid)
-        status = str(entry["core_data"]).strip().lower() if not isinstance(entry["core_data"], bool) else \
-            ("yes" if entry["core_data"] else "no")
+        status = (
+            str(entry["core_data"]).strip().lower()
+            if not isinstance(entry["core_data"], bool)
+            else ("yes" if entry["core_data"] else "no")
+        )
         if status not in CORE_DATA:
-            raise _fail(path, f"{rid}, core_data", f"{entry['core_data']!r} is not allowed",
-                        f"use one of {list(CORE_DATA)} (quote yes and no in YAML)")
+            raise _fail(
+                path,
+                f"{rid}, core_data",
+                f"{entry['core_data']!r} is not allowed",
+                f"use one of {list(CORE_DATA)} (quote yes and no in YAML)",
+            )
         research[rid] = ResearchQuestion(
-            rid, _text(entry["question"], path, f"{rid}, question"), status,
+            rid,
+            _text(entry["question"], path, f"{rid}, question"),
+            status,
             _check_prose(_text(entry["why"], path, f"{rid}, why"), path, f"{rid}, why"),
-            _data_refs(entry["data"], path, f"{rid}, data"))
+            _data_refs(entry["data"], path, f"{rid}, data"),
+        )
     return Curated(path, sources, parsed, research)
 
 
 # ----------------------------------------------------------------------------- numbers
+
 
 def _period_text(period: measures.Period) -> str:
     return f"{period.start.isoformat()} to {period.end.isoformat()}"
@@ -360,8 +425,11 @@ def _sheriff_detainers(period: measures.Period) -> pd.DataFrame:
     from ma_ice_coop.io import read_processed
 
     d = read_processed("detainers")
-    return d[(d["facility_state"] == "MASSACHUSETTS") & (d["operator_type"] == "sheriff")
-             & period.contains(d["prepare_date"])]
+    return d[
+        (d["facility_state"] == "MASSACHUSETTS")
+        & (d["operator_type"] == "sheriff")
+        & period.contains(d["prepare_date"])
+    ]
 
 
 def _request_kinds(d: pd.DataFrame) -> str:
@@ -370,8 +438,10 @@ def _request_kinds(d: pd.DataFrame) -> str:
     # form asked for is not recorded. So "hold" forms are forms that can request a hold (release review, issue 7).
     forms = d.assign(form=d["detainer_type"].str.split(" - ").str[0].str.strip())
     parts = []
-    for kind, what in (("hold", "were on forms that can ask the jail to hold the person"),
-                       ("notify", "on the notification-only form")):
+    for kind, what in (
+        ("hold", "were on forms that can ask the jail to hold the person"),
+        ("notify", "on the notification-only form"),
+    ):
         group = forms[forms["request_kind"] == kind]
         if len(group):
             forms_used = sorted(group["form"].unique())
@@ -397,8 +467,10 @@ def _top_counts_text(lodged: pd.DataFrame, n: int = 3) -> str:
     top = lodged.sort_values(["numerator", "county"], ascending=[False, True]).head(n)
     named = _and([f"{r.county} ({fmt_num(r.numerator)})" for r in top.itertuples()])
     if top["ci_low"].max() <= top["ci_high"].min():
-        return (f"{named}, counts whose 95% intervals overlap, so these counties cannot be told apart and their "
-                "order means nothing")
+        return (
+            f"{named}, counts whose 95% intervals overlap, so these counties cannot be told apart and their "
+            "order means nothing"
+        )
     return f"{named}, in that order"
 
 
@@ -421,15 +493,20 @@ def placeholder_values() -> dict[str, str]:
     v["detainers_doc_fy2015"] = fmt_num(agency_lodged.get("state_doc", 0))
     v["detainers_police_fy2015"] = fmt_num(agency_lodged.get("police", 0))
     others = agency_lodged.reset_index().sort_values(["numerator", "agency_group"], ascending=[False, True])
-    v["detainers_non_sheriff_fy2015"] = _and([f"{AGENCY_LABELS.get(r.agency_group, r.agency_group)} "
-                                              f"{fmt_num(r.numerator)}" for r in others.itertuples()
-                                              if r.numerator > 0])
+    v["detainers_non_sheriff_fy2015"] = _and(
+        [
+            f"{AGENCY_LABELS.get(r.agency_group, r.agency_group)} {fmt_num(r.numerator)}"
+            for r in others.itertuples()
+            if r.numerator > 0
+        ]
+    )
     v["detainers_top_counties_fy2015"] = _top_counts_text(lodged)
     rate = measures.measure_table("detainers_per_100k")
     k, pop = rate["numerator"].sum(), rate["denominator"].sum()
     low, high = measures.poisson_interval([k], [pop / measures.PER_100K])
-    v["detainers_per_100k_pool"] = (fmt_estimate(k / pop * measures.PER_100K, low[0], high[0], share=False, digits=1)
-                                    + " per 100,000 residents")
+    v["detainers_per_100k_pool"] = (
+        fmt_estimate(k / pop * measures.PER_100K, low[0], high[0], share=False, digits=1) + " per 100,000 residents"
+    )
 
     custody = measures.measure_table("custody_share")
     ck, cn, cest, clow, chigh = _pooled_share(custody)
@@ -440,18 +517,24 @@ def placeholder_values() -> dict[str, str]:
     below = with_data[with_data["ci_high"] < cest]["county"].tolist()
     none = custody[custody["denominator"] == 0]["county"].tolist()
     if not above and not below:
-        clause = ("no county's 95% interval lies wholly above or below that pool, so with these numbers the "
-                  "counties cannot be told apart")
+        clause = (
+            "no county's 95% interval lies wholly above or below that pool, so with these numbers the "
+            "counties cannot be told apart"
+        )
     else:
-        clause = (f"the intervals of {_and(above) or 'no county'} lie wholly above the pool and those of "
-                  f"{_and(below) or 'no county'} wholly below it; the others cannot be told apart from it")
+        clause = (
+            f"the intervals of {_and(above) or 'no county'} lie wholly above the pool and those of "
+            f"{_and(below) or 'no county'} wholly below it; the others cannot be told apart from it"
+        )
     if none:
         clause += f" ({_and(none)} had no detainers at all)"
     v["custody_share_vs_pool"] = clause
     agency_custody = agency[(agency["measure"] == "custody_share") & (agency["agency_group"] == "state_doc")]
     row = agency_custody.iloc[0]
-    v["custody_share_doc_fy2015"] = (f"{fmt_num(row.numerator)} of {fmt_num(row.denominator)}, or "
-                                     f"{fmt_estimate(row.estimate, row.ci_low, row.ci_high, share=True)}")
+    v["custody_share_doc_fy2015"] = (
+        f"{fmt_num(row.numerator)} of {fmt_num(row.denominator)}, or "
+        f"{fmt_estimate(row.estimate, row.ci_low, row.ci_high, share=True)}"
+    )
     declined = measures.measure_table("declined_share")
     v["declined_count_pool"] = fmt_num(declined["numerator"].sum())
     unresolved = measures.measure_table("unresolved_share")
@@ -469,9 +552,11 @@ def placeholder_values() -> dict[str, str]:
     arrests = read_processed("jail_arrests")
     courts = arrests[(arrests["status"] == "facility") & (arrests["operator_type"] == "court")]
     v["jail_arrests_courts"] = fmt_num(courts["arrests"].sum())
-    v["jail_arrests_courts_n"] = (f"{fmt_num(courts.loc[courts['arrests'] > 0, 'facility_id'].nunique())} "
-                                  "Massachusetts courthouses (counted in the processed jail_arrests table, not in "
-                                  "a download)")
+    v["jail_arrests_courts_n"] = (
+        f"{fmt_num(courts.loc[courts['arrests'] > 0, 'facility_id'].nunique())} "
+        "Massachusetts courthouses (counted in the processed jail_arrests table, not in "
+        "a download)"
+    )
     total = arrests["arrests"].sum()
     unplaced = arrests.loc[arrests["status"] == "unplaced", "arrests"].sum()
     v["jail_arrests_aor_total"] = fmt_num(total)
@@ -481,13 +566,15 @@ def placeholder_values() -> dict[str, str]:
     years = sorted(panel["year"].unique())
     v["agreement_years_period"] = f"{years[0]}-{years[-1]}"
     sheriff_years = measures.measure_table("agreement_287g_years")
-    with_years = sheriff_years[sheriff_years["numerator"] > 0].sort_values(["numerator", "county"],
-                                                                           ascending=[False, True])
-    v["counties_287g"] = _and([f"{r.county} ({fmt_num(r.numerator)} years)" for r in with_years.itertuples()]) \
-        or "none"
+    with_years = sheriff_years[sheriff_years["numerator"] > 0].sort_values(
+        ["numerator", "county"], ascending=[False, True]
+    )
+    v["counties_287g"] = _and([f"{r.county} ({fmt_num(r.numerator)} years)" for r in with_years.itertuples()]) or "none"
     doc = panel[panel["agency_type"] == "state_doc"]
-    v["doc_287g_years"] = (f"{fmt_num(int(doc['agreement_287g_operational'].sum()))} of the {fmt_num(doc['year'].nunique())} "
-                           f"calendar years {years[0]}-{years[-1]}")
+    v["doc_287g_years"] = (
+        f"{fmt_num(int(doc['agreement_287g_operational'].sum()))} of the {fmt_num(doc['year'].nunique())} "
+        f"calendar years {years[0]}-{years[-1]}"
+    )
 
     period = measures.default_period("mean_daily_ice_headcount")  # complete records only, not the undercount
     v["ice_detention_period"] = _period_text(period)
@@ -499,12 +586,14 @@ def placeholder_values() -> dict[str, str]:
     text = _and([f"{county} {_num(r.estimate)}" for county, r in regular.iterrows()])
     text += " ICE detainees per day, averaged over that period"
     if len(brief):
-        text += (f" ({_and(list(brief.index))} held ICE detainees on only "
-                 f"{_and([fmt_num(n) for n in brief['days']])} days; the other counties on none)")
+        text += (
+            f" ({_and(list(brief.index))} held ICE detainees on only "
+            f"{_and([fmt_num(n) for n in brief['days']])} days; the other counties on none)"
+        )
     v["ice_headcount_by_county"] = text
     daily = read_processed("ice_detention_daily")
     sheriff_daily = daily[(daily["operator_type"] == "sheriff") & (daily["headcount"] > 0)]
-    names = dict(zip(measures.county_frame()["county_fips"], measures.county_frame()["county"]))
+    names = dict(zip(measures.county_frame()["county_fips"], measures.county_frame()["county"], strict=True))
     last = sheriff_daily.groupby("sheriff_county_fips")["date"].max()
     last = last[[names[f] in regular.index for f in last.index]].sort_values()
     end = pd.Timestamp(period.end)
@@ -512,8 +601,7 @@ def placeholder_values() -> dict[str, str]:
     still = [names[f] for f, d in last.items() if d >= end]
     text = _and(ended) if ended else "no county"
     if still:
-        text += (f"; {_and(still)} still held ICE detainees on the last day of the data, "
-                 f"{period.end.isoformat()}")
+        text += f"; {_and(still)} still held ICE detainees on the last day of the data, {period.end.isoformat()}"
     v["ice_detention_last_days"] = text
     v["bristol_records_after_dhs_end"] = _records_after_event("bristol_contract_end", daily)
     v["ice_year_end_last_listed"] = _year_end_last_listed(read_processed("ice_detention_fy"), names)
@@ -524,11 +612,14 @@ def placeholder_values() -> dict[str, str]:
     by_county = rows.groupby("sheriff_county_fips")["adp_total"].sum().sort_values(ascending=False)
     through = rows["data_through"].iloc[0]
     listing = _and([f"{names[f]} ({_num(a)} per day on average)" for f, a in by_county.items()])
-    v["ice_adp_latest"] = (f"ICE's FY{latest} workbook (data through {through}) lists "
-                           f"{'only ' if len(by_county) == 1 else ''}{listing} among sheriff-run jails")
+    v["ice_adp_latest"] = (
+        f"ICE's FY{latest} workbook (data through {through}) lists "
+        f"{'only ' if len(by_county) == 1 else ''}{listing} among sheriff-run jails"
+    )
 
-    votes = county_covariates_wide(2022, panel=read_processed("county_covariates"),
-                                   variables=["sheriff_2022_winner_share"]).set_index("county")
+    votes = county_covariates_wide(
+        2022, panel=read_processed("county_covariates"), variables=["sheriff_2022_winner_share"]
+    ).set_index("county")
     v["sheriff_2022_bristol_winner_share"] = fmt_pct(votes.loc["Bristol", "sheriff_2022_winner_share"], 1)
     v["sheriff_2022_barnstable_winner_share"] = fmt_pct(votes.loc["Barnstable", "sheriff_2022_winner_share"], 1)
     v["sheriff_parties_2023"] = _sheriff_parties("2023-02-01", load_sheriffs())
@@ -544,13 +635,16 @@ def _records_after_event(key: str, daily: pd.DataFrame) -> str:
     from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp
 
     event = KEY_EVENTS[key]
-    rows = daily[(daily["facility_code"] == event.series) & (daily["headcount"] > 0)
-                 & (daily["date"] > event_timestamp(event))]
+    rows = daily[
+        (daily["facility_code"] == event.series) & (daily["headcount"] > 0) & (daily["date"] > event_timestamp(event))
+    ]
     if rows.empty:
         return f"no ICE detainee after {event.date}"
     first, last, most = rows["date"].min().date(), rows["date"].max().date(), int(rows["headcount"].max())
-    return (f"at most {fmt_num(most)} ICE detainee{'s' if most > 1 else ''} a day from {first.isoformat()} to "
-            f"{last.isoformat()}")
+    return (
+        f"at most {fmt_num(most)} ICE detainee{'s' if most > 1 else ''} a day from {first.isoformat()} to "
+        f"{last.isoformat()}"
+    )
 
 
 def _year_end_last_listed(fy_table: pd.DataFrame, names: dict[str, str]) -> str:
@@ -577,17 +671,25 @@ def _election_2022_values(panel: pd.DataFrame) -> dict[str, str]:
     in_force = a[(a["start_bracket_to"] <= election) & (a["end_bracket_to"].isna() | (a["end_bracket_to"] > election))]
     names = measures.county_frame().set_index("county_fips")["county"]
     held = sorted(names[f] for f in in_force["county_fips"])
-    return {"sheriff_2022_uncontested": (f"{fmt_num(len(uncontested))} of the {fmt_num(len(races))} races "
-                                         f"({_and(uncontested)})"),
-            "sheriff_2022_contested_rule": CONTESTED_RULE,
-            "sheriffs_287g_at_2022_election": (f"only {_and(held)}" if len(held) == 1 else _and(held)) or "none"}
+    return {
+        "sheriff_2022_uncontested": (
+            f"{fmt_num(len(uncontested))} of the {fmt_num(len(races))} races ({_and(uncontested)})"
+        ),
+        "sheriff_2022_contested_rule": CONTESTED_RULE,
+        "sheriffs_287g_at_2022_election": (f"only {_and(held)}" if len(held) == 1 else _and(held)) or "none",
+    }
 
 
 def _sheriff_parties(on: str, sheriffs: pd.DataFrame) -> str:
     """Parties of the sheriffs in office on an ISO date (tenure dates are ISO text at their precision)."""
     sitting = sheriffs[(sheriffs["term_start"] <= on) & ((sheriffs["term_end"] == "") | (sheriffs["term_end"] > on))]
-    names = {"D": ("Democrat", "Democrats"), "R": ("Republican", "Republicans"), "I": ("independent", "independents"),
-             "U": ("unenrolled", "unenrolled"), "": ("of unknown party", "of unknown party")}
+    names = {
+        "D": ("Democrat", "Democrats"),
+        "R": ("Republican", "Republicans"),
+        "I": ("independent", "independents"),
+        "U": ("unenrolled", "unenrolled"),
+        "": ("of unknown party", "of unknown party"),
+    }
     parts = []
     for party, group in sorted(sitting.groupby("party"), key=lambda kv: (-len(kv[1]), kv[0])):
         one, many = names.get(party, (party, party))
@@ -603,6 +705,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 # ----------------------------------------------------------------------------- the notebook's result
+
 
 @dataclass
 class CommonQuestions:
@@ -627,9 +730,18 @@ def compute(question: str = "all") -> CommonQuestions:
         warnings.simplefilter("ignore")
         values = placeholder_values()
         outcomes = _outcome_table()
-    research = pd.DataFrame([{"#": r.id, "research question": r.question, "core data can answer": r.core_data,
-                              "why": fill(r.why, values), "data used": ", ".join(r.data) or "–"}
-                             for r in curated.research_questions.values()])
+    research = pd.DataFrame(
+        [
+            {
+                "#": r.id,
+                "research question": r.question,
+                "core data can answer": r.core_data,
+                "why": fill(r.why, values),
+                "data used": ", ".join(r.data) or "–",
+            }
+            for r in curated.research_questions.values()
+        ]
+    )
     selected = QUESTION_IDS if question == "all" else (question,)
     return CommonQuestions(question, selected, curated, values, timeline, outcomes, research)
 
@@ -641,8 +753,9 @@ def _outcome_table() -> pd.DataFrame:
     for outcome, label in OUTCOME_LABELS.items():
         group = d[d["outcome"] == outcome]
         reasons = sorted(group["lift_reason"].dropna().unique())
-        rows.append({"outcome": label, "lift reasons": "; ".join(reasons) if reasons else "(blank)",
-                     "detainers": len(group)})
+        rows.append(
+            {"outcome": label, "lift reasons": "; ".join(reasons) if reasons else "(blank)", "detainers": len(group)}
+        )
     table = pd.DataFrame(rows)
     low, high = measures.proportion_interval(table["detainers"], np.full(len(table), n))
     table["share"] = table["detainers"] / n if n else np.nan
@@ -694,14 +807,22 @@ def question_markdown(r: CommonQuestions, qid: str, *, include_wrong_claims: boo
     parts = [f"### {qid}. {md_text(q.question)}", "", md_text(fill(q.answer, r.values)), ""]
     if include_wrong_claims and q.wrong_claims:
         parts += [WRONG_HEADING, ""]
-        parts += [f"- *Claimed:* “{md_text(c.claim)}” — **Correction:** {md_text(fill(c.correction, r.values))} "
-                  f"Source: {md_link(c.source_url)}." for c in q.wrong_claims]
+        parts += [
+            f"- *Claimed:* “{md_text(c.claim)}” — **Correction:** {md_text(fill(c.correction, r.values))} "
+            f"Source: {md_link(c.source_url)}."
+            for c in q.wrong_claims
+        ]
         parts.append("")
     facts = timeline_facts(q.timeline, r.timeline)
     if facts:
         parts += ["**Dated facts**", "", bullet_list(facts), ""]
-    parts += ["**What the data cannot tell**", "", bullet_list(md_text(fill(t, r.values)) for t in q.not_known), "",
-              _data_line(q.data)]
+    parts += [
+        "**What the data cannot tell**",
+        "",
+        bullet_list(md_text(fill(t, r.values)) for t in q.not_known),
+        "",
+        _data_line(q.data),
+    ]
     return "\n".join(parts)
 
 
@@ -712,11 +833,18 @@ def questions_markdown(r: CommonQuestions) -> str:
 
 def question_index_html(r: CommonQuestions):
     """The selected questions with the measures and tables that bear on each."""
-    shown = pd.DataFrame([{"#": qid, "question": r.curated.questions[qid].question,
-                           "data": ", ".join(r.curated.questions[qid].data) or "none (legal or policy question)",
-                           "wrong claims corrected": len(r.curated.questions[qid].wrong_claims),
-                           "dated facts": len(timeline_facts(r.curated.questions[qid].timeline, r.timeline))}
-                          for qid in r.selected])
+    shown = pd.DataFrame(
+        [
+            {
+                "#": qid,
+                "question": r.curated.questions[qid].question,
+                "data": ", ".join(r.curated.questions[qid].data) or "none (legal or policy question)",
+                "wrong claims corrected": len(r.curated.questions[qid].wrong_claims),
+                "dated facts": len(timeline_facts(r.curated.questions[qid].timeline, r.timeline)),
+            }
+            for qid in r.selected
+        ]
+    )
     return html_table(shown, caption="The questions answered below")
 
 
@@ -727,7 +855,8 @@ def key_findings(r: CommonQuestions) -> str:
     no_trust = r.timeline[(r.timeline["date"] == "2024-05") & (r.timeline["category"] == "legislation")]
     counts = r.research["core data can answer"].value_counts()
     lines = [
-        "The law frames every answer. " + lunn_287g_text(_md_links, r.timeline)
+        "The law frames every answer. "
+        + lunn_287g_text(_md_links, r.timeline)
         + " There is no statewide Trust Act: Trust Acts are city ordinances"
         + (f" (source: {md_link(no_trust.iloc[0]['source_url'].split(' ; ')[0])})." if len(no_trust) else "."),
         f"In the only record-level outcome data ({v['fy2015_period']}, before Lunn), "
@@ -768,26 +897,45 @@ def outcome_figure(r: CommonQuestions):
     """What ICE recorded for detainers at sheriff-run jails in FY2015: share by outcome with 95% intervals."""
     t = r.outcomes
     n = int(t["detainers"].sum())
-    fig = plots.bar_chart(t, label_col="outcome", value_col="share", low_col="ci_low", high_col="ci_high",
-                          title=f"Outcomes ICE recorded, detainers at sheriff-run jails\n{r.values['fy2015_period']}",
-                          xlabel="share of detainers (0-1)", value_fmt="{:.0%}")
+    fig = plots.bar_chart(
+        t,
+        label_col="outcome",
+        value_col="share",
+        low_col="ci_low",
+        high_col="ci_high",
+        title=f"Outcomes ICE recorded, detainers at sheriff-run jails\n{r.values['fy2015_period']}",
+        xlabel="share of detainers (0-1)",
+        value_fmt="{:.0%}",
+    )
     top = t.sort_values(["detainers", "outcome"], ascending=[False, True]).iloc[0]
     return plots.figure_html(
-        fig, alt=(f"Horizontal bar chart of the outcomes ICE recorded for the {fmt_num(n)} detainers lodged at "
-                  f"Massachusetts sheriff-run jails in FY2015, with 95% intervals; the largest group is "
-                  f"'{top['outcome']}' at {fmt_pct(top['share'])}."),
-        caption=("Share of detainers by outcome (lift reason as recorded by ICE), Jeffreys 95% intervals. "
-                 "'Declined' counts only declines ICE learned of; 'no outcome recorded' means a blank lift reason."),
-        source="ICE detainer records FY2015 YTD (FOIA to NPR); outcomes via data/reference/lift_reason_outcomes.csv")
+        fig,
+        alt=(
+            f"Horizontal bar chart of the outcomes ICE recorded for the {fmt_num(n)} detainers lodged at "
+            f"Massachusetts sheriff-run jails in FY2015, with 95% intervals; the largest group is "
+            f"'{top['outcome']}' at {fmt_pct(top['share'])}."
+        ),
+        caption=(
+            "Share of detainers by outcome (lift reason as recorded by ICE), Jeffreys 95% intervals. "
+            "'Declined' counts only declines ICE learned of; 'no outcome recorded' means a blank lift reason."
+        ),
+        source="ICE detainer records FY2015 YTD (FOIA to NPR); outcomes via data/reference/lift_reason_outcomes.csv",
+    )
 
 
 def outcome_table_html(r: CommonQuestions):
     t = r.outcomes
-    shown = pd.DataFrame({
-        "outcome": t["outcome"], "lift reasons (as ICE records them)": t["lift reasons"],
-        "detainers": t["detainers"].map(fmt_num),
-        "share (95% CI)": [fmt_estimate(e, lo, hi, share=True) for e, lo, hi in zip(t["share"], t["ci_low"],
-                                                                                      t["ci_high"])]})
+    shown = pd.DataFrame(
+        {
+            "outcome": t["outcome"],
+            "lift reasons (as ICE records them)": t["lift reasons"],
+            "detainers": t["detainers"].map(fmt_num),
+            "share (95% CI)": [
+                fmt_estimate(e, lo, hi, share=True)
+                for e, lo, hi in zip(t["share"], t["ci_low"], t["ci_high"], strict=True)
+            ],
+        }
+    )
     return html_table(shown, caption=f"Detainers at sheriff-run jails by recorded outcome, {r.values['fy2015_period']}")
 
 
@@ -801,12 +949,15 @@ def research_questions_html(r: CommonQuestions):
 
     if r.question != "all":
         return HTML("")
-    intro = (f"<h2 id=\"research-questions\">Research questions: what this project's data can answer</h2>\n"
-             f"<p>The project notes list {escape(fmt_num(len(r.research)))} research questions to be answered with "
-             "data. The table says whether the core data (the default, offline build) can answer each: yes, partly "
-             "or no, and why.</p>\n")
-    table = html_table(r.research, caption="Research questions and what this project's core data can answer "
-                                           "(yes / partly / no)")
+    intro = (
+        f'<h2 id="research-questions">Research questions: what this project\'s data can answer</h2>\n'
+        f"<p>The project notes list {escape(fmt_num(len(r.research)))} research questions to be answered with "
+        "data. The table says whether the core data (the default, offline build) can answer each: yes, partly "
+        "or no, and why.</p>\n"
+    )
+    table = html_table(
+        r.research, caption="Research questions and what this project's core data can answer (yes / partly / no)"
+    )
     return HTML(intro + table.data)
 
 
@@ -814,8 +965,10 @@ def _small_text() -> str:
     """Which counties are small for the custody share, decided by their data (measures.small_by_data)."""
     table = measures.measure_table("custody_share")
     small = table.loc[measures.small_by_data(table), "county"].tolist()
-    return (f"A county is small for a measure when its data are few (for the custody share, "
-            f"{measures.small_rule('custody_share')}: {_and(small) or 'none'}): read its interval, not its rank.")
+    return (
+        f"A county is small for a measure when its data are few (for the custody share, "
+        f"{measures.small_rule('custody_share')}: {_and(small) or 'none'}): read its interval, not its rank."
+    )
 
 
 def limitations(r: CommonQuestions) -> str:
@@ -844,7 +997,11 @@ def limitations(r: CommonQuestions) -> str:
     ]
     used = sorted({d for q in r.curated.questions.values() for d in q.data if d in measures.MEASURES})
     tables = sorted({d for q in r.curated.questions.values() for d in q.data if d not in measures.MEASURES})
-    return (bullet_list(lines) + "\n- Measures named under *Data*:\n"
-            + "\n".join(f"  - `{m}`: {md_text(measures.MEASURES[m])}" for m in used)
-            + "\n- Processed tables named under *Data* (columns in data/processed/CODEBOOK.md): "
-            + ", ".join(f"`{t}`" for t in tables) + ".")
+    return (
+        bullet_list(lines)
+        + "\n- Measures named under *Data*:\n"
+        + "\n".join(f"  - `{m}`: {md_text(measures.MEASURES[m])}" for m in used)
+        + "\n- Processed tables named under *Data* (columns in data/processed/CODEBOOK.md): "
+        + ", ".join(f"`{t}`" for t in tables)
+        + "."
+    )

@@ -19,12 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ma_ice_coop.analysis import measures
-
-from ma_ice_coop.analysis import models
-
-from ma_ice_coop.present import figures as plots
+from ma_ice_coop.analysis import measures, models
 from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.present import figures as plots
 from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
 
 NOTEBOOK_ID = "politics_demographics"
@@ -35,14 +32,18 @@ POPULATION_RATES = ("detainers_per_100k", "jail_arrests_per_100k", "jail_arrests
 
 # What the denominator of each measure counts (marker size legend, table headers, text).
 DENOMINATOR_LABELS = {
-    "custody_share": "detainers", "custody_share_shrunk": "detainers", "declined_share": "detainers",
-    "declined_share_broad": "detainers", "unresolved_share": "detainers",
+    "custody_share": "detainers",
+    "custody_share_shrunk": "detainers",
+    "declined_share": "detainers",
+    "declined_share_broad": "detainers",
+    "unresolved_share": "detainers",
     "custody_share_resolved": "resolved detainers",
     "detainers_per_100k": "residents",
     "jail_arrests_per_100k": "person-years",
     "jail_arrests_per_1k_foreign_born": "foreign-born person-years",
     "recorded_declines": "facility-years",
-    "detention_contract_days": "days in the period", "mean_daily_ice_headcount": "days in the period",
+    "detention_contract_days": "days in the period",
+    "mean_daily_ice_headcount": "days in the period",
     "agreement_287g_years": "years in the period",
 }
 
@@ -108,12 +109,16 @@ def check_parameters(measure: str, covariates, covariate_year) -> list[str]:
         raise ParameterError(f"unknown measure {measure!r}; valid measures: {', '.join(measures.MEASURES)}")
     if any(m in measure.lower() for m in ("287g", "dhs_list", "sanctuary")):
         valid = [m for m in measures.MEASURES if "287g" not in m]
-        raise ParameterError(f"measure {measure!r} is a policy index: policy indices (287(g), DHS lists) are "
-                             f"covariates, never the outcome. Choose a cooperation measure: {', '.join(valid)}")
+        raise ParameterError(
+            f"measure {measure!r} is a policy index: policy indices (287(g), DHS lists) are "
+            f"covariates, never the outcome. Choose a cooperation measure: {', '.join(valid)}"
+        )
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not 1 <= len(covariates) <= models.MAX_COVARIATES:
-        raise ParameterError(f"give 1 to {models.MAX_COVARIATES} covariates (14 counties cannot support more), "
-                             f"got {len(covariates)}: {covariates}")
+        raise ParameterError(
+            f"give 1 to {models.MAX_COVARIATES} covariates (14 counties cannot support more), "
+            f"got {len(covariates)}: {covariates}"
+        )
     if len(set(covariates)) != len(covariates):
         raise ParameterError(f"covariates are repeated: {covariates}")
     if isinstance(covariate_year, bool) or not isinstance(covariate_year, (int, np.integer)):
@@ -140,17 +145,36 @@ def compute(measure: str, covariates, covariate_year: int) -> PoliticsDemographi
     analysed = joined[joined["in_analysis"]].reset_index(drop=True)
     small = analysed.loc[analysed["small"], "county"].tolist()
 
-    correlations = models.rank_correlations(analysed, "estimate", covariates, small="small",
-                                            n_permutations=N_PERMUTATIONS, seed=models.DEFAULT_SEED)
+    correlations = models.rank_correlations(
+        analysed, "estimate", covariates, small="small", n_permutations=N_PERMUTATIONS, seed=models.DEFAULT_SEED
+    )
     glm, glm_reason = _fit_glm(measure, kind, analysed, covariates, covariate_year)
     rows = detainer_rows(wide, covariates)
     mixed, mixed_reason, mixed_dropped = _fit_mixed(rows, covariates, covariate_year)
     custody = county_custody_shares(rows, covariates)
-    custody_corr = models.rank_correlations(custody, "custody_share", covariates, n_permutations=N_PERMUTATIONS,
-                                            seed=models.DEFAULT_SEED)
-    return PoliticsDemographics(measure, kind, period, covariates, covariate_year, joined, analysed, excluded,
-                                covariate_info(panel, wide, variables), correlations, glm, glm_reason, rows,
-                                mixed, mixed_reason, mixed_dropped, custody_corr, small)
+    custody_corr = models.rank_correlations(
+        custody, "custody_share", covariates, n_permutations=N_PERMUTATIONS, seed=models.DEFAULT_SEED
+    )
+    return PoliticsDemographics(
+        measure,
+        kind,
+        period,
+        covariates,
+        covariate_year,
+        joined,
+        analysed,
+        excluded,
+        covariate_info(panel, wide, variables),
+        correlations,
+        glm,
+        glm_reason,
+        rows,
+        mixed,
+        mixed_reason,
+        mixed_dropped,
+        custody_corr,
+        small,
+    )
 
 
 def counties_without_jail() -> dict[str, str]:
@@ -158,13 +182,15 @@ def counties_without_jail() -> dict[str, str]:
     from ma_ice_coop.tables.reference import load_counties
 
     c = load_counties()
-    names = dict(zip(c["county_fips"], c["county"]))
+    names = dict(zip(c["county_fips"], c["county"], strict=True))
     out = {}
     for row in c[~c["houses_own_prisoners"].astype(bool)].to_dict("records"):
         host = names.get(str(row.get("prisoners_held_in") or ""), "another county")
-        out[row["county"]] = (f"its sheriff runs no jail and its prisoners are held in {host}'s, so it has no value "
-                              "for a jail measure, not a zero; houses_own_prisoners = false in "
-                              "data/reference/counties.csv")
+        out[row["county"]] = (
+            f"its sheriff runs no jail and its prisoners are held in {host}'s, so it has no value "
+            "for a jail measure, not a zero; houses_own_prisoners = false in "
+            "data/reference/counties.csv"
+        )
     return out
 
 
@@ -194,14 +220,16 @@ def covariate_info(panel: pd.DataFrame, wide: pd.DataFrame, variables: list[str]
         used = panel[(panel["variable"] == var) & panel["year"].isin(years)]
         used = used.drop_duplicates(["year"]).sort_values("year")
         unit = panel.loc[panel["variable"] == var, "unit"].iloc[0] if (panel["variable"] == var).any() else ""
-        rows.append({
-            "variable": var,
-            "unit": unit,
-            "years used": ", ".join(map(str, years)) if years else "none",
-            "counties with a value": int(wide[var].notna().sum()),
-            "vintage": "; ".join(f"{y}: {v}" for y, v in zip(used["year"], used["vintage"])),
-            "source": "; ".join(sorted(set(used["source_file"]))),
-        })
+        rows.append(
+            {
+                "variable": var,
+                "unit": unit,
+                "years used": ", ".join(map(str, years)) if years else "none",
+                "counties with a value": int(wide[var].notna().sum()),
+                "vintage": "; ".join(f"{y}: {v}" for y, v in zip(used["year"], used["vintage"], strict=True)),
+                "source": "; ".join(sorted(set(used["source_file"]))),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -209,25 +237,34 @@ def _fit_glm(measure: str, kind: str, analysed: pd.DataFrame, covariates: list[s
     """The quasi-binomial GLM where the measure has a meaningful denominator, else (None, reason)."""
     empty = [v for v in covariates if analysed[v].isna().all()]
     if empty and (kind == "share" or measure in POPULATION_RATES):
-        return None, (f"{', '.join(empty)} has no value at or before {covariate_year} for any county analysed, so "
-                      "there is nothing to model. Choose another covariate or year.")
+        return None, (
+            f"{', '.join(empty)} has no value at or before {covariate_year} for any county analysed, so "
+            "there is nothing to model. Choose another covariate or year."
+        )
     if kind == "share" or measure in POPULATION_RATES:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = models.quasi_binomial_glm(analysed, successes="numerator", trials="denominator",
-                                            covariates=covariates, standardize=True)
+            fit = models.quasi_binomial_glm(
+                analysed, successes="numerator", trials="denominator", covariates=covariates, standardize=True
+            )
         return fit, ""
     if measure == "recorded_declines":
-        return None, ("recorded_declines counts declines per facility-year: a facility-year can hold several "
-                      "declines, so it is not one yes/no trial and a binomial model does not describe it; "
-                      "a Poisson rate model would be needed. The rank correlations above are the analysis.")
+        return None, (
+            "recorded_declines counts declines per facility-year: a facility-year can hold several "
+            "declines, so it is not one yes/no trial and a binomial model does not describe it; "
+            "a Poisson rate model would be needed. The rank correlations above are the analysis."
+        )
     if kind == "count":
-        return None, (f"{measure} is a count with no denominator, so there is nothing to model as a share or a "
-                      "rate; counts grow with county population. Choose the per-100,000 version of the measure "
-                      "for a model. The rank correlations above are the analysis.")
-    return None, (f"{measure} is an administrative total (days, headcounts or agreement years) with no "
-                  "meaningful denominator of trials or person-years, so a binomial or rate model does not "
-                  "apply. The rank correlations above are the analysis.")
+        return None, (
+            f"{measure} is a count with no denominator, so there is nothing to model as a share or a "
+            "rate; counts grow with county population. Choose the per-100,000 version of the measure "
+            "for a model. The rank correlations above are the analysis."
+        )
+    return None, (
+        f"{measure} is an administrative total (days, headcounts or agreement years) with no "
+        "meaningful denominator of trials or person-years, so a binomial or rate model does not "
+        "apply. The rank correlations above are the analysis."
+    )
 
 
 def detainer_rows(wide: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
@@ -236,8 +273,12 @@ def detainer_rows(wide: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
 
     d = read_processed("detainers")
     period = measures.FY2015_DETAINERS
-    keep = ((d["facility_state"] == "MASSACHUSETTS") & (d["operator_type"] == "sheriff")
-            & period.contains(d["prepare_date"]) & d["sheriff_county_fips"].notna())
+    keep = (
+        (d["facility_state"] == "MASSACHUSETTS")
+        & (d["operator_type"] == "sheriff")
+        & period.contains(d["prepare_date"])
+        & d["sheriff_county_fips"].notna()
+    )
     rows = d.loc[keep, ["prepare_date", "facility_id", "sheriff_county_fips", "outcome"]].copy()
     rows["custody"] = (rows["outcome"] == "custody").astype("int64")
     cov = wide[["county_fips", "county", *covariates]].rename(columns={"county_fips": "sheriff_county_fips"})
@@ -266,16 +307,29 @@ def _fit_mixed(rows: pd.DataFrame, covariates: list[str], covariate_year: int):
     dropped = pd.DataFrame(dropped, columns=["county", "detainers", "missing"])
     for v in covariates:
         if rows[v].isna().all():
-            return None, (f"{v} has no value at or before {covariate_year} for any county with detainers, so "
-                          "the detainer-level model cannot use it. Choose another covariate or year."), dropped
+            return (
+                None,
+                (
+                    f"{v} has no value at or before {covariate_year} for any county with detainers, so "
+                    "the detainer-level model cannot use it. Choose another covariate or year."
+                ),
+                dropped,
+            )
     kept = per_county["county"].nunique() - len(dropped)
     if kept < MIN_MIXED_GROUPS:
-        return None, (f"only {kept} counties with detainers have every covariate; at least {MIN_MIXED_GROUPS} "
-                      "are needed to estimate a between-county spread."), dropped
+        return (
+            None,
+            (
+                f"only {kept} counties with detainers have every covariate; at least {MIN_MIXED_GROUPS} "
+                "are needed to estimate a between-county spread."
+            ),
+            dropped,
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = models.mixed_binomial_glm(rows, outcome="custody", group="sheriff_county_fips",
-                                        covariates=covariates, standardize=True)
+        fit = models.mixed_binomial_glm(
+            rows, outcome="custody", group="sheriff_county_fips", covariates=covariates, standardize=True
+        )
     return fit, "", dropped
 
 
@@ -403,7 +457,7 @@ def fmt_range(est, low, high, digits: int = 2) -> str:
 def _excluded_groups(r: PoliticsDemographics) -> list[tuple[str, list[str]]]:
     """(reason, counties) for the counties without an estimate, in order of first appearance."""
     groups: dict[str, list[str]] = {}
-    for county, reason in zip(r.excluded["county"], r.excluded["reason"]):
+    for county, reason in zip(r.excluded["county"], r.excluded["reason"], strict=True):
         groups.setdefault(reason, []).append(county)
     return list(groups.items())
 
@@ -411,8 +465,10 @@ def _excluded_groups(r: PoliticsDemographics) -> list[tuple[str, list[str]]]:
 def _excluded_sentence(r: PoliticsDemographics) -> str:
     parts = [f"{_join(counties)} ({reason})" for reason, counties in _excluded_groups(r)]
     k = len(r.excluded)
-    return f"{k} {'county has' if k == 1 else 'counties have'} no estimate and {'is' if k == 1 else 'are'} " \
-           f"excluded from every analysis: {'; '.join(parts)}"
+    return (
+        f"{k} {'county has' if k == 1 else 'counties have'} no estimate and {'is' if k == 1 else 'are'} "
+        f"excluded from every analysis: {'; '.join(parts)}"
+    )
 
 
 def chance_phrase(p_holm, n: int) -> str:
@@ -420,13 +476,16 @@ def chance_phrase(p_holm, n: int) -> str:
     if p_holm is None or pd.isna(p_holm):
         return "not computed"
     if p_holm >= 0.10:
-        return (f"with {n} counties, the data cannot distinguish this association from chance (which does not "
-                "show that there is none)")
+        return (
+            f"with {n} counties, the data cannot distinguish this association from chance (which does not "
+            "show that there is none)"
+        )
     if p_holm >= 0.05:
-        return (f"weak evidence at best: shuffling the {n} counties produces an association this strong fairly "
-                "often")
-    return (f"an association this strong rarely arises when the {n} counties are shuffled, but it remains an "
-            "association across counties, not evidence that one causes the other")
+        return f"weak evidence at best: shuffling the {n} counties produces an association this strong fairly often"
+    return (
+        f"an association this strong rarely arises when the {n} counties are shuffled, but it remains an "
+        "association across counties, not evidence that one causes the other"
+    )
 
 
 def _direction(r: PoliticsDemographics, var: str, rho) -> str:
@@ -450,7 +509,7 @@ def _covariate_from_term(term: str) -> str:
 
 
 def _county_names(fips) -> list[str]:
-    names = dict(zip(measures.county_frame()["county_fips"], measures.county_frame()["county"]))
+    names = dict(zip(measures.county_frame()["county_fips"], measures.county_frame()["county"], strict=True))
     return [names.get(f, f) for f in fips]
 
 
@@ -486,18 +545,24 @@ def _or_sentence(r: PoliticsDemographics, row, *, what: str) -> str:
 def key_findings(r: PoliticsDemographics) -> str:
     """Plain-word findings: the rank correlations and the county-level model (the detainer-level model is a
     check further down, never a finding)."""
-    lines = [f"Outcome: {_label(r)} at each county's sheriff-run jails and houses of correction, for "
-             f"{len(r.analysed)} of {len(r.joined)} counties; covariates: {', '.join(map(cov_label, r.covariates))}."
-             + (f" {_excluded_sentence(r)}." if len(r.excluded) else ""),
-             _period_text(r, vintages=False)]
+    lines = [
+        f"Outcome: {_label(r)} at each county's sheriff-run jails and houses of correction, for "
+        f"{len(r.analysed)} of {len(r.joined)} counties; covariates: {', '.join(map(cov_label, r.covariates))}."
+        + (f" {_excluded_sentence(r)}." if len(r.excluded) else ""),
+        _period_text(r, vintages=False),
+    ]
     lines += [_rho_sentence(r, row) for row in r.correlations.itertuples()]
     lines.append(_glm_finding(r))
     if r.small:
         verb, its = ("is", "its") if len(r.small) == 1 else ("are", "their")
-        lines.append(f"{_join(r.small)} {verb} drawn with hollow markers: {its} estimate rests on few cases "
-                     f"({measures.small_rule(r.measure)}), so read {its} interval, not {its} rank.")
-    lines.append("All of this describes counties, not people (ecological inference), and nothing here shows "
-                 "that politics or demographics cause cooperation.")
+        lines.append(
+            f"{_join(r.small)} {verb} drawn with hollow markers: {its} estimate rests on few cases "
+            f"({measures.small_rule(r.measure)}), so read {its} interval, not {its} rank."
+        )
+    lines.append(
+        "All of this describes counties, not people (ecological inference), and nothing here shows "
+        "that politics or demographics cause cooperation."
+    )
     return bullet_list(lines)
 
 
@@ -510,17 +575,23 @@ def _period_text(r: PoliticsDemographics, *, vintages: bool) -> str:
         used.update(years)
         vintage = f" ({info.loc[v, 'vintage']})" if vintages and info.loc[v, "vintage"] else ""
         sides.append(f"{cov_label(v)}: {', '.join(map(str, years)) or 'none (no value)'}{vintage}")
-    text = (f"Periods: the measure covers {r.period.start} to {r.period.end}; each covariate is the latest value at or "
-            f"before {r.covariate_year} ({'; '.join(sides)}).")
+    text = (
+        f"Periods: the measure covers {r.period.start} to {r.period.end}; each covariate is the latest value at or "
+        f"before {r.covariate_year} ({'; '.join(sides)})."
+    )
     outside = sorted(y for y in used if not r.period.start.year <= y <= r.period.end.year)
     if outside:
-        return text + (f" The two sides come from different periods ({_join(map(str, outside))} "
-                       f"{'is' if len(outside) == 1 else 'are'} outside the measure's period): the comparison "
-                       "assumes that the county differences the covariates describe held during the measure's "
-                       "period too.")
+        return text + (
+            f" The two sides come from different periods ({_join(map(str, outside))} "
+            f"{'is' if len(outside) == 1 else 'are'} outside the measure's period): the comparison "
+            "assumes that the county differences the covariates describe held during the measure's "
+            "period too."
+        )
     if used and r.period.years > 1.5:
-        return text + (f" A single year of each covariate is compared with a measure pooled over "
-                       f"{fmt_num(r.period.years, 1)} years.")
+        return text + (
+            f" A single year of each covariate is compared with a measure pooled over "
+            f"{fmt_num(r.period.years, 1)} years."
+        )
     return text
 
 
@@ -529,9 +600,11 @@ def _rho_sentence(r: PoliticsDemographics, row) -> str:
     if pd.isna(row.rho):
         return f"{cov_label(row.covariate)[0].upper()}{cov_label(row.covariate)[1:]}: no rank correlation ({row.note})"
     d = _direction(r, row.covariate, row.rho)
-    text = (f"{d[0].upper()}{d[1:]} (Spearman rho {fmt_rho(row.rho)}, approximate 95% interval "
-            f"{fmt_rho(row.ci_low)} to {fmt_rho(row.ci_high)}, {row.n} counties; permutation p {fmt_p(row.p_value)}, "
-            f"Holm-adjusted {fmt_p(row.p_holm)}): {chance_phrase(row.p_holm, row.n)}.")
+    text = (
+        f"{d[0].upper()}{d[1:]} (Spearman rho {fmt_rho(row.rho)}, approximate 95% interval "
+        f"{fmt_rho(row.ci_low)} to {fmt_rho(row.ci_high)}, {row.n} counties; permutation p {fmt_p(row.p_value)}, "
+        f"Holm-adjusted {fmt_p(row.p_holm)}): {chance_phrase(row.p_holm, row.n)}."
+    )
     if row.ties:
         text += " " + row.ties.replace(row.covariate, cov_label(row.covariate))
     if not row.n_small:
@@ -540,17 +613,22 @@ def _rho_sentence(r: PoliticsDemographics, row) -> str:
     who = f"{_join(names)}: {measures.small_rule(r.measure)}"
     if pd.isna(row.rho_without_small):
         return text + f" Without the counties whose estimate rests on few cases ({who}) too few are left to compute it."
-    return text + (f" Without the {'county' if len(names) == 1 else f'{len(names)} counties'} whose estimate "
-                   f"rests on few cases ({who}): rho {fmt_rho(row.rho_without_small)}, permutation p "
-                   f"{fmt_p(row.p_without_small)}.")
+    return text + (
+        f" Without the {'county' if len(names) == 1 else f'{len(names)} counties'} whose estimate "
+        f"rests on few cases ({who}): rho {fmt_rho(row.rho_without_small)}, permutation p "
+        f"{fmt_p(row.p_without_small)}."
+    )
 
 
 def _corr_words(corr: pd.DataFrame, weights: str, *, only_high: bool) -> str:
     """The covariates' pairwise correlations in words (labels, not variable names)."""
     if only_high:
         corr = corr[corr["r"].abs() > models.COLLINEARITY_LIMIT]
-    return "; ".join(f"{cov_label(a)} and {cov_label(b)} correlate at r = {fmt_rho(c)} weighted by {weights}"
-                     for a, b, c in zip(corr["covariate_a"], corr["covariate_b"], corr["r"]) if pd.notna(c))
+    return "; ".join(
+        f"{cov_label(a)} and {cov_label(b)} correlate at r = {fmt_rho(c)} weighted by {weights}"
+        for a, b, c in zip(corr["covariate_a"], corr["covariate_b"], corr["r"], strict=True)
+        if pd.notna(c)
+    )
 
 
 def _glm_finding(r: PoliticsDemographics) -> str:
@@ -559,31 +637,44 @@ def _glm_finding(r: PoliticsDemographics) -> str:
     if pd.isna(r.glm.dispersion):
         return f"The county-level model was not fitted: {_not_fitted_reason(r.glm.note)}"
     den = DENOMINATOR_LABELS.get(r.measure, "denominator")
-    head = (f"A descriptive county-level model (quasi-binomial GLM on {r.glm.n} counties, each weighted by its {den}, "
-            "covariates together)")
+    head = (
+        f"A descriptive county-level model (quasi-binomial GLM on {r.glm.n} counties, each weighted by its {den}, "
+        "covariates together)"
+    )
     high = _corr_words(r.glm.covariate_correlations, den, only_high=True)
     if high:
-        return (f"{head} cannot separate the covariates: {high}, above {models.COLLINEARITY_LIMIT}. Its adjusted "
-                "estimates are not summarised here; read the covariates one at a time, as above.")
+        return (
+            f"{head} cannot separate the covariates: {high}, above {models.COLLINEARITY_LIMIT}. Its adjusted "
+            "estimates are not summarised here; read the covariates one at a time, as above."
+        )
     terms = r.glm.coefficients[r.glm.coefficients["term"] != "Intercept"]
     what = "odds ratio" if r.kind == "share" else "rate ratio (odds ratio)"
     parts = [_or_sentence(r, row, what=what) for row in terms.itertuples()]
-    return (f"{head}: " + "; ".join(parts) + f". Dispersion {fmt_num(r.glm.dispersion, 1)}"
-            + (" (counties vary more than binomial chance would make them)." if r.glm.dispersion > 1 else "."))
+    return (
+        f"{head}: "
+        + "; ".join(parts)
+        + f". Dispersion {fmt_num(r.glm.dispersion, 1)}"
+        + (" (counties vary more than binomial chance would make them)." if r.glm.dispersion > 1 else ".")
+    )
 
 
 def _custody_comparison(r: PoliticsDemographics) -> str:
     """The county-level permutation test of the same FY2015 custody shares, as a check on the mixed model."""
-    parts = [f"{cov_label(row.covariate)} rho {fmt_rho(row.rho)}, Holm-adjusted p {fmt_p(row.p_holm)}"
-             for row in r.custody_correlations.itertuples() if pd.notna(row.rho)]
+    parts = [
+        f"{cov_label(row.covariate)} rho {fmt_rho(row.rho)}, Holm-adjusted p {fmt_p(row.p_holm)}"
+        for row in r.custody_correlations.itertuples()
+        if pd.notna(row.rho)
+    ]
     if not parts:
         return "no county-level permutation test of the custody shares could be computed to check them."
     c = r.custody_correlations
     weak = [cov_label(v) for v in c.loc[c["p_holm"] >= 0.10, "covariate"]]
     text = "the permutation test of the same counties' FY2015 custody shares gives " + "; ".join(parts) + "."
     if weak:
-        text += (f" For {' and '.join(weak)} it cannot tell the association from chance, so the model's interval "
-                 "should not be read as settling the question.")
+        text += (
+            f" For {' and '.join(weak)} it cannot tell the association from chance, so the model's interval "
+            "should not be read as settling the question."
+        )
     return text
 
 
@@ -609,37 +700,57 @@ def outcome_description(r: PoliticsDemographics) -> str:
         lines.append(f"{_excluded_sentence(r)}. {len(r.analysed)} of {len(r.joined)} counties remain.")
     for var, counties in _missing_covariates(r).items():
         if counties:
-            lines.append(f"No value of {var} at or before {r.covariate_year} for {_join(counties)}: "
-                         f"{'that county is' if len(counties) == 1 else 'those counties are'} left out of the "
-                         f"analyses that use {var}.")
+            lines.append(
+                f"No value of {var} at or before {r.covariate_year} for {_join(counties)}: "
+                f"{'that county is' if len(counties) == 1 else 'those counties are'} left out of the "
+                f"analyses that use {var}."
+            )
     if r.kind == "count":
-        lines.append("This measure is a count: it grows with county population, so an association with a "
-                     "covariate may only reflect county size.")
+        lines.append(
+            "This measure is a count: it grows with county population, so an association with a "
+            "covariate may only reflect county size."
+        )
     return bullet_list(lines)
 
 
 def joined_table(r: PoliticsDemographics) -> pd.DataFrame:
     t = r.joined
     den = DENOMINATOR_LABELS.get(r.measure, "none")
-    out = pd.DataFrame({
-        "county": t["county"],
-        "numerator": t["numerator"].map(lambda v: fmt_num(v, 0 if pd.isna(v) or float(v).is_integer() else 1)),
-        f"denominator ({den})": t["denominator"].map(
-            lambda v: fmt_num(v, 0 if pd.isna(v) or float(v).is_integer() or v > 1000 else 1)),
-        "estimate (95% CI)": [fmt_measure(r, e, lo, hi) for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
-    })
+    out = pd.DataFrame(
+        {
+            "county": t["county"],
+            "numerator": t["numerator"].map(lambda v: fmt_num(v, 0 if pd.isna(v) or float(v).is_integer() else 1)),
+            f"denominator ({den})": t["denominator"].map(
+                lambda v: fmt_num(v, 0 if pd.isna(v) or float(v).is_integer() or v > 1000 else 1)
+            ),
+            "estimate (95% CI)": [
+                fmt_measure(r, e, lo, hi) for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"], strict=True)
+            ],
+        }
+    )
     for var in dict.fromkeys([*r.covariates, "population"]):
-        out[f"{var} (year)"] = [f"{fmt_cov(r, var, v)} ({int(y)})" if pd.notna(v) else "– (no value)"
-                                for v, y in zip(t[var], t[f"{var}_year"])]
+        out[f"{var} (year)"] = [
+            f"{fmt_cov(r, var, v)} ({int(y)})" if pd.notna(v) else "– (no value)"
+            for v, y in zip(t[var], t[f"{var}_year"], strict=True)
+        ]
     out[f"small ({measures.small_rule(r.measure)})"] = t["small"].map({True: "yes", False: ""})
-    out["in analysis"] = ["yes" if not why else "no (no jail of its own)" if why.startswith("its sheriff runs no jail")
-                          else "no (no estimate)" for why in t["exclusion"]]
+    out["in analysis"] = [
+        "yes"
+        if not why
+        else "no (no jail of its own)"
+        if why.startswith("its sheriff runs no jail")
+        else "no (no estimate)"
+        for why in t["exclusion"]
+    ]
     return out
 
 
 def joined_table_html(r: PoliticsDemographics):
-    return html_table(joined_table(r), caption=f"{r.measure} ({r.period.start} to {r.period.end}) joined to county "
-                                               f"covariates as of {r.covariate_year}")
+    return html_table(
+        joined_table(r),
+        caption=f"{r.measure} ({r.period.start} to {r.period.end}) joined to county "
+        f"covariates as of {r.covariate_year}",
+    )
 
 
 def covariate_info_html(r: PoliticsDemographics):
@@ -661,33 +772,50 @@ def scatter_figure_markup(r: PoliticsDemographics, var: str) -> str:
     size = _size_col(r)
     den = DENOMINATOR_LABELS.get(r.measure, "denominator")
     shown = t[t[var].notna()]
-    fig = plots.scatter_labeled(t, x=var, y="estimate", label_col="county",
-                                title=f"{_label(r).capitalize()} against {cov_label(var)}",
-                                xlabel=_axis_label(var, unit), ylabel=_measure_axis(r), size_col=size,
-                                flag_col="small", size_label=den if size else None)
+    fig = plots.scatter_labeled(
+        t,
+        x=var,
+        y="estimate",
+        label_col="county",
+        title=f"{_label(r).capitalize()} against {cov_label(var)}",
+        xlabel=_axis_label(var, unit),
+        ylabel=_measure_axis(r),
+        size_col=size,
+        flag_col="small",
+        size_label=den if size else None,
+    )
     rho = r.correlations.set_index("covariate").loc[var]
-    alt = (f"Scatter plot of {_label(r)} (vertical axis) against {cov_label(var)} (horizontal axis) for "
-           f"{len(shown)} Massachusetts counties, each point labelled with its county"
-           + (f"; marker area shows the number of {den}" if size else "")
-           + f"; hollow markers are counties whose estimate rests on few cases ({measures.small_rule(r.measure)}). "
-           + (f"Spearman rank correlation {fmt_rho(rho['rho'])}." if pd.notna(rho["rho"]) else ""))
+    alt = (
+        f"Scatter plot of {_label(r)} (vertical axis) against {cov_label(var)} (horizontal axis) for "
+        f"{len(shown)} Massachusetts counties, each point labelled with its county"
+        + (f"; marker area shows the number of {den}" if size else "")
+        + f"; hollow markers are counties whose estimate rests on few cases ({measures.small_rule(r.measure)}). "
+        + (f"Spearman rank correlation {fmt_rho(rho['rho'])}." if pd.notna(rho["rho"]) else "")
+    )
     years = r.covariate_info.set_index("variable").loc[var]
-    source = (f"{'; '.join(sorted(set(t['source'])))}; {var}: {years['vintage']} ({years['source']})")
-    caption = (f"Each point is one county's {_label(r)} ({r.period.start} to {r.period.end}) against its "
-               f"{cov_label(var)}"
-               + (f"; larger markers have more {den}" if size else "") + ". Intervals are in the table.")
+    source = f"{'; '.join(sorted(set(t['source'])))}; {var}: {years['vintage']} ({years['source']})"
+    caption = (
+        f"Each point is one county's {_label(r)} ({r.period.start} to {r.period.end}) against its "
+        f"{cov_label(var)}" + (f"; larger markers have more {den}" if size else "") + ". Intervals are in the table."
+    )
     return plots.figure_markup(fig, alt=alt, caption=caption, source=source)
 
 
 def scatter_table(r: PoliticsDemographics, var: str) -> pd.DataFrame:
     t = r.analysed.sort_values([var, "county"], na_position="last")
-    return pd.DataFrame({
-        "county": t["county"],
-        f"{var} (year)": [f"{fmt_cov(r, var, v)} ({int(y)})" if pd.notna(v) else "– (no value)"
-                          for v, y in zip(t[var], t[f"{var}_year"])],
-        "estimate (95% CI)": [fmt_measure(r, e, lo, hi) for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"])],
-        "small (few cases)": t["small"].map({True: "yes", False: ""}),
-    })
+    return pd.DataFrame(
+        {
+            "county": t["county"],
+            f"{var} (year)": [
+                f"{fmt_cov(r, var, v)} ({int(y)})" if pd.notna(v) else "– (no value)"
+                for v, y in zip(t[var], t[f"{var}_year"], strict=True)
+            ],
+            "estimate (95% CI)": [
+                fmt_measure(r, e, lo, hi) for e, lo, hi in zip(t["estimate"], t["ci_low"], t["ci_high"], strict=True)
+            ],
+            "small (few cases)": t["small"].map({True: "yes", False: ""}),
+        }
+    )
 
 
 def scatter_panels(r: PoliticsDemographics):
@@ -701,7 +829,8 @@ def scatter_panels(r: PoliticsDemographics):
             f"<h3>{html.escape(cov_label(var).capitalize())} (<code>{html.escape(var)}</code>)</h3>"
             '<div class="ma-side-by-side" style="display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start">'
             f'<div style="flex:1 1 520px;min-width:0">{scatter_figure_markup(r, var)}</div>'
-            f'<div style="flex:0 1 360px;min-width:0">{table}</div></div>')
+            f'<div style="flex:0 1 360px;min-width:0">{table}</div></div>'
+        )
     return HTML("".join(parts))
 
 
@@ -727,18 +856,31 @@ def correlation_text(r: PoliticsDemographics) -> str:
 
 def correlations_html(r: PoliticsDemographics):
     c = r.correlations
-    shown = pd.DataFrame({
-        "covariate": c["covariate"], "counties": c["n"], "Spearman rho": c["rho"].map(fmt_rho),
-        "approximate 95% interval": [f"{fmt_rho(lo)} to {fmt_rho(hi)}" if pd.notna(lo) else "–"
-                                     for lo, hi in zip(c["ci_low"], c["ci_high"])],
-        "permutation p": c["p_value"].map(fmt_p), "Holm-adjusted p": c["p_holm"].map(fmt_p),
-        "tied values (measure / covariate)": [f"{a} / {b}" for a, b in zip(c["tied_outcome"], c["tied_covariate"])],
-        "rho without small counties": [fmt_rho(v) if k else "(none small)"
-                                       for v, k in zip(c["rho_without_small"], c["n_small"])],
-        "note": [" ".join(x for x in (t, n) if x) for t, n in zip(c["ties"], c["note"])],
-    })
-    return html_table(shown, caption=f"Rank correlations of {r.measure} ({r.period.start} to {r.period.end}) with "
-                                     f"each covariate (as of {r.covariate_year}; permutation test)")
+    shown = pd.DataFrame(
+        {
+            "covariate": c["covariate"],
+            "counties": c["n"],
+            "Spearman rho": c["rho"].map(fmt_rho),
+            "approximate 95% interval": [
+                f"{fmt_rho(lo)} to {fmt_rho(hi)}" if pd.notna(lo) else "–"
+                for lo, hi in zip(c["ci_low"], c["ci_high"], strict=True)
+            ],
+            "permutation p": c["p_value"].map(fmt_p),
+            "Holm-adjusted p": c["p_holm"].map(fmt_p),
+            "tied values (measure / covariate)": [
+                f"{a} / {b}" for a, b in zip(c["tied_outcome"], c["tied_covariate"], strict=True)
+            ],
+            "rho without small counties": [
+                fmt_rho(v) if k else "(none small)" for v, k in zip(c["rho_without_small"], c["n_small"], strict=True)
+            ],
+            "note": [" ".join(x for x in (t, n) if x) for t, n in zip(c["ties"], c["note"], strict=True)],
+        }
+    )
+    return html_table(
+        shown,
+        caption=f"Rank correlations of {r.measure} ({r.period.start} to {r.period.end}) with "
+        f"each covariate (as of {r.covariate_year}; permutation test)",
+    )
 
 
 # ----------------------------------------------------------------------------- county-level GLM
@@ -748,37 +890,55 @@ def glm_text(r: PoliticsDemographics) -> str:
     if r.glm is None:
         return f"_No county-level GLM: {r.glm_reason}_"
     den = DENOMINATOR_LABELS.get(r.measure, "denominator")
-    lines = [f"A descriptive quasi-binomial GLM (logit link) of each county's numerator out of its {den}, with the "
-             "covariates together (continuous ones per standard deviation, 0/1 ones as they are). Unlike the rank "
-             f"correlations, it weights each county by its {den}, so counties resting on few cases count little. "
-             "The dispersion factor widens the intervals when counties differ more than binomial chance would "
-             "make them. It describes these counties; it is not a model of how cooperation arises."]
+    lines = [
+        f"A descriptive quasi-binomial GLM (logit link) of each county's numerator out of its {den}, with the "
+        "covariates together (continuous ones per standard deviation, 0/1 ones as they are). Unlike the rank "
+        f"correlations, it weights each county by its {den}, so counties resting on few cases count little. "
+        "The dispersion factor widens the intervals when counties differ more than binomial chance would "
+        "make them. It describes these counties; it is not a model of how cooperation arises."
+    ]
     if len(r.covariates) > 1:
-        lines.append(f"The covariates' correlation, weighted by {den} as the model weights counties: "
-                     f"{_corr_words(r.glm.covariate_correlations, den, only_high=False) or 'not computed'}."
-                     + (f" Above {models.COLLINEARITY_LIMIT} the model cannot separate the covariates: its adjusted "
-                        "estimates below are unstable, so read the covariates one at a time (the rank correlations)."
-                        if _corr_words(r.glm.covariate_correlations, den, only_high=True) else ""))
+        lines.append(
+            f"The covariates' correlation, weighted by {den} as the model weights counties: "
+            f"{_corr_words(r.glm.covariate_correlations, den, only_high=False) or 'not computed'}."
+            + (
+                f" Above {models.COLLINEARITY_LIMIT} the model cannot separate the covariates: its adjusted "
+                "estimates below are unstable, so read the covariates one at a time (the rank correlations)."
+                if _corr_words(r.glm.covariate_correlations, den, only_high=True)
+                else ""
+            )
+        )
     if r.kind == "rate":
-        lines.append(f"For a rate, the 'trials' are {den}: with a denominator this large and a rare event, the "
-                     "binomial model is practically a Poisson model, so this approximates a quasi-Poisson rate "
-                     "model and its odds ratios read as rate ratios.")
+        lines.append(
+            f"For a rate, the 'trials' are {den}: with a denominator this large and a rare event, the "
+            "binomial model is practically a Poisson model, so this approximates a quasi-Poisson rate "
+            "model and its odds ratios read as rate ratios."
+        )
     else:
-        lines.append(f"Odds ratios above 1 mean higher odds of the outcome among a county's {den} where the "
-                     "covariate is higher.")
+        lines.append(
+            f"Odds ratios above 1 mean higher odds of the outcome among a county's {den} where the covariate is higher."
+        )
     return "\n\n".join(lines)
 
 
 def glm_table(r: PoliticsDemographics) -> pd.DataFrame:
     c = r.glm.coefficients
-    return pd.DataFrame({
-        "term": c["term"],
-        "log-odds (95% CI)": [fmt_range(e, lo, hi) for e, lo, hi in zip(c["estimate"], c["ci_low"], c["ci_high"])],
-        "odds ratio (95% CI)": [_ratio_ci(e, lo, hi) for e, lo, hi in zip(c["odds_ratio"], c["or_low"], c["or_high"])],
-        "p (t test)": c["p_value"].map(fmt_p),
-        "1 SD of the covariate": [_fmt_sd(r, _covariate_from_term(t), sd) if t != "Intercept" else ""
-                                  for t, sd in zip(c["term"], c["covariate_sd"])],
-    })
+    return pd.DataFrame(
+        {
+            "term": c["term"],
+            "log-odds (95% CI)": [
+                fmt_range(e, lo, hi) for e, lo, hi in zip(c["estimate"], c["ci_low"], c["ci_high"], strict=True)
+            ],
+            "odds ratio (95% CI)": [
+                _ratio_ci(e, lo, hi) for e, lo, hi in zip(c["odds_ratio"], c["or_low"], c["or_high"], strict=True)
+            ],
+            "p (t test)": c["p_value"].map(fmt_p),
+            "1 SD of the covariate": [
+                _fmt_sd(r, _covariate_from_term(t), sd) if t != "Intercept" else ""
+                for t, sd in zip(c["term"], c["covariate_sd"], strict=True)
+            ],
+        }
+    )
 
 
 def glm_html(r: PoliticsDemographics):
@@ -786,8 +946,11 @@ def glm_html(r: PoliticsDemographics):
 
     if r.glm is None:
         return md("_No coefficient table (see above)._")
-    return html_table(glm_table(r), caption=f"Quasi-binomial GLM of {r.measure}: n = {r.glm.n} counties, dispersion "
-                                            f"{fmt_num(r.glm.dispersion, 2)}, residual df {fmt_num(r.glm.df_resid)}")
+    return html_table(
+        glm_table(r),
+        caption=f"Quasi-binomial GLM of {r.measure}: n = {r.glm.n} counties, dispersion "
+        f"{fmt_num(r.glm.dispersion, 2)}, residual df {fmt_num(r.glm.df_resid)}",
+    )
 
 
 def glm_note(r: PoliticsDemographics) -> str:
@@ -801,8 +964,12 @@ def glm_note(r: PoliticsDemographics) -> str:
 
 def _detainer_summary(r: PoliticsDemographics) -> dict:
     rows = r.detainer_rows
-    return {"detainers": len(rows), "counties": rows["sheriff_county_fips"].nunique(),
-            "custody": int(rows["custody"].sum()), "unresolved": int((rows["outcome"] == "unresolved").sum())}
+    return {
+        "detainers": len(rows),
+        "counties": rows["sheriff_county_fips"].nunique(),
+        "custody": int(rows["custody"].sum()),
+        "unresolved": int((rows["outcome"] == "unresolved").sum()),
+    }
 
 
 def mixed_text(r: PoliticsDemographics) -> str:
@@ -827,33 +994,55 @@ def mixed_text(r: PoliticsDemographics) -> str:
         return "\n\n".join(lines)
     fitted = f"Data: {fmt_num(r.mixed.n)} detainers in {r.mixed.n_groups} counties"
     if len(r.mixed_dropped):
-        fitted += (" (left out for a missing covariate value: "
-                   + "; ".join(f"{d.county}, {d.detainers} detainer{'s' if d.detainers != 1 else ''}, no {d.missing}"
-                               for d in r.mixed_dropped.itertuples()) + ")")
+        fitted += (
+            " (left out for a missing covariate value: "
+            + "; ".join(
+                f"{d.county}, {d.detainers} detainer{'s' if d.detainers != 1 else ''}, no {d.missing}"
+                for d in r.mixed_dropped.itertuples()
+            )
+            + ")"
+        )
     years = sorted({int(y) for v in r.covariates for y in r.joined[f"{v}_year"].dropna()})
     fy = measures.FY2015_DETAINERS
     other = [y for y in years if not fy.start.year <= y <= fy.end.year]
-    lines.append(fitted + f"; county covariates as of {r.covariate_year} (values from {_join(map(str, years))}), as in "
-                 "the table above" + (": a different period from the FY2015 detainers, so the model assumes those "
-                                      "county differences held in FY2015 too." if other else "."))
+    lines.append(
+        fitted + f"; county covariates as of {r.covariate_year} (values from {_join(map(str, years))}), as in "
+        "the table above"
+        + (
+            ": a different period from the FY2015 detainers, so the model assumes those "
+            "county differences held in FY2015 too."
+            if other
+            else "."
+        )
+    )
     high = _corr_words(r.mixed.covariate_correlations, "detainers", only_high=True)
     if len(r.covariates) > 1:
-        lines.append("The covariates' correlation, weighted by detainers (each detainer carries its county's values): "
-                     + (_corr_words(r.mixed.covariate_correlations, "detainers", only_high=False) or "not computed")
-                     + ".")
+        lines.append(
+            "The covariates' correlation, weighted by detainers (each detainer carries its county's values): "
+            + (_corr_words(r.mixed.covariate_correlations, "detainers", only_high=False) or "not computed")
+            + "."
+        )
     if r.mixed.fixed_effects["estimate"].isna().all():
-        reason = (f"above {models.COLLINEARITY_LIMIT}, the model cannot separate the covariates' effects, and with "
-                  f"variational Bayes and {r.mixed.n_groups} counties its intervals would still look narrow; read "
-                  "the covariates one at a time." if high else _not_fitted_reason(r.mixed.note))
+        reason = (
+            f"above {models.COLLINEARITY_LIMIT}, the model cannot separate the covariates' effects, and with "
+            f"variational Bayes and {r.mixed.n_groups} counties its intervals would still look narrow; read "
+            "the covariates one at a time."
+            if high
+            else _not_fitted_reason(r.mixed.note)
+        )
         lines.append(f"_Not fitted: {reason}_")
         return "\n\n".join(lines)
     sd = r.mixed.random_intercept_sd.iloc[0]
-    lines.append(f"Between-county spread: the random-intercept SD is {fmt_num(sd['estimate'], 2)} on the log-odds "
-                 f"scale (95% interval {fmt_num(sd['ci_low'], 2)}–{fmt_num(sd['ci_high'], 2)}); with "
-                 f"{r.mixed.n_groups} counties this interval reflects the prior as much as the data.")
-    lines.append("A county-level covariate takes one value per county, so its fixed effect rests on "
-                 f"{r.mixed.n_groups} counties, not {fmt_num(r.mixed.n)} independent detainers. As a check, "
-                 + _custody_comparison(r))
+    lines.append(
+        f"Between-county spread: the random-intercept SD is {fmt_num(sd['estimate'], 2)} on the log-odds "
+        f"scale (95% interval {fmt_num(sd['ci_low'], 2)}–{fmt_num(sd['ci_high'], 2)}); with "
+        f"{r.mixed.n_groups} counties this interval reflects the prior as much as the data."
+    )
+    lines.append(
+        "A county-level covariate takes one value per county, so its fixed effect rests on "
+        f"{r.mixed.n_groups} counties, not {fmt_num(r.mixed.n)} independent detainers. As a check, "
+        + _custody_comparison(r)
+    )
     return "\n\n".join(lines)
 
 
@@ -864,33 +1053,54 @@ def mixed_fixed_html(r: PoliticsDemographics):
         return md("_No fixed-effect table: the model was not fitted._")
     fe = r.mixed.fixed_effects
     sd = r.mixed.random_intercept_sd
-    shown = pd.DataFrame({
-        "term": pd.concat([fe["term"], sd["term"]], ignore_index=True),
-        "posterior mean, log-odds (95% interval)": [
-            *[fmt_range(e, lo, hi) for e, lo, hi in zip(fe["estimate"], fe["ci_low"], fe["ci_high"])],
-            *[fmt_range(e, lo, hi) for e, lo, hi in zip(sd["estimate"], sd["ci_low"], sd["ci_high"])]],
-        "odds ratio (95% interval)": [*[_ratio_ci(e, lo, hi) for e, lo, hi in zip(fe["odds_ratio"], fe["or_low"],
-                                                                                 fe["or_high"])], ""],
-        "1 SD of the covariate": [*[_fmt_sd(r, _covariate_from_term(t), s) if t != "Intercept" else ""
-                                    for t, s in zip(fe["term"], fe["covariate_sd"])], ""],
-    })
-    return html_table(shown, caption=f"Fixed effects and random-intercept SD: custody (0/1) on {fmt_num(r.mixed.n)} "
-                                     f"FY2015 detainers in {r.mixed.n_groups} counties")
+    shown = pd.DataFrame(
+        {
+            "term": pd.concat([fe["term"], sd["term"]], ignore_index=True),
+            "posterior mean, log-odds (95% interval)": [
+                *[fmt_range(e, lo, hi) for e, lo, hi in zip(fe["estimate"], fe["ci_low"], fe["ci_high"], strict=True)],
+                *[fmt_range(e, lo, hi) for e, lo, hi in zip(sd["estimate"], sd["ci_low"], sd["ci_high"], strict=True)],
+            ],
+            "odds ratio (95% interval)": [
+                *[
+                    _ratio_ci(e, lo, hi)
+                    for e, lo, hi in zip(fe["odds_ratio"], fe["or_low"], fe["or_high"], strict=True)
+                ],
+                "",
+            ],
+            "1 SD of the covariate": [
+                *[
+                    _fmt_sd(r, _covariate_from_term(t), s) if t != "Intercept" else ""
+                    for t, s in zip(fe["term"], fe["covariate_sd"], strict=True)
+                ],
+                "",
+            ],
+        }
+    )
+    return html_table(
+        shown,
+        caption=f"Fixed effects and random-intercept SD: custody (0/1) on {fmt_num(r.mixed.n)} "
+        f"FY2015 detainers in {r.mixed.n_groups} counties",
+    )
 
 
 def mixed_groups_table(r: PoliticsDemographics) -> pd.DataFrame:
     g = r.mixed.group_effects
     names = _county_names(g["group"])
-    shown = pd.DataFrame({
-        "county": names,
-        "detainers": g["n"], "custody": g["successes"],
-        "observed share": g["observed_share"].map(lambda v: fmt_pct(v)),
-        "model share": g["fitted_share"].map(lambda v: fmt_pct(v)),
-        "county intercept, log-odds (95% interval)": [fmt_range(e, lo, hi)
-                                                      for e, lo, hi in zip(g["estimate"], g["ci_low"], g["ci_high"])],
-        f"small ({measures.small_rule('custody_share')})": np.where(
-            g["n"] < measures.SMALL_SHARE_DENOMINATOR, "yes", ""),
-    })
+    shown = pd.DataFrame(
+        {
+            "county": names,
+            "detainers": g["n"],
+            "custody": g["successes"],
+            "observed share": g["observed_share"].map(lambda v: fmt_pct(v)),
+            "model share": g["fitted_share"].map(lambda v: fmt_pct(v)),
+            "county intercept, log-odds (95% interval)": [
+                fmt_range(e, lo, hi) for e, lo, hi in zip(g["estimate"], g["ci_low"], g["ci_high"], strict=True)
+            ],
+            f"small ({measures.small_rule('custody_share')})": np.where(
+                g["n"] < measures.SMALL_SHARE_DENOMINATOR, "yes", ""
+            ),
+        }
+    )
     return shown.sort_values("county", ignore_index=True)
 
 
@@ -899,42 +1109,58 @@ def mixed_groups_html(r: PoliticsDemographics):
 
     if not _mixed_fitted(r):
         return md("_No per-county table: the model was not fitted._")
-    return html_table(mixed_groups_table(r), caption=(
-        "Per county: observed custody share and the model's share (inverse logit of the posterior-mean linear "
-        "predictor: covariates plus the county's random intercept)"))
+    return html_table(
+        mixed_groups_table(r),
+        caption=(
+            "Per county: observed custody share and the model's share (inverse logit of the posterior-mean linear "
+            "predictor: covariates plus the county's random intercept)"
+        ),
+    )
 
 
 def custody_correlations_html(r: PoliticsDemographics):
     c = r.custody_correlations
-    shown = pd.DataFrame({
-        "covariate": c["covariate"], "counties": c["n"], "Spearman rho": c["rho"].map(fmt_rho),
-        "permutation p": c["p_value"].map(fmt_p), "Holm-adjusted p": c["p_holm"].map(fmt_p),
-    })
-    return html_table(shown, caption="Check: rank correlations of the FY2015 county custody shares (counties with "
-                                     f"detainers, unweighted) with each covariate as of {r.covariate_year}")
+    shown = pd.DataFrame(
+        {
+            "covariate": c["covariate"],
+            "counties": c["n"],
+            "Spearman rho": c["rho"].map(fmt_rho),
+            "permutation p": c["p_value"].map(fmt_p),
+            "Holm-adjusted p": c["p_holm"].map(fmt_p),
+        }
+    )
+    return html_table(
+        shown,
+        caption="Check: rank correlations of the FY2015 county custody shares (counties with "
+        f"detainers, unweighted) with each covariate as of {r.covariate_year}",
+    )
 
 
 def mixed_note(r: PoliticsDemographics) -> str:
     if r.mixed is None:
         return ""
-    return (f"**Model note.** {r.mixed.note} The model share is a plug-in value, not a posterior mean; a "
-            "county-level covariate is the same for every detainer in a county, so its fixed effect is "
-            f"informed by {r.mixed.n_groups} county values, not by {fmt_num(r.mixed.n)} independent observations.")
+    return (
+        f"**Model note.** {r.mixed.note} The model share is a plug-in value, not a posterior mean; a "
+        "county-level covariate is the same for every detainer in a county, so its fixed effect is "
+        f"informed by {r.mixed.n_groups} county values, not by {fmt_num(r.mixed.n)} independent observations."
+    )
 
 
 # ----------------------------------------------------------------------------- caveats
 
 
 def ecological_text(r: PoliticsDemographics) -> str:
-    return bullet_list([
-        models.ecological_inference_note(),
-        "Policy indices (287(g) agreements, DHS 'sanctuary' or declined-detainer lists) are covariates, never "
-        "outcomes: they describe an agreement or a federal label, not what happened to detainers. This notebook "
-        "refuses a policy index as its measure.",
-        f"{len(r.analysed)} counties is a very small sample: one unusual county (a small county, or Suffolk, "
-        "which includes Boston) can make or break a correlation, so look at the scatter plots, not just the "
-        "coefficients.",
-    ])
+    return bullet_list(
+        [
+            models.ecological_inference_note(),
+            "Policy indices (287(g) agreements, DHS 'sanctuary' or declined-detainer lists) are covariates, never "
+            "outcomes: they describe an agreement or a federal label, not what happened to detainers. This notebook "
+            "refuses a policy index as its measure.",
+            f"{len(r.analysed)} counties is a very small sample: one unusual county (a small county, or Suffolk, "
+            "which includes Boston) can make or break a correlation, so look at the scatter plots, not just the "
+            "coefficients.",
+        ]
+    )
 
 
 def limitations(r: PoliticsDemographics) -> str:
@@ -968,19 +1194,27 @@ def limitations(r: PoliticsDemographics) -> str:
         "learns of).",
     ]
     if r.measure in measures.JAIL_ARREST_MEASURES:
-        lines.append("ICE arrests at jails come from free-text landmarks pooled over the whole period, with no link "
-                     "to detainers: some arrests cannot be placed in any county and some may be placed in the wrong "
-                     "one, so a county's count can be too low or too high.")
+        lines.append(
+            "ICE arrests at jails come from free-text landmarks pooled over the whole period, with no link "
+            "to detainers: some arrests cannot be placed in any county and some may be placed in the wrong "
+            "one, so a county's count can be too low or too high."
+        )
     if r.measure.endswith("per_100k") or r.measure.endswith("foreign_born"):
-        lines.append("The denominator counts residents, a proxy for the people who pass through a county's jails "
-                     "(no jail population or bookings are used here).")
+        lines.append(
+            "The denominator counts residents, a proxy for the people who pass through a county's jails "
+            "(no jail population or bookings are used here)."
+        )
     if "foreign_born_share" in r.covariates:
-        lines.append("Foreign-born share exists only for 2010 (ACS 2006-10) and 2016 (ACS 2012-16) in the data; "
-                     "non-citizen share is not available.")
+        lines.append(
+            "Foreign-born share exists only for 2010 (ACS 2006-10) and 2016 (ACS 2012-16) in the data; "
+            "non-citizen share is not available."
+        )
     missing = {v: c for v, c in _missing_covariates(r).items() if c}
     if "sheriff_republican" in missing:
-        lines.append(f"The sheriff's party is not recorded in data/reference/sheriffs.csv for "
-                     f"{_join(missing['sheriff_republican'])} in {r.covariate_year}; "
-                     f"{'that county is' if len(missing['sheriff_republican']) == 1 else 'those counties are'} "
-                     "left out of analyses using sheriff_republican rather than guessed.")
+        lines.append(
+            f"The sheriff's party is not recorded in data/reference/sheriffs.csv for "
+            f"{_join(missing['sheriff_republican'])} in {r.covariate_year}; "
+            f"{'that county is' if len(missing['sheriff_republican']) == 1 else 'those counties are'} "
+            "left out of analyses using sheriff_republican rather than guessed."
+        )
     return bullet_list(lines)

@@ -46,7 +46,7 @@ REFERENCE = "data/reference/agreements_287g.csv"
 MA_STATE = "MASSACHUSETTS"
 WAPO_YEARS = tuple(range(2005, 2020))
 FIRST_YEAR = 2005  # first year of the WaPo flags: no evidence before
-LAST_YEAR = 2025   # year of the latest ICE list in the inputs (2025-07-03)
+LAST_YEAR = 2025  # year of the latest ICE list in the inputs (2025-07-03)
 DOC_KEY = "ma_doc"
 DOC_AGENCY = "Massachusetts Department of Correction"
 
@@ -67,7 +67,7 @@ AGENCY_ALIASES = {
 # (agency key, year) -> why the panel differs from the Washington Post flags.
 WAPO_DISAGREEMENTS = {
     ("25001", year): "Barnstable's 2007 agreement is on ICE's lists of 2007-09-19 and 2008-03-10 and was named as "
-                     "participating on 2009-03-22; ICE suspended it in 2009 before it operated. WaPo flags start in 2018."
+    "participating on 2009-03-22; ICE suspended it in 2009 before it operated. WaPo flags start in 2018."
     for year in (2007, 2008, 2009)
 }
 
@@ -75,8 +75,8 @@ WAPO_DISAGREEMENTS = {
 # their years are paper years, never operational years.
 NEVER_OPERATIONAL = {
     ("25001", "2007-06-01"): "Barnstable's 2007 agreement: on ICE's lists of 2007-09-19 and 2008-03-10 and named as "
-                             "participating on 2009-03-22, but the sheriff said ICE suspended the program 'before it "
-                             "ever got off the ground' (Boston Globe 2009-10-01, cited in agreements_287g.csv).",
+    "participating on 2009-03-22, but the sheriff said ICE suspended the program 'before it "
+    "ever got off the ground' (Boston Globe 2009-10-01, cited in agreements_287g.csv).",
 }
 
 _SRC = "data/reference/agreements_287g.csv; WaPo flags; ICE 287(g) lists (DDP, Appelson)"
@@ -87,30 +87,58 @@ AGREEMENTS_287G_YEARS_SCHEMA = table_schema(
     "is True when a list snapshot, a WaPo flag or the bracketed agreement period shows an agreement in force at some "
     "point in it. Police agreements (Framingham PD 2007-2009, State Police 2006-2007) are not in the panel.",
     {
-        "county_fips": col("str", "5-char FIPS of the sheriff's county; null for the state DOC", source=REFERENCE,
-                           nullable=True, checks=[pa.Check.isin(COUNTY_FIPS)]),
-        "agency": col("str", "sheriff's office (data/reference/counties.csv) or 'Massachusetts Department of Correction'",
-                      source="data/reference/counties.csv"),
-        "agency_type": col("str", "sheriff or state_doc", source=REFERENCE,
-                           checks=[pa.Check.isin(["sheriff", "state_doc"])]),
+        "county_fips": col(
+            "str",
+            "5-char FIPS of the sheriff's county; null for the state DOC",
+            source=REFERENCE,
+            nullable=True,
+            checks=[pa.Check.isin(COUNTY_FIPS)],
+        ),
+        "agency": col(
+            "str",
+            "sheriff's office (data/reference/counties.csv) or 'Massachusetts Department of Correction'",
+            source="data/reference/counties.csv",
+        ),
+        "agency_type": col(
+            "str", "sheriff or state_doc", source=REFERENCE, checks=[pa.Check.isin(["sheriff", "state_doc"])]
+        ),
         "year": col("int64", "calendar year", unit="year", checks=[pa.Check.in_range(FIRST_YEAR, LAST_YEAR)]),
-        "agreement_287g": col("bool", "True when a 287(g) agreement was in force at some point in the year, operating "
-                              "or on paper only (operational or paper)", source=_SRC),
-        "agreement_287g_operational": col("bool", "operational year: an agreement that operated was in force and "
-                                          "operating for at least part of the year (first to last date a source shows "
-                                          "it in force)", source=_SRC),
-        "agreement_287g_paper": col("bool", "paper year: only an agreement that was signed and listed but never "
-                                    "operated (NEVER_OPERATIONAL) covers the year", source=_SRC),
-        "evidence": col("str", "which lists show the agency that year (or that the year is counted from the "
-                        "reference agreement period)", source=_SRC),
-        "source": col("str", "reference table and input file ids used for the row (data/sources.yaml), ' ; '-separated",
-                      source="data/sources.yaml"),
+        "agreement_287g": col(
+            "bool",
+            "True when a 287(g) agreement was in force at some point in the year, operating "
+            "or on paper only (operational or paper)",
+            source=_SRC,
+        ),
+        "agreement_287g_operational": col(
+            "bool",
+            "operational year: an agreement that operated was in force and "
+            "operating for at least part of the year (first to last date a source shows "
+            "it in force)",
+            source=_SRC,
+        ),
+        "agreement_287g_paper": col(
+            "bool",
+            "paper year: only an agreement that was signed and listed but never "
+            "operated (NEVER_OPERATIONAL) covers the year",
+            source=_SRC,
+        ),
+        "evidence": col(
+            "str",
+            "which lists show the agency that year (or that the year is counted from the reference agreement period)",
+            source=_SRC,
+        ),
+        "source": col(
+            "str",
+            "reference table and input file ids used for the row (data/sources.yaml), ' ; '-separated",
+            source="data/sources.yaml",
+        ),
     },
     unique=["agency", "year"],
 )
 
 
 # ----------------------------------------------------------------------------- agency names
+
 
 def normalise_agency(name: str) -> str:
     """Lower case, straight apostrophes, single spaces."""
@@ -124,25 +152,30 @@ def agency_key(name: str, where: str) -> str:
         raise SchemaError(
             f"{where}: Massachusetts agency {name!r} is not in the 287(g) agency crosswalk\n"
             "  what to do: add its normalised name to AGENCY_ALIASES in ma_ice_coop/loaders/agreements_287g.py "
-            "(and an agreement period to data/reference/agreements_287g.csv if it is a sheriff or the DOC)")
+            "(and an agreement period to data/reference/agreements_287g.csv if it is a sheriff or the DOC)"
+        )
     return key
 
 
 def _require_columns(frame: pd.DataFrame, columns: list[str], where: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise SchemaError(f"{where}: missing columns {missing} (found {list(frame.columns)})\n"
-                          "  what to do: restore the registered file (make data) or update this loader for the new layout")
+        raise SchemaError(
+            f"{where}: missing columns {missing} (found {list(frame.columns)})\n"
+            "  what to do: restore the registered file (make data) or update this loader for the new layout"
+        )
 
 
 def _input(file_id: str, path: Path | None) -> Path:
     if path is not None:
         return Path(path)
     from ma_ice_coop.sources.registry import input_path
+
     return input_path(file_id)
 
 
 # ----------------------------------------------------------------------------- WaPo flags
+
 
 def read_wapo_ma_flags(path: Path | None = None, file_id: str = WAPO_FILE) -> pd.DataFrame:
     """WaPo flags for Massachusetts agencies: agency_key, year 2005-2019, flagged (bool); rows OR-ed per key."""
@@ -154,17 +187,20 @@ def read_wapo_ma_flags(path: Path | None = None, file_id: str = WAPO_FILE) -> pd
     records = []
     for _, row in ma.iterrows():
         key = agency_key(row["County"], f"{file_id} ({path})")
-        for year, column in zip(WAPO_YEARS, year_cols):
+        for year, column in zip(WAPO_YEARS, year_cols, strict=True):
             value = "" if pd.isna(row[column]) else str(row[column]).strip().upper()
             if value not in ("", "X"):
-                raise SchemaError(f"{file_id} ({path}): column {column} has {value!r} for {row['County']!r}\n"
-                                  "  what to do: flags are 'X' or blank; check the workbook")
+                raise SchemaError(
+                    f"{file_id} ({path}): column {column} has {value!r} for {row['County']!r}\n"
+                    "  what to do: flags are 'X' or blank; check the workbook"
+                )
             records.append((key, year, value == "X"))
     flags = pd.DataFrame(records, columns=["agency_key", "year", "flagged"])
     return flags.groupby(["agency_key", "year"], as_index=False)["flagged"].any()
 
 
 # ----------------------------------------------------------------------------- ICE list snapshots
+
 
 def derive_appelson_2025_ma(path: Path | None = None) -> pd.DataFrame:
     """MA rows of Appelson's national 2025 agreements.csv, as text (the `appelson_287g_2025_ma` extract)."""
@@ -180,14 +216,17 @@ def _snapshots(frame: pd.DataFrame, date_col: str, file_id: str, path) -> pd.Dat
     as_of = pd.to_datetime(frame[date_col].str[:10], format="%Y-%m-%d", errors="coerce")
     if as_of.isna().any():
         bad = frame.loc[as_of.isna(), date_col].tolist()[:3]
-        raise SchemaError(f"{where}: column {date_col!r} has values that are not dates {bad}\n"
-                          "  what to do: restore the registered file")
+        raise SchemaError(
+            f"{where}: column {date_col!r} has values that are not dates {bad}\n"
+            "  what to do: restore the registered file"
+        )
     keys = [agency_key(name, where) for name in frame["agency"]]
     return pd.DataFrame({"file_id": file_id, "as_of": as_of.dt.date, "agency_key": keys})
 
 
-def read_list_snapshots(ddp_path: Path | None = None, appelson_path: Path | None = None,
-                        appelson_2025_path: Path | None = None) -> pd.DataFrame:
+def read_list_snapshots(
+    ddp_path: Path | None = None, appelson_path: Path | None = None, appelson_2025_path: Path | None = None
+) -> pd.DataFrame:
     """Every Massachusetts agency on every ICE list snapshot: file_id, as_of (date), agency_key; deduplicated.
 
     Each snapshot date is known from its rows (every list in these inputs names the DOC).
@@ -199,21 +238,26 @@ def read_list_snapshots(ddp_path: Path | None = None, appelson_path: Path | None
     app = pd.read_csv(appelson_path, dtype=str, keep_default_na=False)
     _require_columns(app, ["capture_date", "state", "agency"], f"{APPELSON_2021_2024_FILE} ({appelson_path})")
     app25 = derive_appelson_2025_ma(appelson_2025_path)
-    frames = [_snapshots(ddp, "as_of", DDP_FILE, ddp_path),
-              _snapshots(app, "capture_date", APPELSON_2021_2024_FILE, appelson_path),
-              _snapshots(app25, "date", APPELSON_2025_FILE, appelson_2025_path or APPELSON_2025_FILE)]
+    frames = [
+        _snapshots(ddp, "as_of", DDP_FILE, ddp_path),
+        _snapshots(app, "capture_date", APPELSON_2021_2024_FILE, appelson_path),
+        _snapshots(app25, "date", APPELSON_2025_FILE, appelson_2025_path or APPELSON_2025_FILE),
+    ]
     out = pd.concat(frames, ignore_index=True).drop_duplicates()
     return out.sort_values(["as_of", "agency_key"]).reset_index(drop=True)
 
 
 # ----------------------------------------------------------------------------- the panel
 
+
 def panel_agencies() -> pd.DataFrame:
     """The 15 panel agencies: agency_key, county_fips (None for DOC), agency, agency_type."""
     from ma_ice_coop.tables.reference import load_counties
 
     counties = load_counties()
-    rows = [(f, f, office, "sheriff") for f, office in zip(counties["county_fips"], counties["sheriff_office"])]
+    rows = [
+        (f, f, office, "sheriff") for f, office in zip(counties["county_fips"], counties["sheriff_office"], strict=True)
+    ]
     rows.append((DOC_KEY, None, DOC_AGENCY, "state_doc"))
     return pd.DataFrame(rows, columns=["agency_key", "county_fips", "agency", "agency_type"])
 
@@ -222,14 +266,22 @@ def known_periods(agreements: pd.DataFrame, latest_list: date) -> pd.DataFrame:
     """agency_key, first and last day each agreement is known in force, exit_to (end_bracket_to or None);
     sheriffs and DOC only. Open agreements are known in force up to the latest list."""
     kept = agreements[agreements["agency_type"].isin(["sheriff", "state_doc"])]
-    keys = [f if t == "sheriff" else DOC_KEY for f, t in zip(kept["county_fips"], kept["agency_type"])]
+    keys = [f if t == "sheriff" else DOC_KEY for f, t in zip(kept["county_fips"], kept["agency_type"], strict=True)]
     last = [pd.Timestamp(latest_list) if pd.isna(e) else e for e in kept["end_bracket_from"]]
     exit_to = [None if pd.isna(e) else e.date() for e in kept["end_bracket_to"]]
-    operational = [(k, pd.Timestamp(s).date().isoformat()) not in NEVER_OPERATIONAL
-                   for k, s in zip(keys, kept["start_bracket_from"])]
-    return pd.DataFrame({"agency_key": keys, "first": [t.date() for t in kept["start_bracket_to"]],
-                         "last": [pd.Timestamp(t).date() for t in last], "exit_to": exit_to,
-                         "operational": operational})
+    operational = [
+        (k, pd.Timestamp(s).date().isoformat()) not in NEVER_OPERATIONAL
+        for k, s in zip(keys, kept["start_bracket_from"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "agency_key": keys,
+            "first": [t.date() for t in kept["start_bracket_to"]],
+            "last": [pd.Timestamp(t).date() for t in last],
+            "exit_to": exit_to,
+            "operational": operational,
+        }
+    )
 
 
 def in_force_on(periods: pd.DataFrame, key: str, day: date) -> bool:
@@ -251,8 +303,9 @@ def _list_text(days: list[date]) -> str:
     return "ICE list" + ("s " if len(days) > 1 else " ") + ", ".join(str(d) for d in days)
 
 
-def evidence_for(key: str, year: int, flag: bool, wapo: pd.DataFrame, snaps: pd.DataFrame,
-                 periods: pd.DataFrame) -> tuple[str, str]:
+def evidence_for(
+    key: str, year: int, flag: bool, wapo: pd.DataFrame, snaps: pd.DataFrame, periods: pd.DataFrame
+) -> tuple[str, str]:
     """(evidence text, source ids) for one agency-year: what the WaPo flags and the ICE lists of that year show."""
     sources = [REFERENCE]
     parts = []
@@ -262,7 +315,9 @@ def evidence_for(key: str, year: int, flag: bool, wapo: pd.DataFrame, snaps: pd.
         if flagged:
             parts.append("WaPo flag")
         else:
-            parts.append("not flagged by WaPo" + (" (documented disagreement)" if (key, year) in WAPO_DISAGREEMENTS else ""))
+            parts.append(
+                "not flagged by WaPo" + (" (documented disagreement)" if (key, year) in WAPO_DISAGREEMENTS else "")
+            )
     year_snaps = snaps[[d.year == year for d in snaps["as_of"]]]
     if len(year_snaps):
         sources.extend(sorted(set(year_snaps["file_id"])))
@@ -276,7 +331,7 @@ def evidence_for(key: str, year: int, flag: bool, wapo: pd.DataFrame, snaps: pd.
         parts.append("paper year: the agreement never operated (NEVER_OPERATIONAL)")
     if not flag:
         ended = periods[(periods["agency_key"] == key) & periods["exit_to"].notna()]
-        for last, exit_to in zip(ended["last"], ended["exit_to"]):
+        for last, exit_to in zip(ended["last"], ended["exit_to"], strict=True):
             if last.year < year <= exit_to.year:
                 parts.append(f"exit bracketed {last}..{exit_to}, no source shows it in force this year")
     if not parts:
@@ -288,9 +343,11 @@ def check_year_range(first_year: int, last_year: int) -> None:
     """Years within the evidence (2005..2025) and in order; ParameterError listing the valid range."""
     ok = all(isinstance(y, int) and FIRST_YEAR <= y <= LAST_YEAR for y in (first_year, last_year))
     if not ok or first_year > last_year:
-        raise ParameterError(f"years {first_year}..{last_year} are not a valid period for the 287(g) panel: "
-                             f"valid years are {FIRST_YEAR}..{LAST_YEAR} (WaPo flags start in {FIRST_YEAR}; the latest "
-                             f"ICE list is from {LAST_YEAR}), with first_year <= last_year")
+        raise ParameterError(
+            f"years {first_year}..{last_year} are not a valid period for the 287(g) panel: "
+            f"valid years are {FIRST_YEAR}..{LAST_YEAR} (WaPo flags start in {FIRST_YEAR}; the latest "
+            f"ICE list is from {LAST_YEAR}), with first_year <= last_year"
+        )
 
 
 def check_against_lists(panel: pd.DataFrame, periods: pd.DataFrame, wapo: pd.DataFrame, snaps: pd.DataFrame) -> None:
@@ -310,10 +367,14 @@ def check_against_lists(panel: pd.DataFrame, periods: pd.DataFrame, wapo: pd.Dat
     merged = panel.merge(wapo, on=["agency_key", "year"], how="inner")
     merged["flagged"] = merged["flagged"].astype("bool")
     differ = merged[merged["agreement_287g"] != merged["flagged"]]
-    undocumented = [(k, y) for k, y in zip(differ["agency_key"], differ["year"]) if (k, y) not in WAPO_DISAGREEMENTS]
+    undocumented = [
+        (k, y) for k, y in zip(differ["agency_key"], differ["year"], strict=True) if (k, y) not in WAPO_DISAGREEMENTS
+    ]
     if undocumented:
-        raise SchemaError(f"{REFERENCE}: the panel differs from the WaPo flags for {undocumented}\n  what to do: correct "
-                          "the agreement periods, or document the disagreement in WAPO_DISAGREEMENTS with its evidence")
+        raise SchemaError(
+            f"{REFERENCE}: the panel differs from the WaPo flags for {undocumented}\n  what to do: correct "
+            "the agreement periods, or document the disagreement in WAPO_DISAGREEMENTS with its evidence"
+        )
 
 
 def load_agreements_287g_years(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
@@ -332,14 +393,48 @@ def load_agreements_287g_years(first_year: int = FIRST_YEAR, last_year: int = LA
             flag = in_force_in_year(periods, agency.agency_key, year)
             operational = in_force_in_year(operating, agency.agency_key, year)
             evidence, sources = evidence_for(agency.agency_key, year, flag, wapo, snaps, periods)
-            records.append((agency.agency_key, agency.county_fips, agency.agency, agency.agency_type, year, flag,
-                            operational, flag and not operational, evidence, sources))
-    panel = pd.DataFrame(records, columns=["agency_key", "county_fips", "agency", "agency_type", "year",
-                                           "agreement_287g", "agreement_287g_operational", "agreement_287g_paper",
-                                           "evidence", "source"])
+            records.append(
+                (
+                    agency.agency_key,
+                    agency.county_fips,
+                    agency.agency,
+                    agency.agency_type,
+                    year,
+                    flag,
+                    operational,
+                    flag and not operational,
+                    evidence,
+                    sources,
+                )
+            )
+    panel = pd.DataFrame(
+        records,
+        columns=[
+            "agency_key",
+            "county_fips",
+            "agency",
+            "agency_type",
+            "year",
+            "agreement_287g",
+            "agreement_287g_operational",
+            "agreement_287g_paper",
+            "evidence",
+            "source",
+        ],
+    )
     check_against_lists(panel, periods, wapo, snaps)
-    panel = panel.astype({"county_fips": "str", "agency": "str", "agency_type": "str", "year": "int64",
-                          "agreement_287g": "bool", "agreement_287g_operational": "bool",
-                          "agreement_287g_paper": "bool", "evidence": "str", "source": "str"})
+    panel = panel.astype(
+        {
+            "county_fips": "str",
+            "agency": "str",
+            "agency_type": "str",
+            "year": "int64",
+            "agreement_287g": "bool",
+            "agreement_287g_operational": "bool",
+            "agreement_287g_paper": "bool",
+            "evidence": "str",
+            "source": "str",
+        }
+    )
     panel = panel.sort_values(["agency_type", "county_fips", "year"], na_position="last").reset_index(drop=True)
     return AGREEMENTS_287G_YEARS_SCHEMA.validate(panel[list(AGREEMENTS_287G_YEARS_SCHEMA.columns)])

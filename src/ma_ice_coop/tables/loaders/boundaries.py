@@ -33,12 +33,12 @@ COUNTY_BOUNDARIES_SCHEMA = table_schema(
     "The 14 Massachusetts counties with land and water area from the Census 2016 1:500k cartographic "
     "boundary file (the attribute table of the county GeoJSON; polygons via county_boundaries_geojson()).",
     {
-        "county_fips": col("str", "5-char county FIPS (GEOID)", source=SOURCE, unique=True,
-                           checks=[pa.Check.isin(COUNTY_FIPS)]),
+        "county_fips": col(
+            "str", "5-char county FIPS (GEOID)", source=SOURCE, unique=True, checks=[pa.Check.isin(COUNTY_FIPS)]
+        ),
         "county_name": col("str", "county name (NAME)", source=SOURCE),
         "aland": col("int64", "land area (ALAND)", unit="square metres", source=SOURCE, checks=[pa.Check.gt(0)]),
-        "awater": col("int64", "water area (AWATER)", unit="square metres", source=SOURCE,
-                      checks=[pa.Check.ge(0)]),
+        "awater": col("int64", "water area (AWATER)", unit="square metres", source=SOURCE, checks=[pa.Check.ge(0)]),
     },
     unique=["county_fips"],
 )
@@ -49,8 +49,9 @@ def county_shapefile_path() -> Path:
     try:
         base = resources.files(PACKAGE) / "package_data"
     except ModuleNotFoundError as exc:
-        raise ProjectError(f"package {PACKAGE} (PyPI plotly-geo) is not installed: install the pinned "
-                          "environment (requirements.lock)") from exc
+        raise ProjectError(
+            f"package {PACKAGE} (PyPI plotly-geo) is not installed: install the pinned environment (requirements.lock)"
+        ) from exc
     path = Path(str(base / SHAPEFILE_NAME))
     missing = [p.name for p in (path, path.with_suffix(".dbf"), path.with_suffix(".shx")) if not p.exists()]
     if missing:
@@ -75,18 +76,22 @@ def read_state_counties(shp_path: Path, statefp: str = MA_STATEFP) -> list[dict]
         found = [f.name for f in reader.fields[1:]]
         missing = [name for name in FIELDS if name not in found]
         if missing:
-            raise SchemaError(f"{shp_path}: fields {missing} missing; expected {FIELDS}, found {found}: use the "
-                              "Census cb_2016_us_county_500k shapefile")
+            raise SchemaError(
+                f"{shp_path}: fields {missing} missing; expected {FIELDS}, found {found}: use the "
+                "Census cb_2016_us_county_500k shapefile"
+            )
         features = []
         for shape_record in reader.iterShapeRecords():
             record = shape_record.record.as_dict()
             if record["STATEFP"] != statefp:
                 continue
-            features.append({
-                "type": "Feature",
-                "properties": {name: record[name] for name in PROPERTIES},
-                "geometry": _as_lists(shape_record.shape.__geo_interface__),
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {name: record[name] for name in PROPERTIES},
+                    "geometry": _as_lists(shape_record.shape.__geo_interface__),
+                }
+            )
     return sorted(features, key=lambda f: f["properties"]["GEOID"])
 
 
@@ -94,8 +99,10 @@ def check_ma_counties(features: list[dict], where: str) -> None:
     """Exactly the 14 Massachusetts counties, once each."""
     geoids = [f["properties"]["GEOID"] for f in features]
     if geoids != COUNTY_FIPS:
-        raise SchemaError(f"{where}: county GEOIDs are {geoids}, expected the 14 Massachusetts counties "
-                          f"{COUNTY_FIPS}: check the shapefile")
+        raise SchemaError(
+            f"{where}: county GEOIDs are {geoids}, expected the 14 Massachusetts counties "
+            f"{COUNTY_FIPS}: check the shapefile"
+        )
 
 
 def county_boundaries_geojson(shp_path: Path | None = None) -> dict:
@@ -122,12 +129,14 @@ def load_county_boundaries(shp_path: Path | None = None) -> pd.DataFrame:
     """Attribute table of the 14 MA counties: county_fips, county_name, aland, awater (square metres)."""
     features = county_boundaries_geojson(shp_path)["features"]
     props = [f["properties"] for f in features]
-    out = pd.DataFrame({
-        "county_fips": pd.Series([p["GEOID"] for p in props], dtype="str"),
-        "county_name": pd.Series([p["NAME"] for p in props], dtype="str"),
-        "aland": pd.Series([p["ALAND"] for p in props], dtype="int64"),
-        "awater": pd.Series([p["AWATER"] for p in props], dtype="int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "county_fips": pd.Series([p["GEOID"] for p in props], dtype="str"),
+            "county_name": pd.Series([p["NAME"] for p in props], dtype="str"),
+            "aland": pd.Series([p["ALAND"] for p in props], dtype="int64"),
+            "awater": pd.Series([p["AWATER"] for p in props], dtype="int64"),
+        }
+    )
     return COUNTY_BOUNDARIES_SCHEMA.validate(out)
 
 
@@ -144,7 +153,7 @@ def _simplify_ring(points: np.ndarray, tolerance: float) -> np.ndarray:
             continue
         a, b = points[start], points[end]
         seg = b - a
-        inner = points[start + 1:end]
+        inner = points[start + 1 : end]
         length = np.hypot(*seg)
         if length == 0:
             dist = np.hypot(*(inner - a).T)
@@ -166,9 +175,14 @@ def simplified_boundaries_geojson(tolerance: float = 0.002) -> dict:
     for feature in collection["features"]:
         geometry = feature["geometry"]
         polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
-        simplified = [[_simplify_ring(np.asarray(ring, dtype=float), tolerance).tolist() for ring in polygon]
-                      for polygon in polygons]
-        new_geometry = ({"type": "Polygon", "coordinates": simplified[0]} if geometry["type"] == "Polygon"
-                        else {"type": "MultiPolygon", "coordinates": simplified})
+        simplified = [
+            [_simplify_ring(np.asarray(ring, dtype=float), tolerance).tolist() for ring in polygon]
+            for polygon in polygons
+        ]
+        new_geometry = (
+            {"type": "Polygon", "coordinates": simplified[0]}
+            if geometry["type"] == "Polygon"
+            else {"type": "MultiPolygon", "coordinates": simplified}
+        )
         features.append({**feature, "geometry": new_geometry})
     return {"type": "FeatureCollection", "features": features}

@@ -30,9 +30,8 @@ Vote shares are of votes cast for candidates (blank ballots / undervotes exclude
 from __future__ import annotations
 
 import zipfile
-from pathlib import Path
-
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,14 +43,32 @@ from ma_ice_coop.tables.schemas import COUNTY_FIPS, col, table_schema
 
 MA_STATE_NAME = "Massachusetts"
 COUNTY_NAMES = {
-    "25001": "Barnstable", "25003": "Berkshire", "25005": "Bristol", "25007": "Dukes",
-    "25009": "Essex", "25011": "Franklin", "25013": "Hampden", "25015": "Hampshire",
-    "25017": "Middlesex", "25019": "Nantucket", "25021": "Norfolk", "25023": "Plymouth",
-    "25025": "Suffolk", "25027": "Worcester",
+    "25001": "Barnstable",
+    "25003": "Berkshire",
+    "25005": "Bristol",
+    "25007": "Dukes",
+    "25009": "Essex",
+    "25011": "Franklin",
+    "25013": "Hampden",
+    "25015": "Hampshire",
+    "25017": "Middlesex",
+    "25019": "Nantucket",
+    "25021": "Norfolk",
+    "25023": "Plymouth",
+    "25025": "Suffolk",
+    "25027": "Worcester",
 }
 GENERAL_ELECTION_DATES = {
-    2000: "2000-11-07", 2004: "2004-11-02", 2008: "2008-11-04", 2012: "2012-11-06", 2014: "2014-11-04",
-    2016: "2016-11-08", 2018: "2018-11-06", 2020: "2020-11-03", 2022: "2022-11-08", 2024: "2024-11-05",
+    2000: "2000-11-07",
+    2004: "2004-11-02",
+    2008: "2008-11-04",
+    2012: "2012-11-06",
+    2014: "2014-11-04",
+    2016: "2016-11-08",
+    2018: "2018-11-06",
+    2020: "2020-11-03",
+    2022: "2022-11-08",
+    2024: "2024-11-05",
 }
 # Pseudo-candidates for ballots with no vote in the race: excluded from every vote-share denominator.
 BLANK_BALLOT_LABELS = {"BLANK", "UNDERVOTES", "OVERVOTES"}
@@ -77,12 +94,20 @@ COUNTY_COVARIATES_SCHEMA = table_schema(
     {
         "county_fips": col("str", "5-char county FIPS", source="registry", checks=Check.isin(COUNTY_FIPS)),
         "county": col("str", "county name without 'County'", checks=Check.isin(sorted(COUNTY_NAMES.values()))),
-        "year": col("int64", "election year, or the reference year of an estimate (end year of a 5-year ACS)",
-                    unit="year", checks=Check.in_range(1990, 2030)),
+        "year": col(
+            "int64",
+            "election year, or the reference year of an estimate (end year of a 5-year ACS)",
+            unit="year",
+            checks=Check.in_range(1990, 2030),
+        ),
         "variable": col("str", "snake_case variable id (see load_county_covariates)", checks=Check.str_matches(_SNAKE)),
         "value": col("float64", "the value, in `unit`", nullable=True),
-        "moe": col("float64", "ACS 90% margin of error in `unit`; null where the source gives none",
-                   nullable=True, checks=Check.ge(0)),
+        "moe": col(
+            "float64",
+            "ACS 90% margin of error in `unit`; null where the source gives none",
+            nullable=True,
+            checks=Check.ge(0),
+        ),
         "unit": col("str", "unit of value and moe (persons, share (0-1), USD (nominal), votes, ...)"),
         "source_file": col("str", "input file id in data/sources.yaml", source="registry"),
         "vintage": col("str", "survey or count and reference period, or the general-election date"),
@@ -95,6 +120,7 @@ COUNTY_COVARIATES_SCHEMA = table_schema(
 # reading helpers
 # --------------------------------------------------------------------------------------------
 
+
 def require_columns(frame: pd.DataFrame, required, file_id: str, path) -> None:
     """Raise SchemaError naming the file and listing expected vs found columns."""
     missing = [c for c in required if c not in frame.columns]
@@ -103,7 +129,8 @@ def require_columns(frame: pd.DataFrame, required, file_id: str, path) -> None:
             f"{file_id} ({path}): expected column(s) {missing} not found.\n"
             f"  expected: {list(required)}\n  found: {list(map(str, frame.columns))}\n"
             "  what to do: if the publisher renamed columns, update the names in "
-            "ma_ice_coop/loaders/covariates.py; otherwise restore the registered file (`ma-ice fetch`).")
+            "ma_ice_coop/loaders/covariates.py; otherwise restore the registered file (`ma-ice fetch`)."
+        )
 
 
 def read_text_csv(path, file_id: str, required, *, zip_member: str | None = None) -> pd.DataFrame:
@@ -117,8 +144,10 @@ def read_text_csv(path, file_id: str, required, *, zip_member: str | None = None
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             if zip_member not in names:
-                raise SchemaError(f"{file_id} ({path}): the zip holds {names}, not '{zip_member}'. "
-                                  "what to do: restore the registered file, or update the member name here.")
+                raise SchemaError(
+                    f"{file_id} ({path}): the zip holds {names}, not '{zip_member}'. "
+                    "what to do: restore the registered file, or update the member name here."
+                )
             with archive.open(zip_member) as fh:
                 frame = pd.read_csv(fh, dtype=str, keep_default_na=False)
     else:
@@ -134,8 +163,10 @@ def read_rda_table(path, file_id: str, object_name: str, required) -> pd.DataFra
     path = Path(path)
     objects = pyreadr.read_r(str(path))
     if object_name not in objects:
-        raise SchemaError(f"{file_id} ({path}): holds objects {list(objects)}, not '{object_name}'. "
-                          "what to do: restore the registered file.")
+        raise SchemaError(
+            f"{file_id} ({path}): holds objects {list(objects)}, not '{object_name}'. "
+            "what to do: restore the registered file."
+        )
     frame = objects[object_name]
     require_columns(frame, required, file_id, path)
     return frame
@@ -156,8 +187,10 @@ def to_number(values: pd.Series, file_id: str, column: str) -> pd.Series:
     nums = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
     bad = nums.isna() & ~blank
     if bad.any():
-        raise SchemaError(f"{file_id}: column '{column}' has non-numeric values {sorted(set(text[bad]))[:5]}; "
-                          "what to do: check the file against its SOURCE.md and restore it if altered.")
+        raise SchemaError(
+            f"{file_id}: column '{column}' has non-numeric values {sorted(set(text[bad]))[:5]}; "
+            "what to do: check the file against its SOURCE.md and restore it if altered."
+        )
     return nums
 
 
@@ -168,9 +201,11 @@ def require_all_counties(fips: pd.Series, file_id: str, what: str = "") -> None:
     extra = sorted(set(counts.index) - set(COUNTY_FIPS))
     dupes = sorted(counts[counts > 1].index)
     if missing or extra or dupes:
-        raise SchemaError(f"{file_id}{' ' + what if what else ''}: expected one row for each of the 14 MA "
-                          f"counties; missing {missing}, unexpected {extra}, duplicated {dupes}. "
-                          "what to do: restore the registered file.")
+        raise SchemaError(
+            f"{file_id}{' ' + what if what else ''}: expected one row for each of the 14 MA "
+            f"counties; missing {missing}, unexpected {extra}, duplicated {dupes}. "
+            "what to do: restore the registered file."
+        )
 
 
 def _ma_rows(frame: pd.DataFrame, fips_column: str, file_id: str) -> pd.DataFrame:
@@ -185,21 +220,65 @@ def _ma_rows(frame: pd.DataFrame, fips_column: str, file_id: str) -> pd.DataFram
 # Massachusetts subsets of the originals (compared with the mirror extracts in tests)
 # --------------------------------------------------------------------------------------------
 
-TONMCG_2008_2016_COLUMNS = ["fips_code", "county"] + [f"{k}_{y}" for y in (2008, 2012, 2016)
-                                                      for k in ("total", "dem", "gop", "oth")]
-TONMCG_2012_2016_COLUMNS = ["combined_fips", "votes_dem_2016", "votes_gop_2016", "total_votes_2016",
-                            "votes_dem_2012", "votes_gop_2012", "total_votes_2012"]
+TONMCG_2008_2016_COLUMNS = ["fips_code", "county"] + [
+    f"{k}_{y}" for y in (2008, 2012, 2016) for k in ("total", "dem", "gop", "oth")
+]
+TONMCG_2012_2016_COLUMNS = [
+    "combined_fips",
+    "votes_dem_2016",
+    "votes_gop_2016",
+    "total_votes_2016",
+    "votes_dem_2012",
+    "votes_gop_2012",
+    "total_votes_2012",
+]
 TONMCG_2016_COLUMNS = ["combined_fips", "votes_dem", "votes_gop", "total_votes"]
 TONMCG_2020_2024_COLUMNS = ["state_name", "county_fips", "county_name", "votes_gop", "votes_dem", "total_votes"]
-ELECTION_CONTEXT_COLUMNS = ["state", "county", "fips", "trump16", "clinton16", "otherpres16", "romney12",
-                            "obama12", "otherpres12", "repgov14", "demgov14", "othergov14", "cvap", "white_pct",
-                            "black_pct", "hispanic_pct", "foreignborn_pct", "median_hh_inc", "rural_pct",
-                            "ruralurban_cc"]
-MEDSL_PRECINCT_COLUMNS = ["precinct", "office", "party_detailed", "votes", "county_name", "county_fips",
-                          "candidate", "district", "year", "writein"]
+ELECTION_CONTEXT_COLUMNS = [
+    "state",
+    "county",
+    "fips",
+    "trump16",
+    "clinton16",
+    "otherpres16",
+    "romney12",
+    "obama12",
+    "otherpres12",
+    "repgov14",
+    "demgov14",
+    "othergov14",
+    "cvap",
+    "white_pct",
+    "black_pct",
+    "hispanic_pct",
+    "foreignborn_pct",
+    "median_hh_inc",
+    "rural_pct",
+    "ruralurban_cc",
+]
+MEDSL_PRECINCT_COLUMNS = [
+    "precinct",
+    "office",
+    "party_detailed",
+    "votes",
+    "county_name",
+    "county_fips",
+    "candidate",
+    "district",
+    "year",
+    "writein",
+]
 MEDSL_2018_COUNTY_KEYS = ["year", "office", "county_name", "county_fips", "candidate", "party_detailed", "writein"]
-MEDSL_2022_COUNTY_KEYS = ["year", "office", "county_name", "county_fips", "district", "candidate",
-                          "party_detailed", "writein"]
+MEDSL_2022_COUNTY_KEYS = [
+    "year",
+    "office",
+    "county_name",
+    "county_fips",
+    "district",
+    "candidate",
+    "party_detailed",
+    "writein",
+]
 MEDSL_2022_OFFICES = ("SHERIFF", "GOVERNOR", "DISTRICT ATTORNEY")
 
 
@@ -240,8 +319,9 @@ def derive_medsl_election_context_2018_ma(path=None) -> pd.DataFrame:
 def derive_medsl_2018_precinct_governor_ma(path=None) -> pd.DataFrame:
     """GOVERNOR rows of MEDSL 2018-ma-precinct-general.csv (inside the zip), verbatim."""
     fid = "medsl_2018_precinct"
-    frame = read_text_csv(path or input_path(fid), fid, MEDSL_PRECINCT_COLUMNS,
-                          zip_member="2018-ma-precinct-general.csv")
+    frame = read_text_csv(
+        path or input_path(fid), fid, MEDSL_PRECINCT_COLUMNS, zip_member="2018-ma-precinct-general.csv"
+    )
     return frame.loc[frame["office"] == "GOVERNOR"].reset_index(drop=True)
 
 
@@ -257,8 +337,10 @@ def sum_precinct_votes(precincts: pd.DataFrame, keys: list[str], file_id: str) -
     require_columns(precincts, keys + ["votes"], file_id, "precinct rows")
     votes = to_number(precincts["votes"], file_id, "votes")
     if (votes.isna() | (votes < 0) | (votes != np.floor(votes))).any():
-        raise SchemaError(f"{file_id}: column 'votes' has blank, negative or fractional values; "
-                          "what to do: restore the registered file.")
+        raise SchemaError(
+            f"{file_id}: column 'votes' has blank, negative or fractional values; "
+            "what to do: restore the registered file."
+        )
     frame = precincts[keys].copy()
     frame["votes"] = votes.astype("int64")
     return frame.groupby(keys, sort=True, dropna=False, as_index=False)["votes"].sum()
@@ -276,9 +358,20 @@ def derive_medsl_2022_county_sheriff_governor_ma(path=None) -> pd.DataFrame:
     return sum_precinct_votes(precincts, MEDSL_2022_COUNTY_KEYS, "medsl_2022_local_precinct")
 
 
-OPENINTRO_COMPLETE_COLUMNS = ["state", "name", "fips", "pop2000", "pop2010"] + [f"pop{y}" for y in range(2011, 2018)] + [
-    "hispanic_2010", "white_not_hispanic_2010", "black_2010", "foreign_born_2010", "median_household_income_2010",
-    "poverty_2010", "poverty_2016"] + [f"unemployment_rate_{y}" for y in range(2007, 2018)]
+OPENINTRO_COMPLETE_COLUMNS = (
+    ["state", "name", "fips", "pop2000", "pop2010"]
+    + [f"pop{y}" for y in range(2011, 2018)]
+    + [
+        "hispanic_2010",
+        "white_not_hispanic_2010",
+        "black_2010",
+        "foreign_born_2010",
+        "median_household_income_2010",
+        "poverty_2010",
+        "poverty_2016",
+    ]
+    + [f"unemployment_rate_{y}" for y in range(2007, 2018)]
+)
 OPENINTRO_2019_ITEMS = ["pop", "hispanic", "white_not_hispanic", "black", "poverty", "median_household_income"]
 OPENINTRO_2019_COLUMNS = ["state", "name", "fips"] + [c for item in OPENINTRO_2019_ITEMS for c in (item, f"{item}_moe")]
 
@@ -309,14 +402,28 @@ def derive_openintro_county_2019_ma(path=None) -> pd.DataFrame:
 # county vote totals: county_fips, year, dem_votes, rep_votes, total_votes, source_file
 # --------------------------------------------------------------------------------------------
 
+
 def _votes_frame(fips, year: int, dem, rep, total, source_file: str) -> pd.DataFrame:
-    out = pd.DataFrame({"county_fips": list(fips), "year": year, "dem_votes": list(dem),
-                        "rep_votes": list(rep), "total_votes": list(total), "source_file": source_file})
-    bad = out[["dem_votes", "rep_votes", "total_votes"]].isna().any(axis=1) | (
-        out["dem_votes"] + out["rep_votes"] > out["total_votes"]) | (out["total_votes"] <= 0)
+    out = pd.DataFrame(
+        {
+            "county_fips": list(fips),
+            "year": year,
+            "dem_votes": list(dem),
+            "rep_votes": list(rep),
+            "total_votes": list(total),
+            "source_file": source_file,
+        }
+    )
+    bad = (
+        out[["dem_votes", "rep_votes", "total_votes"]].isna().any(axis=1)
+        | (out["dem_votes"] + out["rep_votes"] > out["total_votes"])
+        | (out["total_votes"] <= 0)
+    )
     if bad.any():
-        raise SchemaError(f"{source_file} {year}: missing votes, or Democratic + Republican votes exceed "
-                          f"the total, for {sorted(out.loc[bad, 'county_fips'])}; what to do: restore the file.")
+        raise SchemaError(
+            f"{source_file} {year}: missing votes, or Democratic + Republican votes exceed "
+            f"the total, for {sorted(out.loc[bad, 'county_fips'])}; what to do: restore the file."
+        )
     require_all_counties(out["county_fips"], source_file, str(year))
     return out
 
@@ -324,10 +431,14 @@ def _votes_frame(fips, year: int, dem, rep, total, source_file: str) -> pd.DataF
 def pres_votes_medsl_countypres(path=None) -> pd.DataFrame:
     """President 2000 and 2004 by county (MEDSL countypres, MA extract): Democratic, Republican, total votes."""
     fid = "medsl_countypres_2000_2004_ma"
-    rows = read_text_csv(path or input_path(fid), fid, ["year", "county_fips", "office", "party",
-                                                        "candidatevotes", "totalvotes"])
-    rows = rows.assign(fips=fips5(rows["county_fips"]), votes=to_number(rows["candidatevotes"], fid, "candidatevotes"),
-                       total=to_number(rows["totalvotes"], fid, "totalvotes"))
+    rows = read_text_csv(
+        path or input_path(fid), fid, ["year", "county_fips", "office", "party", "candidatevotes", "totalvotes"]
+    )
+    rows = rows.assign(
+        fips=fips5(rows["county_fips"]),
+        votes=to_number(rows["candidatevotes"], fid, "candidatevotes"),
+        total=to_number(rows["totalvotes"], fid, "totalvotes"),
+    )
     frames = []
     for year in (2000, 2004):
         yr = rows[(rows["year"] == str(year)) & (rows["office"] == "US PRESIDENT")]
@@ -335,8 +446,10 @@ def pres_votes_medsl_countypres(path=None) -> pd.DataFrame:
         total = by["total"].agg(["min", "max"])
         summed = by["votes"].sum()
         if (total["min"] != total["max"]).any() or (summed != total["max"]).any():
-            raise SchemaError(f"{fid} {year}: totalvotes differs within a county or from the sum of candidatevotes; "
-                              "what to do: restore the registered file.")
+            raise SchemaError(
+                f"{fid} {year}: totalvotes differs within a county or from the sum of candidatevotes; "
+                "what to do: restore the registered file."
+            )
         dem = yr[yr["party"] == "DEMOCRAT"].groupby("fips")["votes"].sum()
         rep = yr[yr["party"] == "REPUBLICAN"].groupby("fips")["votes"].sum()
         fips = total.index
@@ -372,8 +485,13 @@ def _context_votes(rows: pd.DataFrame, year: int, dem: str, rep: str, other: str
 def pres_votes_election_context(path=None) -> pd.DataFrame:
     """President 2012 and 2016 by county (MEDSL election-context; total = dem + rep + other)."""
     rows = derive_medsl_election_context_2018_ma(path)
-    return pd.concat([_context_votes(rows, 2012, "obama12", "romney12", "otherpres12"),
-                      _context_votes(rows, 2016, "clinton16", "trump16", "otherpres16")], ignore_index=True)
+    return pd.concat(
+        [
+            _context_votes(rows, 2012, "obama12", "romney12", "otherpres12"),
+            _context_votes(rows, 2016, "clinton16", "trump16", "otherpres16"),
+        ],
+        ignore_index=True,
+    )
 
 
 def gov_votes_election_context_2014(path=None) -> pd.DataFrame:
@@ -388,8 +506,10 @@ def _gov_votes_from_county_totals(totals: pd.DataFrame, year: int, file_id: str)
     for party in ("DEMOCRAT", "REPUBLICAN"):
         n = counted[counted["party_detailed"] == party].groupby("county_fips")["candidate"].nunique()
         if sorted(n.index) != COUNTY_FIPS or (n != 1).any():
-            raise SchemaError(f"{file_id} {year}: expected one {party} governor candidate in each of the 14 counties; "
-                              "what to do: check the file against its SOURCE.md.")
+            raise SchemaError(
+                f"{file_id} {year}: expected one {party} governor candidate in each of the 14 counties; "
+                "what to do: check the file against its SOURCE.md."
+            )
     fips = sorted(counted["county_fips"].unique())
     total = counted.groupby("county_fips")["votes"].sum().reindex(fips)
     dem = counted[counted["party_detailed"] == "DEMOCRAT"].groupby("county_fips")["votes"].sum().reindex(fips)
@@ -404,14 +524,20 @@ def gov_votes_medsl_2018(path=None) -> pd.DataFrame:
 
 def gov_votes_medsl_2022(path=None) -> pd.DataFrame:
     """Governor 2022 by county (Healey D, Diehl R), summed from MEDSL precincts; blanks excluded."""
-    return _gov_votes_from_county_totals(derive_medsl_2022_county_sheriff_governor_ma(path), 2022,
-                                         "medsl_2022_local_precinct")
+    return _gov_votes_from_county_totals(
+        derive_medsl_2022_county_sheriff_governor_ma(path), 2022, "medsl_2022_local_precinct"
+    )
 
 
 def presidential_votes() -> pd.DataFrame:
     """County presidential votes 2000-2024 from the preferred source per year (module docstring)."""
-    frames = [pres_votes_medsl_countypres(), pres_votes_tonmcg_2008(), pres_votes_election_context(),
-              pres_votes_tonmcg(2020), pres_votes_tonmcg(2024)]
+    frames = [
+        pres_votes_medsl_countypres(),
+        pres_votes_tonmcg_2008(),
+        pres_votes_election_context(),
+        pres_votes_tonmcg(2020),
+        pres_votes_tonmcg(2024),
+    ]
     return pd.concat(frames, ignore_index=True).sort_values(["year", "county_fips"], ignore_index=True)
 
 
@@ -427,9 +553,11 @@ def governor_votes() -> pd.DataFrame:
 
 CONTESTED_MIN_RUNNER_UP_SHARE = 0.01  # a named runner-up below 1% of the votes is scatter, not a contest
 # The write-in rule in words, for every sentence that states how many 2022 sheriff races were (un)contested.
-CONTESTED_RULE = ("a race counts as contested when a named candidate other than the winner, on the ballot or a named "
-                  "write-in, received at least 1% of the votes cast for candidates; unnamed write-ins (MEDSL 'WRITEIN', "
-                  "'all others', scattering) never make a race contested")
+CONTESTED_RULE = (
+    "a race counts as contested when a named candidate other than the winner, on the ballot or a named "
+    "write-in, received at least 1% of the votes cast for candidates; unnamed write-ins (MEDSL 'WRITEIN', "
+    "'all others', scattering) never make a race contested"
+)
 
 
 def uncontested_sheriff_races_2022(panel: pd.DataFrame | None = None) -> list[str]:
@@ -443,8 +571,10 @@ def uncontested_sheriff_races_2022(panel: pd.DataFrame | None = None) -> list[st
         panel = read_processed("county_covariates")
     rows = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
     if rows.empty:
-        raise SchemaError("county_covariates has no sheriff_2022_contested rows; what to do: rebuild the processed "
-                          "tables (ma-ice process).")
+        raise SchemaError(
+            "county_covariates has no sheriff_2022_contested rows; what to do: rebuild the processed "
+            "tables (ma-ice process)."
+        )
     return sorted(rows.loc[rows["value"] == 0, "county_fips"].map(COUNTY_NAMES))
 
 
@@ -471,18 +601,27 @@ def sheriff_2022_results(path=None) -> pd.DataFrame:
         named = named.sort_values(["votes", "candidate"], ascending=[False, True], ignore_index=True)
         denominator = float(counted["votes"].sum())
         if named.empty or denominator <= 0:
-            raise SchemaError(f"{fid}: the 2022 sheriff race in county {fips} has no named candidate with votes; "
-                              "what to do: check the file against its SOURCE.md.")
+            raise SchemaError(
+                f"{fid}: the 2022 sheriff race in county {fips} has no named candidate with votes; "
+                "what to do: check the file against its SOURCE.md."
+            )
         winner = float(named.loc[0, "votes"])
         second = float(named.loc[1, "votes"]) if len(named) > 1 else 0.0
         contested = second / denominator >= CONTESTED_MIN_RUNNER_UP_SHARE
         runner_up = second if len(named) > 1 else np.nan
-        rows.append({"county_fips": fips, "winner": named.loc[0, "candidate"],
-                     "winner_party": named.loc[0, "party_detailed"], "winner_votes": winner,
-                     "runner_up_votes": runner_up, "total_votes": denominator,
-                     "winner_share": winner / denominator,
-                     "margin": (winner - runner_up) / denominator if contested else 1.0,
-                     "contested": 1.0 if contested else 0.0})
+        rows.append(
+            {
+                "county_fips": fips,
+                "winner": named.loc[0, "candidate"],
+                "winner_party": named.loc[0, "party_detailed"],
+                "winner_votes": winner,
+                "runner_up_votes": runner_up,
+                "total_votes": denominator,
+                "winner_share": winner / denominator,
+                "margin": (winner - runner_up) / denominator if contested else 1.0,
+                "contested": 1.0 if contested else 0.0,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -490,14 +629,24 @@ def sheriff_2022_results(path=None) -> pd.DataFrame:
 # long rows
 # --------------------------------------------------------------------------------------------
 
-def long_rows(fips, year: int, variable: str, values, *, unit: str, source_file: str, vintage: str,
-              moe=None) -> pd.DataFrame:
+
+def long_rows(
+    fips, year: int, variable: str, values, *, unit: str, source_file: str, vintage: str, moe=None
+) -> pd.DataFrame:
     """Panel rows (without `county`) for one variable-year across counties."""
     values = pd.Series(list(values), dtype="float64")
-    return pd.DataFrame({
-        "county_fips": list(fips), "year": int(year), "variable": variable, "value": values,
-        "moe": pd.Series(list(moe), dtype="float64") if moe is not None else np.nan,
-        "unit": unit, "source_file": source_file, "vintage": vintage})
+    return pd.DataFrame(
+        {
+            "county_fips": list(fips),
+            "year": int(year),
+            "variable": variable,
+            "value": values,
+            "moe": pd.Series(list(moe), dtype="float64") if moe is not None else np.nan,
+            "unit": unit,
+            "source_file": source_file,
+            "vintage": vintage,
+        }
+    )
 
 
 def vote_share_rows(votes: pd.DataFrame, prefix: str) -> list[pd.DataFrame]:
@@ -544,10 +693,18 @@ OPENINTRO_COMPLETE_ITEMS = [
     ("foreign_born_2010", "foreign_born_share", 2010, UNIT_SHARE, "ACS 2006-2010 5-year", 100.0),
     ("median_household_income_2010", "median_household_income", 2010, UNIT_USD, "ACS 2006-2010 5-year", 1.0),
     ("poverty_2010", "poverty_share", 2010, UNIT_SHARE, "ACS 2006-2010 5-year", 100.0),
-    ("poverty_2016", "poverty_share", 2016, UNIT_SHARE,
-     "2012-2016 per OpenIntro docs (USDA ERS county data; ACS 2012-2016 5-year or SAIPE 2016)", 100.0),
-    *[(f"unemployment_rate_{y}", "unemployment_rate", y, UNIT_SHARE, f"BLS LAUS annual average {y}", 100.0)
-      for y in range(2007, 2018)],
+    (
+        "poverty_2016",
+        "poverty_share",
+        2016,
+        UNIT_SHARE,
+        "2012-2016 per OpenIntro docs (USDA ERS county data; ACS 2012-2016 5-year or SAIPE 2016)",
+        100.0,
+    ),
+    *[
+        (f"unemployment_rate_{y}", "unemployment_rate", y, UNIT_SHARE, f"BLS LAUS annual average {y}", 100.0)
+        for y in range(2007, 2018)
+    ],
 ]
 _ACS16 = "ACS 2012-2016 5-year"
 ELECTION_CONTEXT_ITEMS = [
@@ -593,8 +750,9 @@ def openintro_2019_rows(path=None) -> list[pd.DataFrame]:
     for column, variable, unit, divisor in OPENINTRO_2019_SPECS:
         values = to_number(rows[column], fid, column) / divisor
         moe = to_number(rows[f"{column}_moe"], fid, f"{column}_moe") / divisor
-        frames.append(long_rows(rows["fips5"], 2019, variable, values, unit=unit, source_file=fid,
-                                vintage=_ACS19, moe=moe))
+        frames.append(
+            long_rows(rows["fips5"], 2019, variable, values, unit=unit, source_file=fid, vintage=_ACS19, moe=moe)
+        )
     return frames
 
 
@@ -614,16 +772,25 @@ def pep_v2020_rows(path=None) -> list[pd.DataFrame]:
     rows = rows[to_number(rows["SUMLEV"], fid, "SUMLEV") == 50]
     fips = rows["STATE"].str.zfill(2) + rows["COUNTY"].str.zfill(3)
     require_all_counties(fips, fid, "(SUMLEV 50)")
-    items = [("CENSUS2010POP", "population", 2010, UNIT_PERSONS, "Census 2010 (2010-04-01)", 1.0),
-             ("POPESTIMATE2020", "population", 2020, UNIT_PERSONS, "PEP Vintage 2020 (2020-07-01)", 1.0),
-             ("INTERNATIONALMIG2020", "net_international_migration", 2020, UNIT_PERSONS,
-              "PEP Vintage 2020 (2019-07-01 to 2020-06-30)", 1.0)]
+    items = [
+        ("CENSUS2010POP", "population", 2010, UNIT_PERSONS, "Census 2010 (2010-04-01)", 1.0),
+        ("POPESTIMATE2020", "population", 2020, UNIT_PERSONS, "PEP Vintage 2020 (2020-07-01)", 1.0),
+        (
+            "INTERNATIONALMIG2020",
+            "net_international_migration",
+            2020,
+            UNIT_PERSONS,
+            "PEP Vintage 2020 (2019-07-01 to 2020-06-30)",
+            1.0,
+        ),
+    ]
     return _item_rows(rows, fips, items, fid)
 
 
 # --------------------------------------------------------------------------------------------
 # the panel
 # --------------------------------------------------------------------------------------------
+
 
 def check_share_ranges(panel: pd.DataFrame) -> None:
     """Every share in [0, 1] and every share difference in [-1, 1], or a SchemaError naming rows."""
@@ -632,9 +799,11 @@ def check_share_ranges(panel: pd.DataFrame) -> None:
     bad = (share & ~panel["value"].between(0, 1)) | (diff & ~panel["value"].between(-1, 1))
     bad &= panel["value"].notna()
     if bad.any():
-        raise SchemaError("county covariates: shares out of range in rows\n"
-                          f"{panel.loc[bad, ['county_fips', 'year', 'variable', 'value']].head(10)}\n"
-                          "what to do: check the percent/share scaling of the source columns.")
+        raise SchemaError(
+            "county covariates: shares out of range in rows\n"
+            f"{panel.loc[bad, ['county_fips', 'year', 'variable', 'value']].head(10)}\n"
+            "what to do: check the percent/share scaling of the source columns."
+        )
 
 
 SHERIFF_PARTY_YEARS = range(2000, 2026)
@@ -649,13 +818,23 @@ def sheriff_party_rows(years=SHERIFF_PARTY_YEARS) -> list[pd.DataFrame]:
     for year in years:
         office = sheriffs_in_office(f"{year}-07-01")
         if office["county_fips"].duplicated().any():
-            raise SchemaError(f"data/reference/sheriffs.csv: two tenures cover {year}-07-01 in "
-                              f"{sorted(office.loc[office['county_fips'].duplicated(), 'county_fips'])}")
+            raise SchemaError(
+                f"data/reference/sheriffs.csv: two tenures cover {year}-07-01 in "
+                f"{sorted(office.loc[office['county_fips'].duplicated(), 'county_fips'])}"
+            )
         party = office.set_index("county_fips")["party"].reindex(COUNTY_FIPS)
         value = party.map(lambda p: np.nan if not isinstance(p, str) or p == "" else float(p == "R"))
-        frames.append(long_rows(COUNTY_FIPS, year, "sheriff_republican", value,
-                                unit="indicator (1 = Republican)", source_file="data/reference/sheriffs.csv",
-                                vintage="sheriff in office on July 1"))
+        frames.append(
+            long_rows(
+                COUNTY_FIPS,
+                year,
+                "sheriff_republican",
+                value,
+                unit="indicator (1 = Republican)",
+                source_file="data/reference/sheriffs.csv",
+                vintage="sheriff in office on July 1",
+            )
+        )
     return frames
 
 
@@ -698,15 +877,23 @@ def load_county_covariates() -> pd.DataFrame:
         panel[c] = panel[c].astype("str")
     dupes = panel.duplicated(["county_fips", "year", "variable"], keep=False)
     if dupes.any():
-        raise SchemaError("county covariates: two sources give the same (county, year, variable):\n"
-                          f"{panel.loc[dupes, ['county_fips', 'year', 'variable', 'source_file']].head(10)}")
+        raise SchemaError(
+            "county covariates: two sources give the same (county, year, variable):\n"
+            f"{panel.loc[dupes, ['county_fips', 'year', 'variable', 'source_file']].head(10)}"
+        )
     check_share_ranges(panel)
     panel = panel[PANEL_COLUMNS].sort_values(["variable", "year", "county_fips"], ignore_index=True)
     return COUNTY_COVARIATES_SCHEMA.validate(panel)
 
 
-def county_covariates_wide(year: int, *, panel: pd.DataFrame | None = None, variables=None,
-                           max_age: int | None = None, with_years: bool = False) -> pd.DataFrame:
+def county_covariates_wide(
+    year: int,
+    *,
+    panel: pd.DataFrame | None = None,
+    variables=None,
+    max_age: int | None = None,
+    with_years: bool = False,
+) -> pd.DataFrame:
     """One row per county for `year`: each variable's latest non-null value at or before `year`.
 
     Rule: for every county and variable, take the row with the greatest panel year <= `year`

@@ -28,32 +28,53 @@ GRID_YEARS = tuple(range(2008, 2016))  # calendar years with MA rows; 2015 cover
 
 # The header exactly as published (duplicate names are real) and the names we give the columns.
 RAW_HEADER = ["year", "det_facility", "city", "state", "count", "det_facility", "year", "count"]
-RAW_NAMES = ["year", "det_facility", "city", "state", "declined_count",
-             "other_det_facility", "other_year", "other_resolved_count"]
+RAW_NAMES = [
+    "year",
+    "det_facility",
+    "city",
+    "state",
+    "declined_count",
+    "other_det_facility",
+    "other_year",
+    "other_resolved_count",
+]
 
 _SRC = "NPR sanctuary-cities declined_vs_everythingelse.csv (ICE FOIA 15-87693)"
-ABSENT_MEANS_ZERO = ("Only facility-years with at least one recorded decline are in the NPR table; a "
-                     "facility-year absent from it had zero recorded declines (not missing data). Declines "
-                     "are a lower bound: ICE records only the declines it learns of.")
+ABSENT_MEANS_ZERO = (
+    "Only facility-years with at least one recorded decline are in the NPR table; a "
+    "facility-year absent from it had zero recorded declines (not missing data). Declines "
+    "are a lower bound: ICE records only the declines it learns of."
+)
 
 
 def _count_columns() -> dict:
     return {
-        "year": col("int64", "calendar year of the detainer prepare date (2015 = Jan..Jul 19)", unit="year",
-                    source=_SRC),
-        "recorded_declines": col("int64", "detainers with lift reason 'Detainer Declined by LEA' (first "
-                                 "'count' column)", unit="detainers", source=_SRC,
-                                 checks=[pa.Check.ge(0)]),
-        "other_resolved": col("int64", "detainers with a non-blank lift reason other than a decline (second "
-                              "'count' column; blank in the file means none and is stored as 0)",
-                              unit="detainers", source=_SRC, checks=[pa.Check.ge(0)]),
+        "year": col(
+            "int64", "calendar year of the detainer prepare date (2015 = Jan..Jul 19)", unit="year", source=_SRC
+        ),
+        "recorded_declines": col(
+            "int64",
+            "detainers with lift reason 'Detainer Declined by LEA' (first 'count' column)",
+            unit="detainers",
+            source=_SRC,
+            checks=[pa.Check.ge(0)],
+        ),
+        "other_resolved": col(
+            "int64",
+            "detainers with a non-blank lift reason other than a decline (second "
+            "'count' column; blank in the file means none and is stored as 0)",
+            unit="detainers",
+            source=_SRC,
+            checks=[pa.Check.ge(0)],
+        ),
     }
 
 
 FACILITY_YEAR_DECLINES_SCHEMA = table_schema(
     "facility_year_declines",
     "Massachusetts facility strings x calendar year with at least one ICE-recorded declined detainer, "
-    "2008-2015 (2015 = Jan..Jul 19), one row per NPR facility string and year. " + ABSENT_MEANS_ZERO
+    "2008-2015 (2015 = Jan..Jul 19), one row per NPR facility string and year. "
+    + ABSENT_MEANS_ZERO
     + " facility_year_declines_complete() gives the full facility x year grid with zeros.",
     {
         "facility_raw": col("str", "facility name as written in the NPR table (det_facility)", source=_SRC),
@@ -68,13 +89,18 @@ FACILITY_YEAR_DECLINES_SCHEMA = table_schema(
 FACILITY_YEAR_DECLINES_COMPLETE_SCHEMA = table_schema(
     "facility_year_declines_complete",
     "Full grid of the given Massachusetts facilities x calendar years (default 2008-2015) with ICE-recorded "
-    "declined detainers, summed over the NPR name strings of each facility. " + ABSENT_MEANS_ZERO
+    "declined detainers, summed over the NPR name strings of each facility. "
+    + ABSENT_MEANS_ZERO
     + " Facility-years not in the table are rows with zero counts and in_npr_table = False.",
     {
         **facility_columns(),
         **_count_columns(),
-        "in_npr_table": col("bool", "True when the facility-year appears in the NPR table (>= 1 recorded "
-                            "decline); False means zero recorded declines", source=_SRC),
+        "in_npr_table": col(
+            "bool",
+            "True when the facility-year appears in the NPR table (>= 1 recorded "
+            "decline); False means zero recorded declines",
+            source=_SRC,
+        ),
         "source": col("str", "input file id (data/sources.yaml)", source="data/sources.yaml"),
     },
     unique=["facility_id", "year"],
@@ -88,7 +114,8 @@ def read_npr_declines(path: Path) -> pd.DataFrame:
     if found != RAW_HEADER:
         raise SchemaError(
             f"{path}: columns are {found}, expected {RAW_HEADER} (the NPR declines table, duplicate names "
-            "included): restore the original file or update ma_ice_coop.tables.loaders.declines for the new layout")
+            "included): restore the original file or update ma_ice_coop.tables.loaders.declines for the new layout"
+        )
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = RAW_NAMES
     return body
@@ -106,8 +133,10 @@ def _parse_count(values: pd.Series, column: str, path: Path | str, *, blank: int
         text = text.mask(text == "", str(blank))
     bad = ~text.str.fullmatch(r"\d+")
     if bad.any():
-        raise SchemaError(f"{path}: column '{column}' has non-integer values {sorted(set(values[bad]))[:5]}: "
-                          "expected whole numbers; check the file is the NPR declines table")
+        raise SchemaError(
+            f"{path}: column '{column}' has non-integer values {sorted(set(values[bad]))[:5]}: "
+            "expected whole numbers; check the file is the NPR declines table"
+        )
     return text.astype("int64")
 
 
@@ -121,19 +150,22 @@ def check_join_block(raw: pd.DataFrame, path: Path | str) -> None:
     if len(bad):
         raise SchemaError(
             f"{path}: {len(bad)} rows where the second det_facility/year/count block neither repeats the first "
-            f"nor is blank (first: {bad.iloc[0].tolist()}): the join layout changed; check the file")
+            f"nor is blank (first: {bad.iloc[0].tolist()}): the join layout changed; check the file"
+        )
 
 
 def tidy_declines(raw_ma: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     """Typed facility-year counts from the text rows: facility_raw, city_raw, year, two counts."""
     check_join_block(raw_ma, path)
-    return pd.DataFrame({
-        "facility_raw": raw_ma["det_facility"].astype("str"),
-        "city_raw": raw_ma["city"].astype("str"),
-        "year": _parse_count(raw_ma["year"], "year", path),
-        "recorded_declines": _parse_count(raw_ma["declined_count"], "count (first)", path),
-        "other_resolved": _parse_count(raw_ma["other_resolved_count"], "count (second)", path, blank=0),
-    })
+    return pd.DataFrame(
+        {
+            "facility_raw": raw_ma["det_facility"].astype("str"),
+            "city_raw": raw_ma["city"].astype("str"),
+            "year": _parse_count(raw_ma["year"], "year", path),
+            "recorded_declines": _parse_count(raw_ma["declined_count"], "count (first)", path),
+            "other_resolved": _parse_count(raw_ma["other_resolved_count"], "count (second)", path, blank=0),
+        }
+    )
 
 
 def attach_facilities(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -143,10 +175,11 @@ def attach_facilities(tidy: pd.DataFrame) -> pd.DataFrame:
     mapped = map_facilities(tidy, ALIAS_SOURCE, name_col="facility_raw", city_col="city_raw")
     not_facility = mapped[mapped["status"] != "facility"]
     if len(not_facility):
-        listing = sorted(set(zip(not_facility["facility_raw"], not_facility["status"])))
+        listing = sorted(set(zip(not_facility["facility_raw"], not_facility["status"], strict=True)))
         raise SchemaError(
             f"data/reference/facility_aliases.csv: NPR Massachusetts facility strings not mapped to a facility "
-            f"{listing}: every MA row of {FILE_ID} names a facility; give each alias status 'facility'")
+            f"{listing}: every MA row of {FILE_ID} names a facility; give each alias status 'facility'"
+        )
     return mapped
 
 
@@ -154,6 +187,7 @@ def load_facility_year_declines(path: Path | None = None) -> pd.DataFrame:
     """MA facility-years with >= 1 recorded decline (counts in detainers), validated and sorted."""
     if path is None:
         from ma_ice_coop.sources.registry import input_path
+
         path = input_path(FILE_ID)
     tidy = tidy_declines(select_ma_rows(read_npr_declines(path)), path)
     mapped = attach_facilities(tidy)
@@ -170,6 +204,7 @@ def _facility_frame(facilities) -> pd.DataFrame:
         frame = facilities
     else:
         from ma_ice_coop.tables.facilities import load_facilities
+
         ids = list(facilities)
         table = load_facilities()
         unknown = sorted(set(ids) - set(table["facility_id"]))
@@ -178,16 +213,18 @@ def _facility_frame(facilities) -> pd.DataFrame:
         frame = table[table["facility_id"].isin(ids)]
     missing = [c for c in attrs if c not in frame.columns]
     if missing:
-        raise SchemaError(f"facilities table lacks columns {missing}: expected {attrs} (as in "
-                          "data/reference/facilities.csv)")
+        raise SchemaError(
+            f"facilities table lacks columns {missing}: expected {attrs} (as in data/reference/facilities.csv)"
+        )
     frame = frame[attrs].drop_duplicates()
     if frame["facility_id"].duplicated().any():
         raise SchemaError("facilities table lists a facility_id twice with different attributes")
     return frame
 
 
-def facility_year_declines_complete(facilities, years: Iterable[int] = GRID_YEARS, *,
-                                    declines: pd.DataFrame | None = None) -> pd.DataFrame:
+def facility_year_declines_complete(
+    facilities, years: Iterable[int] = GRID_YEARS, *, declines: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every facility x year with recorded declines and other resolved detainers (zeros where absent).
 
     `facilities`: a DataFrame with facility_id, operator_type, county_fips, sheriff_county_fips (e.g. rows
@@ -199,12 +236,12 @@ def facility_year_declines_complete(facilities, years: Iterable[int] = GRID_YEAR
     frame = _facility_frame(facilities)
     outside = declines[~declines["facility_id"].isin(frame["facility_id"]) | ~declines["year"].isin(years)]
     if len(outside):
-        pairs = sorted(set(zip(outside["facility_id"], outside["year"])))
+        pairs = sorted(set(zip(outside["facility_id"], outside["year"], strict=True)))
         raise ParameterError(
             f"{len(outside)} NPR facility-years lie outside the requested grid {pairs[:10]}: add those "
-            f"facilities/years to the grid (years {years}) or filter the declines table first")
-    sums = (declines.groupby(["facility_id", "year"], as_index=False)[["recorded_declines", "other_resolved"]]
-            .sum())
+            f"facilities/years to the grid (years {years}) or filter the declines table first"
+        )
+    sums = declines.groupby(["facility_id", "year"], as_index=False)[["recorded_declines", "other_resolved"]].sum()
     grid = frame.merge(pd.DataFrame({"year": pd.Series(years, dtype="int64")}), how="cross")
     out = grid.merge(sums, on=["facility_id", "year"], how="left", indicator=True)
     out["in_npr_table"] = out.pop("_merge").eq("both").astype(bool)

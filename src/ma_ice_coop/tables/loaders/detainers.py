@@ -28,8 +28,17 @@ REQUEST_KINDS = ("hold", "notify", "other", "unknown")
 NULL_STRINGS = {"", "NA", "N/A", "NULL", "NAN", "NONE"}
 SOURCE = "npr_fy2015_detainers"
 
-UNIFIED_TEXT_COLUMNS = ("detainer_type", "facility_name", "facility_code", "facility_city", "facility_state",
-                        "aor", "lift_reason", "person_id", "criminality")
+UNIFIED_TEXT_COLUMNS = (
+    "detainer_type",
+    "facility_name",
+    "facility_code",
+    "facility_city",
+    "facility_state",
+    "aor",
+    "lift_reason",
+    "person_id",
+    "criminality",
+)
 
 
 def release_specs_path() -> Path:
@@ -44,8 +53,10 @@ def _release_specs(path: Path) -> dict:
 def release_spec(release_id: str) -> dict:
     specs = _release_specs(release_specs_path())
     if release_id not in specs:
-        raise SchemaError(f"unknown detainer release '{release_id}'; known releases: {', '.join(sorted(specs))}. "
-                          f"To load a new release, describe its columns in {release_specs_path()}")
+        raise SchemaError(
+            f"unknown detainer release '{release_id}'; known releases: {', '.join(sorted(specs))}. "
+            f"To load a new release, describe its columns in {release_specs_path()}"
+        )
     return specs[release_id]
 
 
@@ -57,7 +68,9 @@ def lift_reason_table(path: Path | None = None) -> pd.DataFrame:
     if bad:
         raise SchemaError(f"{path}: outcome values {bad} are not among {OUTCOMES}")
     if table["lift_reason"].duplicated().any():
-        raise SchemaError(f"{path}: duplicated lift reasons {sorted(table.loc[table['lift_reason'].duplicated(), 'lift_reason'])}")
+        raise SchemaError(
+            f"{path}: duplicated lift reasons {sorted(table.loc[table['lift_reason'].duplicated(), 'lift_reason'])}"
+        )
     return table
 
 
@@ -90,14 +103,16 @@ def _split_header(raw: pd.DataFrame, spec: dict, path: Path) -> pd.DataFrame:
     for idx, row in head.iterrows():
         if names & {str(v).strip() for v in row.to_numpy()}:
             header = [str(v).strip() for v in row.to_numpy()]
-            data = raw.iloc[idx + 1:].copy()
+            data = raw.iloc[idx + 1 :].copy()
             data.columns = header[:-2] + ["__sheet__", "__row__"]
             # Repeated header rows (one per sheet) are headers, not detainers.
             first = header[0]
             data = data[data.iloc[:, 0].astype(str).str.strip() != first]
             return data
-    raise SchemaError(f"{path}: no header row naming {sorted(names)} in the first 15 rows; "
-                      f"is this the right file for its release? Check data/detainer_releases.yaml")
+    raise SchemaError(
+        f"{path}: no header row naming {sorted(names)} in the first 15 rows; "
+        f"is this the right file for its release? Check data/detainer_releases.yaml"
+    )
 
 
 def _pick_columns(data: pd.DataFrame, spec: dict, path: Path) -> dict[str, str]:
@@ -110,8 +125,10 @@ def _pick_columns(data: pd.DataFrame, spec: dict, path: Path) -> dict[str, str]:
     missing = [u for u in spec["required"] if u not in found]
     if missing:
         wanted = {u: spec["columns"][u] for u in missing}
-        raise SchemaError(f"{path}: required columns not found: {wanted}. Columns in the file: {present}. "
-                          "If the publisher renamed a column, add the new name to data/detainer_releases.yaml")
+        raise SchemaError(
+            f"{path}: required columns not found: {wanted}. Columns in the file: {present}. "
+            "If the publisher renamed a column, add the new name to data/detainer_releases.yaml"
+        )
     return found
 
 
@@ -130,7 +147,9 @@ def parse_prepare_dates(values: pd.Series, path: Path) -> pd.Series:
     rest = rest[~rest.str.upper().isin(NULL_STRINGS)]
     serial = pd.to_numeric(rest, errors="coerce")
     is_serial = serial.notna() & serial.between(10000, 80000)
-    out[is_serial[is_serial].index] = (pd.Timestamp("1899-12-30") + pd.to_timedelta(serial[is_serial].astype(int), unit="D")).astype("datetime64[us]")
+    out[is_serial[is_serial].index] = (
+        pd.Timestamp("1899-12-30") + pd.to_timedelta(serial[is_serial].astype(int), unit="D")
+    ).astype("datetime64[us]")
     text = rest[~is_serial]
     for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%y", "%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p"):
         if text.empty:
@@ -141,8 +160,10 @@ def parse_prepare_dates(values: pd.Series, path: Path) -> pd.Series:
         text = text[~ok]
     if not text.empty:
         sample = text.head(5).to_dict()
-        raise SchemaError(f"{path}: {len(text)} prepare dates could not be read (row: value) {sample}; "
-                          "fix the file or add the date format to parse_prepare_dates")
+        raise SchemaError(
+            f"{path}: {len(text)} prepare dates could not be read (row: value) {sample}; "
+            "fix the file or add the date format to parse_prepare_dates"
+        )
     return out.dt.normalize()
 
 
@@ -164,15 +185,17 @@ def request_kind(detainer_type: pd.Series) -> pd.Series:
 def normalise_outcomes(lift_reason: pd.Series, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Outcome category and the broad-decline flag for each lift reason (blank → unresolved)."""
     table = lift_reason_table() if table is None else table
-    mapping = dict(zip(table["lift_reason"], table["outcome"]))
-    broad = dict(zip(table["lift_reason"], table["lea_release_without_transfer"] == "true"))
+    mapping = dict(zip(table["lift_reason"], table["outcome"], strict=True))
+    broad = dict(zip(table["lift_reason"], table["lea_release_without_transfer"] == "true", strict=True))
     present = lift_reason.dropna()
     unknown = present[~present.isin(list(mapping))]
     if not unknown.empty:
         counts = unknown.value_counts().to_dict()
-        raise SchemaError(f"unknown detainer lift reason(s) {counts}: add each to "
-                          "data/reference/lift_reason_outcomes.csv with its outcome category "
-                          f"(one of {', '.join(OUTCOMES)}) before loading this release")
+        raise SchemaError(
+            f"unknown detainer lift reason(s) {counts}: add each to "
+            "data/reference/lift_reason_outcomes.csv with its outcome category "
+            f"(one of {', '.join(OUTCOMES)}) before loading this release"
+        )
     outcome = lift_reason.map(mapping).fillna("unresolved").astype("str")
     flag = lift_reason.map(broad).fillna(False).astype(bool)
     return pd.DataFrame({"outcome": outcome, "lea_release_without_transfer": flag}, index=lift_reason.index)
@@ -209,8 +232,9 @@ def attach_facilities(detainers: pd.DataFrame, alias_source: str) -> pd.DataFram
         out[name] = pd.Series(pd.NA, index=out.index, dtype="str")
     ma = out["facility_state"] == MA_STATE
     if ma.any():
-        mapped = map_facilities(out.loc[ma, ["facility_name", "facility_city"]].fillna(""), alias_source,
-                                "facility_name", "facility_city")
+        mapped = map_facilities(
+            out.loc[ma, ["facility_name", "facility_city"]].fillna(""), alias_source, "facility_name", "facility_city"
+        )
         for name in ("facility_id", "operator_type", "county_fips", "sheriff_county_fips"):
             out.loc[ma, name] = mapped[name].astype("str").replace("", pd.NA).to_numpy()
     return out
@@ -222,8 +246,9 @@ def load_detainers() -> pd.DataFrame:
 
     table = read_detainer_release(input_path(SOURCE), "npr_lea", SOURCE)
     table = attach_facilities(table, SOURCE)
-    return table[list(DETAINERS_SCHEMA.columns)].sort_values(["release_id", "source_file", "source_row"],
-                                                             ignore_index=True)
+    return table[list(DETAINERS_SCHEMA.columns)].sort_values(
+        ["release_id", "source_file", "source_row"], ignore_index=True
+    )
 
 
 _TXT = "str"
@@ -235,30 +260,57 @@ DETAINERS_SCHEMA = table_schema(
         "release_id": col(_TXT, "release the row comes from (data/detainer_releases.yaml)", source="registry"),
         "source_file": col(_TXT, "input file id in data/sources.yaml", source="registry"),
         "source_sheet": col(_TXT, "sheet name for workbooks, blank for text files", source="release file"),
-        "source_row": col("int64", "row number in the source sheet or file, as a spreadsheet shows it (header = row 1 in NPR)", unit="row"),
+        "source_row": col(
+            "int64",
+            "row number in the source sheet or file, as a spreadsheet shows it (header = row 1 in NPR)",
+            unit="row",
+        ),
         "prepare_date": col("datetime64[us]", "date ICE prepared the detainer", unit="date", source="Prepare Date"),
         "fiscal_year": col("Int64", "US federal fiscal year (Oct-Sep) of prepare_date", unit="year", nullable=True),
-        "detainer_type": col(_TXT, "ICE form/type label as written (e.g. I247 ... Notice of Action)", nullable=True,
-                             source="Detainer Type"),
-        "facility_name": col(_TXT, "facility holding the person, as written", nullable=True,
-                             source="Detainer Detention Facility"),
+        "detainer_type": col(
+            _TXT,
+            "ICE form/type label as written (e.g. I247 ... Notice of Action)",
+            nullable=True,
+            source="Detainer Type",
+        ),
+        "facility_name": col(
+            _TXT, "facility holding the person, as written", nullable=True, source="Detainer Detention Facility"
+        ),
         "facility_code": col(_TXT, "ICE DETLOC facility code (absent in NPR releases)", nullable=True),
         "facility_city": col(_TXT, "facility city as written", nullable=True, source="City"),
         "facility_state": col(_TXT, "facility state, upper-case full name", nullable=True, source="State"),
-        "state_source": col(_TXT, "recorded = state from the file; crosswalk = from the facility code; missing",
-                            checks=[Check.isin(["recorded", "crosswalk", "missing"])]),
+        "state_source": col(
+            _TXT,
+            "recorded = state from the file; crosswalk = from the facility code; missing",
+            checks=[Check.isin(["recorded", "crosswalk", "missing"])],
+        ),
         "aor": col(_TXT, "ICE area of responsibility as written (absent in NPR FY2015)", nullable=True),
-        "lift_reason": col(_TXT, "ICE lift reason as written; blank = pending or no outcome recorded", nullable=True,
-                           source="Detainer Lift Reason"),
-        "outcome": col(_TXT, "normalised outcome: custody / declined (a lower bound) / lifted / administrative / "
-                             "unresolved (blank lift reason)", source="data/reference/lift_reason_outcomes.csv",
-                       checks=[Check.isin(list(OUTCOMES))]),
-        "lea_release_without_transfer": col(bool, "lift reason says the person left local custody without a "
-                                                  "transfer (Early Release etc.): the broad-decline sensitivity"),
-        "request_kind": col(_TXT, "hold (I-247/A/D), notify (I-247N/G), other, unknown; from detainer_type",
-                            checks=[Check.isin(list(REQUEST_KINDS))]),
-        "person_id": col(_TXT, "release-scoped anonymised person id (none in NPR); never join across releases",
-                         nullable=True),
+        "lift_reason": col(
+            _TXT,
+            "ICE lift reason as written; blank = pending or no outcome recorded",
+            nullable=True,
+            source="Detainer Lift Reason",
+        ),
+        "outcome": col(
+            _TXT,
+            "normalised outcome: custody / declined (a lower bound) / lifted / administrative / "
+            "unresolved (blank lift reason)",
+            source="data/reference/lift_reason_outcomes.csv",
+            checks=[Check.isin(list(OUTCOMES))],
+        ),
+        "lea_release_without_transfer": col(
+            bool,
+            "lift reason says the person left local custody without a "
+            "transfer (Early Release etc.): the broad-decline sensitivity",
+        ),
+        "request_kind": col(
+            _TXT,
+            "hold (I-247/A/D), notify (I-247N/G), other, unknown; from detainer_type",
+            checks=[Check.isin(list(REQUEST_KINDS))],
+        ),
+        "person_id": col(
+            _TXT, "release-scoped anonymised person id (none in NPR); never join across releases", nullable=True
+        ),
         "criminality": col(_TXT, "ICE criminality category at preparation (none in NPR)", nullable=True),
         **facility_columns(always_mapped=False),
     },

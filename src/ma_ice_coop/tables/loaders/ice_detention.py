@@ -31,11 +31,37 @@ MA = "MA"
 FULL_COVERAGE_START = pd.Timestamp("2011-10-01")
 
 HEADCOUNT_COLUMNS = ["detention_facility_code", "n", "date"]
-FACILITY_COLUMNS = ["detloc", "name", "address", "city", "county", "state", "zip", "circuit", "aor", "docket",
-                    "type", "type_detailed", "authorizing_authority", "capacity", "guaranteed_minimum",
-                    "date_of_last_use", "date_of_first_use", "over_72", "dmcp_auth"]
-VERA_COLUMNS = ["detention_facility_code", "detention_facility_name", "latitude", "longitude", "city", "state",
-                "type_detailed", "type_grouped"]
+FACILITY_COLUMNS = [
+    "detloc",
+    "name",
+    "address",
+    "city",
+    "county",
+    "state",
+    "zip",
+    "circuit",
+    "aor",
+    "docket",
+    "type",
+    "type_detailed",
+    "authorizing_authority",
+    "capacity",
+    "guaranteed_minimum",
+    "date_of_last_use",
+    "date_of_first_use",
+    "over_72",
+    "dmcp_auth",
+]
+VERA_COLUMNS = [
+    "detention_facility_code",
+    "detention_facility_name",
+    "latitude",
+    "longitude",
+    "city",
+    "state",
+    "type_detailed",
+    "type_grouped",
+]
 
 _SRC = "UWCHR ice-detain inc_headcount_fy12-24ytd.csv.gz (ICE ERO LESA FOIA 2022-ICFO-09022)"
 
@@ -47,15 +73,26 @@ ICE_DETENTION_DAILY_SCHEMA = table_schema(
     {
         "date": col("datetime64[us]", "calendar day", unit="date", source=_SRC),
         "facility_code": col("str", "ICE detention facility code (DETLOC)", source=_SRC),
-        "facility_name": col("str", "facility name in the UWCHR/NIJC 2017 facility list; the Vera facility "
-                             "list's name for codes absent from it (BIDHPMA)",
-                             source="UWCHR ice-detain facilities.csv.gz; Vera ice-detention-trends facilities.csv"),
+        "facility_name": col(
+            "str",
+            "facility name in the UWCHR/NIJC 2017 facility list; the Vera facility "
+            "list's name for codes absent from it (BIDHPMA)",
+            source="UWCHR ice-detain facilities.csv.gz; Vera ice-detention-trends facilities.csv",
+        ),
         **facility_columns(),
-        "headcount": col("int64", "people in ICE detention at the facility that day", unit="people",
-                         source=_SRC, checks=[pa.Check.gt(0)]),
-        "before_full_coverage": col("bool", "True for days before 2011-10-01: only stays recorded from "
-                                    "2011-10-01 on are in the data, so the headcount undercounts",
-                                    source="UWCHR ice-detain SOURCE.md"),
+        "headcount": col(
+            "int64",
+            "people in ICE detention at the facility that day",
+            unit="people",
+            source=_SRC,
+            checks=[pa.Check.gt(0)],
+        ),
+        "before_full_coverage": col(
+            "bool",
+            "True for days before 2011-10-01: only stays recorded from "
+            "2011-10-01 on are in the data, so the headcount undercounts",
+            source="UWCHR ice-detain SOURCE.md",
+        ),
         "source": col("str", "input file id (data/sources.yaml)", source="data/sources.yaml"),
     },
     unique=["facility_code", "date"],
@@ -69,7 +106,8 @@ def _read_pipe_table(path: Path, expected: list[str], what: str, *, sep: str = "
     if found != expected:
         raise SchemaError(
             f"{path}: columns are {found}, expected {expected} ({what}): restore the original file or update "
-            "ma_ice_coop.tables.loaders.ice_detention for the new layout")
+            "ma_ice_coop.tables.loaders.ice_detention for the new layout"
+        )
     return frame
 
 
@@ -119,36 +157,45 @@ def tidy_headcount(rows: pd.DataFrame, path: Path | str) -> pd.DataFrame:
     counts = rows["n"].str.strip()
     bad = ~counts.str.fullmatch(r"\d+")
     if bad.any():
-        raise SchemaError(f"{path}: column 'n' has non-integer values {sorted(set(rows['n'][bad]))[:5]}: expected "
-                          "whole-number headcounts")
+        raise SchemaError(
+            f"{path}: column 'n' has non-integer values {sorted(set(rows['n'][bad]))[:5]}: expected "
+            "whole-number headcounts"
+        )
     dates = pd.to_datetime(rows["date"], format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
-        raise SchemaError(f"{path}: column 'date' has values that are not YYYY-MM-DD dates "
-                          f"{sorted(set(rows['date'][dates.isna()]))[:5]}")
-    return pd.DataFrame({
-        "date": dates.astype("datetime64[us]"),
-        "facility_code": rows["detention_facility_code"].astype("str"),
-        "headcount": counts.astype("int64"),
-    })
+        raise SchemaError(
+            f"{path}: column 'date' has values that are not YYYY-MM-DD dates "
+            f"{sorted(set(rows['date'][dates.isna()]))[:5]}"
+        )
+    return pd.DataFrame(
+        {
+            "date": dates.astype("datetime64[us]"),
+            "facility_code": rows["detention_facility_code"].astype("str"),
+            "headcount": counts.astype("int64"),
+        }
+    )
 
 
 def map_codes(codes: list[str], names: pd.Series) -> pd.DataFrame:
     """Crosswalk each MA facility code; each must be a known Massachusetts facility."""
     from ma_ice_coop.tables.facilities import map_facilities
 
-    frame = pd.DataFrame({"facility_code": pd.Series(codes, dtype="str"),
-                          "facility_name": names.reindex(codes).to_numpy()})
+    frame = pd.DataFrame(
+        {"facility_code": pd.Series(codes, dtype="str"), "facility_name": names.reindex(codes).to_numpy()}
+    )
     mapped = map_facilities(frame, ALIAS_SOURCE, name_col="facility_name", code_col="facility_code")
     not_facility = mapped[mapped["status"] != "facility"]
     if len(not_facility):
         raise SchemaError(
             f"data/reference/facility_aliases.csv: MA detention codes not mapped to a facility "
-            f"{sorted(not_facility['facility_code'])}: give each code of source {ALIAS_SOURCE} status 'facility'")
+            f"{sorted(not_facility['facility_code'])}: give each code of source {ALIAS_SOURCE} status 'facility'"
+        )
     return mapped
 
 
-def load_ice_detention_daily(headcount_path: Path | None = None, facilities_path: Path | None = None,
-                             vera_path: Path | None = None) -> pd.DataFrame:
+def load_ice_detention_daily(
+    headcount_path: Path | None = None, facilities_path: Path | None = None, vera_path: Path | None = None
+) -> pd.DataFrame:
     """Daily ICE headcount at MA facilities with crosswalk attributes, sorted by facility_code, date."""
     from ma_ice_coop.sources.registry import input_path
 
@@ -159,8 +206,12 @@ def load_ice_detention_daily(headcount_path: Path | None = None, facilities_path
     daily = tidy_headcount(select_ma_headcount(read_headcount(headcount_path), codes), headcount_path)
     present = sorted(daily["facility_code"].unique())
     attrs = map_codes(present, facility_names(uwchr, vera, present))
-    out = daily.merge(attrs[["facility_code", "facility_name", "facility_id", "operator_type", "county_fips",
-                             "sheriff_county_fips"]], on="facility_code", how="left", validate="many_to_one")
+    out = daily.merge(
+        attrs[["facility_code", "facility_name", "facility_id", "operator_type", "county_fips", "sheriff_county_fips"]],
+        on="facility_code",
+        how="left",
+        validate="many_to_one",
+    )
     out["before_full_coverage"] = (out["date"] < FULL_COVERAGE_START).astype(bool)
     out["source"] = HEADCOUNT_ID
     for column in ("facility_name", "facility_id", "operator_type", "county_fips", "sheriff_county_fips"):

@@ -41,25 +41,40 @@ ALOS_HEADER = re.compile(r"^FY\s*\d{2,4}\s+ALOS$")
 SHEET_YEAR = re.compile(r"\b(?:EO)?FY\s*(\d{4}|\d{2})\b")
 COVERAGE_END = re.compile(r"\.\.(\d{4}-\d{2}-\d{2})\)?\s*$")
 LEVEL_COLUMNS = ("Level A", "Level B", "Level C", "Level D")
-CRIMINALITY_COLUMNS = {"Male Crim": "adp_male_crim", "Male Non-Crim": "adp_male_noncrim",
-                       "Female Crim": "adp_female_crim", "Female Non-Crim": "adp_female_noncrim"}
+CRIMINALITY_COLUMNS = {
+    "Male Crim": "adp_male_crim",
+    "Male Non-Crim": "adp_male_noncrim",
+    "Female Crim": "adp_female_crim",
+    "Female Non-Crim": "adp_female_noncrim",
+}
 TEXT_COLUMNS = {"Name": "facility_name", "City": "city", "Type Detailed": "facility_type"}
-NEEDED_COLUMNS = ("Name", "City", "State", "Type Detailed", "ALOS", *LEVEL_COLUMNS, *CRIMINALITY_COLUMNS,
-                  "Guaranteed Minimum")
+NEEDED_COLUMNS = (
+    "Name",
+    "City",
+    "State",
+    "Type Detailed",
+    "ALOS",
+    *LEVEL_COLUMNS,
+    *CRIMINALITY_COLUMNS,
+    "Guaranteed Minimum",
+)
 NOT_A_NUMBER = {"", "N/A", "NA", "-"}
 MAPPING_COLUMNS = ("facility_id", "status", "operator_type", "county_fips", "sheriff_county_fips")
 
 
 # --- reading one workbook ------------------------------------------------------------------------------
 
+
 def facilities_sheet_name(sheet_names: list[str], where: str) -> str:
     """The one sheet whose name starts with "Facilities" (e.g. "Facilities EOFY24")."""
     hits = [s for s in sheet_names if str(s).strip().startswith(FACILITIES_SHEET_PREFIX)]
     if len(hits) != 1:
         problem = "no sheet" if not hits else f"{len(hits)} sheets ({hits})"
-        raise SchemaError(f"{where}: {problem} named '{FACILITIES_SHEET_PREFIX} …'; sheets found: {list(sheet_names)}. "
-                          "Is this an ICE detentionStats workbook? If ICE renamed the sheet, update "
-                          "FACILITIES_SHEET_PREFIX in ma_ice_coop.tables.loaders.ice_detention_stats")
+        raise SchemaError(
+            f"{where}: {problem} named '{FACILITIES_SHEET_PREFIX} …'; sheets found: {list(sheet_names)}. "
+            "Is this an ICE detentionStats workbook? If ICE renamed the sheet, update "
+            "FACILITIES_SHEET_PREFIX in ma_ice_coop.tables.loaders.ice_detention_stats"
+        )
     return hits[0]
 
 
@@ -80,8 +95,10 @@ def find_header_row(cells: pd.DataFrame, where: str) -> int:
         values = {str(v).strip() for v in cells.iloc[pos].tolist()}
         if all(marker in values for marker in HEADER_MARKERS):
             return pos
-    raise SchemaError(f"{where}: no header row with {list(HEADER_MARKERS)} in the first {HEADER_SEARCH_ROWS} rows; "
-                      "check that this is the ICE Facilities sheet and that the columns are still named so")
+    raise SchemaError(
+        f"{where}: no header row with {list(HEADER_MARKERS)} in the first {HEADER_SEARCH_ROWS} rows; "
+        "check that this is the ICE Facilities sheet and that the columns are still named so"
+    )
 
 
 def normalise_header(value) -> str:
@@ -103,7 +120,7 @@ def _drop_blank_header_columns(data: pd.DataFrame, where: str) -> pd.DataFrame:
 def parse_facilities_sheet(cells: pd.DataFrame, where: str) -> pd.DataFrame:
     """The rows under the header row, named by it, with the needed columns checked (all states)."""
     header_pos = find_header_row(cells, where)
-    data = cells.iloc[header_pos + 1:].copy()
+    data = cells.iloc[header_pos + 1 :].copy()
     data.columns = [normalise_header(v) for v in cells.iloc[header_pos].tolist()]
     data = _drop_blank_header_columns(data, where)
     duplicated = sorted(set(data.columns[data.columns.duplicated()]))
@@ -111,9 +128,11 @@ def parse_facilities_sheet(cells: pd.DataFrame, where: str) -> pd.DataFrame:
         raise SchemaError(f"{where}: header names repeated {duplicated}; columns: {list(data.columns)}")
     missing = [c for c in NEEDED_COLUMNS if c not in data.columns]
     if missing:
-        raise SchemaError(f"{where}: needed column(s) {missing} not found in the Facilities header row; columns found: "
-                          f"{list(data.columns)}. If ICE renamed a column, update NEEDED_COLUMNS and the column "
-                          "mapping in ma_ice_coop.tables.loaders.ice_detention_stats")
+        raise SchemaError(
+            f"{where}: needed column(s) {missing} not found in the Facilities header row; columns found: "
+            f"{list(data.columns)}. If ICE renamed a column, update NEEDED_COLUMNS and the column "
+            "mapping in ma_ice_coop.tables.loaders.ice_detention_stats"
+        )
     return data.reset_index(drop=True)
 
 
@@ -140,8 +159,10 @@ def read_ma_facility_rows(path: Path, fiscal_year: int | None = None) -> pd.Data
     sheet, cells = read_facilities_cells(path)
     where = f"{path} sheet '{sheet}'"
     if fiscal_year is not None and sheet_fiscal_year(sheet, where) != fiscal_year:
-        raise SchemaError(f"{where}: the sheet is for FY{sheet_fiscal_year(sheet, where)}, expected FY{fiscal_year}; "
-                          "check the file registered for this year in data/sources.yaml")
+        raise SchemaError(
+            f"{where}: the sheet is for FY{sheet_fiscal_year(sheet, where)}, expected FY{fiscal_year}; "
+            "check the file registered for this year in data/sources.yaml"
+        )
     ma = select_ma_rows(parse_facilities_sheet(cells, where))
     ma.insert(0, "sheet", sheet)
     ma.insert(0, "source_file", Path(path).name)
@@ -166,6 +187,7 @@ def derive_ice_detention_stats_ma() -> pd.DataFrame:
 
 # --- typing --------------------------------------------------------------------------------------------
 
+
 def to_float(values: pd.Series, column: str, where: str, *, nullable: bool = False) -> pd.Series:
     """Numbers as float64; blank / "N/A" → NaN if nullable, else an error; other text is an error."""
     text = values.astype("str").str.strip()
@@ -186,8 +208,10 @@ def coverage_end(file_id: str) -> str:
     coverage = get(file_id).coverage
     found = COVERAGE_END.search(coverage)
     if not found:
-        raise SchemaError(f"data/sources.yaml: coverage of '{file_id}' is {coverage!r}; write it as "
-                          "'FYyyyy (YYYY-MM-DD..YYYY-MM-DD)' so the last day covered can be read")
+        raise SchemaError(
+            f"data/sources.yaml: coverage of '{file_id}' is {coverage!r}; write it as "
+            "'FYyyyy (YYYY-MM-DD..YYYY-MM-DD)' so the last day covered can be read"
+        )
     return found.group(1)
 
 
@@ -216,9 +240,13 @@ def attach_facilities(tidy: pd.DataFrame) -> pd.DataFrame:
     mapped = map_facilities(tidy, ALIAS_SOURCE, name_col="facility_name", city_col="city")
     not_facility = mapped[mapped["status"] != "facility"]
     if len(not_facility):
-        listing = sorted(set(zip(not_facility["facility_name"], not_facility["city"], not_facility["status"])))
-        raise SchemaError(f"data/reference/facility_aliases.csv: ICE detention-statistics MA facilities not mapped to a "
-                          f"facility {listing}: add each (name, city) under source '{ALIAS_SOURCE}' with status 'facility'")
+        listing = sorted(
+            set(zip(not_facility["facility_name"], not_facility["city"], not_facility["status"], strict=True))
+        )
+        raise SchemaError(
+            f"data/reference/facility_aliases.csv: ICE detention-statistics MA facilities not mapped to a "
+            f"facility {listing}: add each (name, city) under source '{ALIAS_SOURCE}' with status 'facility'"
+        )
     return mapped
 
 
@@ -248,34 +276,85 @@ ICE_DETENTION_FY_SCHEMA = table_schema(
     "of stay. Only facilities ICE lists in a year appear (FY2021-FY2025: Plymouth only). FY2022 runs to 2022-09-29 "
     "and FY2025 to 2025-09-25.",
     {
-        "fiscal_year": col("int64", "US federal fiscal year (Oct 1 - Sep 30) the workbook covers", unit="year",
-                           source="data/sources.yaml", checks=[pa.Check.isin(list(WORKBOOK_IDS))]),
-        "data_through": col("str", "last day the workbook's figures cover (ISO date)", unit="date",
-                            source="data/sources.yaml coverage; vera-ice-fytd-stats SOURCE.md",
-                            checks=[pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$")]),
+        "fiscal_year": col(
+            "int64",
+            "US federal fiscal year (Oct 1 - Sep 30) the workbook covers",
+            unit="year",
+            source="data/sources.yaml",
+            checks=[pa.Check.isin(list(WORKBOOK_IDS))],
+        ),
+        "data_through": col(
+            "str",
+            "last day the workbook's figures cover (ISO date)",
+            unit="date",
+            source="data/sources.yaml coverage; vera-ice-fytd-stats SOURCE.md",
+            checks=[pa.Check.str_matches(r"^\d{4}-\d{2}-\d{2}$")],
+        ),
         "facility_name": col("str", "facility name as written by ICE", source=f"{_SRC}: Name"),
         "city": col("str", "facility city as written by ICE", source=f"{_SRC}: City"),
         "facility_type": col("str", "ICE detailed facility type (IGSA, USMS IGA, …)", source=f"{_SRC}: Type Detailed"),
-        "adp_total": col("float64", "average daily population of ICE detainees: sum of ADP by classification "
-                         "Level A-D", unit="persons", source=f"{_SRC}: Level A + Level B + Level C + Level D",
-                         checks=_ADP),
-        "adp_male_crim": col("float64", "ADP, male detainees with a criminal conviction", unit="persons",
-                             source=f"{_SRC}: Male Crim", checks=_ADP),
-        "adp_male_noncrim": col("float64", "ADP, male detainees without a criminal conviction", unit="persons",
-                                source=f"{_SRC}: Male Non-Crim", checks=_ADP),
-        "adp_female_crim": col("float64", "ADP, female detainees with a criminal conviction", unit="persons",
-                               source=f"{_SRC}: Female Crim", checks=_ADP),
-        "adp_female_noncrim": col("float64", "ADP, female detainees without a criminal conviction", unit="persons",
-                                  source=f"{_SRC}: Female Non-Crim", checks=_ADP),
-        "alos_days": col("float64", "average length of stay of ICE detainees at the facility", unit="days",
-                         source=f"{_SRC}: FYxx ALOS", checks=_ADP),
-        "guaranteed_minimum": col("float64", "contract guaranteed minimum population; null where ICE left it blank "
-                                  "or wrote N/A", unit="beds", source=f"{_SRC}: Guaranteed Minimum", nullable=True,
-                                  checks=_ADP),
-        "source_file": col("str", "input file id (data/sources.yaml)", source="data/sources.yaml",
-                           checks=[pa.Check.isin(list(WORKBOOK_IDS.values()))]),
-        "status": col("str", "crosswalk status of the name (facility for every row)", source=CROSSWALK_SOURCE,
-                      checks=[pa.Check.isin(["facility"])]),
+        "adp_total": col(
+            "float64",
+            "average daily population of ICE detainees: sum of ADP by classification Level A-D",
+            unit="persons",
+            source=f"{_SRC}: Level A + Level B + Level C + Level D",
+            checks=_ADP,
+        ),
+        "adp_male_crim": col(
+            "float64",
+            "ADP, male detainees with a criminal conviction",
+            unit="persons",
+            source=f"{_SRC}: Male Crim",
+            checks=_ADP,
+        ),
+        "adp_male_noncrim": col(
+            "float64",
+            "ADP, male detainees without a criminal conviction",
+            unit="persons",
+            source=f"{_SRC}: Male Non-Crim",
+            checks=_ADP,
+        ),
+        "adp_female_crim": col(
+            "float64",
+            "ADP, female detainees with a criminal conviction",
+            unit="persons",
+            source=f"{_SRC}: Female Crim",
+            checks=_ADP,
+        ),
+        "adp_female_noncrim": col(
+            "float64",
+            "ADP, female detainees without a criminal conviction",
+            unit="persons",
+            source=f"{_SRC}: Female Non-Crim",
+            checks=_ADP,
+        ),
+        "alos_days": col(
+            "float64",
+            "average length of stay of ICE detainees at the facility",
+            unit="days",
+            source=f"{_SRC}: FYxx ALOS",
+            checks=_ADP,
+        ),
+        "guaranteed_minimum": col(
+            "float64",
+            "contract guaranteed minimum population; null where ICE left it blank or wrote N/A",
+            unit="beds",
+            source=f"{_SRC}: Guaranteed Minimum",
+            nullable=True,
+            checks=_ADP,
+        ),
+        "source_file": col(
+            "str",
+            "input file id (data/sources.yaml)",
+            source="data/sources.yaml",
+            checks=[pa.Check.isin(list(WORKBOOK_IDS.values()))],
+        ),
+        "status": col(
+            "str",
+            "crosswalk status of the name (facility for every row)",
+            source=CROSSWALK_SOURCE,
+            checks=[pa.Check.isin(["facility"])],
+        ),
         **facility_columns(),
     },
     unique=["fiscal_year", "facility_name"],

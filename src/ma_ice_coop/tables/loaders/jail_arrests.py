@@ -46,26 +46,48 @@ JAIL_ARRESTS_SCHEMA = table_schema(
     "count can be too high or too low: `ambiguous` and `possible_facility_id` give its sensitivity range; "
     "unplaced arrests are counted, not zero.",
     {
-        "landmark_raw": col("str", "apprehension landmark as written (null: no landmark recorded)",
-                            source=_SRC, nullable=True),
-        "status": col("str", "facility (a Massachusetts facility), outside_ma, or unplaced", source=CROSSWALK_SOURCE,
-                      checks=[pa.Check.isin(STATUSES)]),
+        "landmark_raw": col(
+            "str", "apprehension landmark as written (null: no landmark recorded)", source=_SRC, nullable=True
+        ),
+        "status": col(
+            "str",
+            "facility (a Massachusetts facility), outside_ma, or unplaced",
+            source=CROSSWALK_SOURCE,
+            checks=[pa.Check.isin(STATUSES)],
+        ),
         **facility_columns(always_mapped=False),
-        "ambiguous": col("bool", "placed at a facility, but the landmark names an ICE program or unit rather than a "
-                         "place, or a town with several facilities (alias note tagged '[sensitivity: out]'); left out "
-                         "of the low end of the sensitivity range", source=CROSSWALK_SOURCE),
-        "possible_facility_id": col("str", "for an unplaced landmark naming only a place that holds this facility "
-                                    "(alias note tagged '[sensitivity: in <facility_id>]'): the facility the high end "
-                                    "of the sensitivity range adds it to; null otherwise", source=CROSSWALK_SOURCE,
-                                    nullable=True),
-        "possible_sheriff_county_fips": col("str", "sheriff county of possible_facility_id (null if none or not a "
-                                            "sheriff facility)", source=CROSSWALK_SOURCE, nullable=True),
-        "arrests": col("int64", "ICE administrative arrests recorded at this landmark, all years pooled",
-                       unit="arrests", source=_SRC, checks=[pa.Check.ge(0)]),
-        "period_start": col("datetime64[us]", "first arrest date covered by the pooled count", unit="date",
-                            source=_SRC),
-        "period_end": col("datetime64[us]", "last arrest date covered by the pooled count", unit="date",
-                          source=_SRC),
+        "ambiguous": col(
+            "bool",
+            "placed at a facility, but the landmark names an ICE program or unit rather than a "
+            "place, or a town with several facilities (alias note tagged '[sensitivity: out]'); left out "
+            "of the low end of the sensitivity range",
+            source=CROSSWALK_SOURCE,
+        ),
+        "possible_facility_id": col(
+            "str",
+            "for an unplaced landmark naming only a place that holds this facility "
+            "(alias note tagged '[sensitivity: in <facility_id>]'): the facility the high end "
+            "of the sensitivity range adds it to; null otherwise",
+            source=CROSSWALK_SOURCE,
+            nullable=True,
+        ),
+        "possible_sheriff_county_fips": col(
+            "str",
+            "sheriff county of possible_facility_id (null if none or not a sheriff facility)",
+            source=CROSSWALK_SOURCE,
+            nullable=True,
+        ),
+        "arrests": col(
+            "int64",
+            "ICE administrative arrests recorded at this landmark, all years pooled",
+            unit="arrests",
+            source=_SRC,
+            checks=[pa.Check.ge(0)],
+        ),
+        "period_start": col(
+            "datetime64[us]", "first arrest date covered by the pooled count", unit="date", source=_SRC
+        ),
+        "period_end": col("datetime64[us]", "last arrest date covered by the pooled count", unit="date", source=_SRC),
         "source": col("str", "input file id (data/sources.yaml)", source="data/sources.yaml"),
     },
     unique=["landmark_raw"],
@@ -79,7 +101,8 @@ def read_arrest_landmarks(path: Path) -> pd.DataFrame:
     if header != RAW_HEADER:
         raise SchemaError(
             f"{path}: columns are {header}, expected {RAW_HEADER} (UWCHR apprehension_landmark_aor.csv): "
-            "restore the original file or update ma_ice_coop.tables.loaders.jail_arrests for the new layout")
+            "restore the original file or update ma_ice_coop.tables.loaders.jail_arrests for the new layout"
+        )
     # The file writes a missing landmark as unquoted NA (R); no landmark is the text "NA".
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values={"apprehension_landmark": ["NA"]})
     return frame.iloc[:, 1:].reset_index(drop=True)
@@ -94,8 +117,10 @@ def parse_arrest_counts(values: pd.Series, path: Path | str) -> pd.Series:
     """Arrest counts (whole numbers) from text."""
     bad = ~values.str.fullmatch(r"\d+")
     if bad.any():
-        raise SchemaError(f"{path}: column 'total' has non-integer values {sorted(set(values[bad]))[:5]}: "
-                          "expected whole-number arrest counts")
+        raise SchemaError(
+            f"{path}: column 'total' has non-integer values {sorted(set(values[bad]))[:5]}: "
+            "expected whole-number arrest counts"
+        )
     return values.astype("int64")
 
 
@@ -106,27 +131,30 @@ def map_landmarks(rows: pd.DataFrame) -> pd.DataFrame:
     named = rows[rows["landmark_raw"].notna()]
     mapped = map_facilities(named, ALIAS_SOURCE, name_col="landmark_raw")
     blank = rows[rows["landmark_raw"].isna()].assign(
-        facility_id=None, status="unplaced", operator_type=None, county_fips=None, sheriff_county_fips=None)
+        facility_id=None, status="unplaced", operator_type=None, county_fips=None, sheriff_county_fips=None
+    )
     return pd.concat([mapped, blank], ignore_index=True) if len(blank) else mapped
 
 
 def sensitivity_tags() -> dict[str, str]:
     """Normalised landmark -> 'out' or the facility_id of an 'in' tag, from the alias notes of this source."""
-    from ma_ice_coop.tables.facilities import alias_key, load_facility_aliases, load_facilities
+    from ma_ice_coop.tables.facilities import alias_key, load_facilities, load_facility_aliases
 
     aliases = load_facility_aliases()
     rows = aliases[aliases["source"] == ALIAS_SOURCE]
     ids = set(load_facilities()["facility_id"])
     tags = {}
-    for name, status, notes in zip(rows["raw_name"], rows["status"], rows["notes"]):
+    for name, status, notes in zip(rows["raw_name"], rows["status"], rows["notes"], strict=True):
         match = SENSITIVITY_TAG.search(notes)
         if match is None:
             continue
         tag = match.group(2) or "out"
         if (tag == "out") != (status == "facility") or (tag != "out" and tag not in ids):
-            raise SchemaError(f"data/reference/facility_aliases.csv: landmark {name!r} has tag {match.group(0)!r} "
-                              f"with status {status!r}: '[sensitivity: out]' is for placed landmarks, "
-                              "'[sensitivity: in <facility_id>]' for unplaced ones with a facility_id of facilities.csv")
+            raise SchemaError(
+                f"data/reference/facility_aliases.csv: landmark {name!r} has tag {match.group(0)!r} "
+                f"with status {status!r}: '[sensitivity: out]' is for placed landmarks, "
+                "'[sensitivity: in <facility_id>]' for unplaced ones with a facility_id of facilities.csv"
+            )
         tags[alias_key(name, "", "")[0]] = tag
     return tags
 
@@ -138,8 +166,9 @@ def add_sensitivity(out: pd.DataFrame) -> pd.DataFrame:
     tags = sensitivity_tags()
     keys = [alias_key(n, "", "")[0] if isinstance(n, str) else "" for n in out["landmark_raw"]]
     out["ambiguous"] = [tags.get(k) == "out" for k in keys]
-    possible = pd.Series([tags.get(k) if tags.get(k) not in (None, "out") else None for k in keys],
-                         index=out.index, dtype="str")
+    possible = pd.Series(
+        [tags.get(k) if tags.get(k) not in (None, "out") else None for k in keys], index=out.index, dtype="str"
+    )
     sheriff = load_facilities().set_index("facility_id")["sheriff_county_fips"]
     out["possible_facility_id"] = possible
     out["possible_sheriff_county_fips"] = possible.map(sheriff).astype("str")
@@ -150,16 +179,21 @@ def load_jail_arrests(path: Path | None = None) -> pd.DataFrame:
     """Every BOS landmark row with its arrests (pooled 2011-10-01..2023-01-29), crosswalked, sorted."""
     if path is None:
         from ma_ice_coop.sources.registry import input_path
+
         path = input_path(FILE_ID)
     bos = select_aor_rows(read_arrest_landmarks(path))
-    rows = pd.DataFrame({
-        "landmark_raw": bos["apprehension_landmark"].astype("str"),
-        "arrests": parse_arrest_counts(bos["total"], path),
-    })
+    rows = pd.DataFrame(
+        {
+            "landmark_raw": bos["apprehension_landmark"].astype("str"),
+            "arrests": parse_arrest_counts(bos["total"], path),
+        }
+    )
     out = map_landmarks(rows)
     if len(out) != len(rows) or out["arrests"].sum() != rows["arrests"].sum():
-        raise SchemaError(f"{path}: facility mapping changed the number of BOS rows or arrests "
-                          f"({len(rows)} -> {len(out)}): check data/reference/facility_aliases.csv")
+        raise SchemaError(
+            f"{path}: facility mapping changed the number of BOS rows or arrests "
+            f"({len(rows)} -> {len(out)}): check data/reference/facility_aliases.csv"
+        )
     out["period_start"] = pd.Series(PERIOD_START, index=out.index).astype("datetime64[us]")
     out["period_end"] = pd.Series(PERIOD_END, index=out.index).astype("datetime64[us]")
     out["source"] = FILE_ID
