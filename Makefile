@@ -1,7 +1,8 @@
 # Two commands (see README):
 #   make all    set up the environment, then build everything: fetch + verify every input, processed
 #               tables, codebook, downloads, every registered notebook (parallel), HTML reports, index
-#   make test   set up the environment, fetch + verify + process the data, run every test (unit tests,
+#   make test   set up the environment, fetch + verify + process the data, check the layers contract and
+#               ruff, run every test (unit tests,
 #               bad-input tests, nbval of the committed notebooks, an end-to-end build of one county)
 # Offline: set MA_ICE_MIRROR to a copy of the data mirror (CI uses ../shared/data).
 # Every step is cached by content: a rebuild with nothing changed takes about a second.
@@ -11,7 +12,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: all setup data test force benchmark clean-processed
+.PHONY: all setup data test lint force benchmark clean-processed
 
 all: setup
 	$(VENV)/bin/ma-ice build
@@ -23,8 +24,14 @@ force: setup
 data: setup
 	$(VENV)/bin/ma-ice build --no-notebooks
 
-test: data
+test: data lint
 	$(PY) -m pytest
+
+# The layers contract (import-linter, pyproject.toml) and ruff (lint and format); part of `make test`.
+lint: setup
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
 
 benchmark: setup
 	$(PY) benchmarks/build_benchmark.py

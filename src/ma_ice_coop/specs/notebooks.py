@@ -12,6 +12,7 @@ import yaml
 from ma_ice_coop import config
 from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.specs.parameters import validate_parameters
+from ma_ice_coop.tables.reference import load_counties
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,29 @@ def registry_path() -> Path:
     return config.project_root() / "notebooks" / "registry.yaml"
 
 
+# `for_each: <parameter>` in a notebook's runs: one run per value of that parameter, taken from a reference
+# table, except the default's value (the default run covers it). "Run every county" is data, not code.
+FOR_EACH_SOURCES = {"county": lambda: list(load_counties()["county"])}
+
+
+def expand_runs(entry: dict, path: Path) -> tuple[dict, ...]:
+    """The notebook entry's runs with every `{for_each: parameter}` item expanded (in the table's order)."""
+    runs = []
+    for item in entry["runs"]:
+        if "for_each" not in item:
+            runs.append(item)
+            continue
+        name = item["for_each"]
+        if name not in FOR_EACH_SOURCES or name not in (entry.get("parameters") or {}):
+            raise ProjectError(
+                f"{path}: notebook {entry['id']}: `for_each: {name}` needs a parameter of that name with a "
+                f"reference table of values; supported: {', '.join(FOR_EACH_SOURCES)}"
+            )
+        default = entry["parameters"][name].get("default")
+        runs.extend({name: value} for value in FOR_EACH_SOURCES[name]() if value != default)
+    return tuple(runs)
+
+
 def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
     path = path or registry_path()
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -97,7 +121,7 @@ def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
                 title=entry["title"],
                 kind=entry["kind"],
                 parameters=entry.get("parameters") or {},
-                runs=tuple(entry["runs"]),
+                runs=expand_runs(entry, path),
                 html_template=outputs.get("html"),
                 executed_template=outputs.get("executed"),
             )

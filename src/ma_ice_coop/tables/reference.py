@@ -29,6 +29,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -488,7 +489,7 @@ def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
     for column in brackets:
         check_dates(frame, column, path, blank_ok=True, day_only=True)
     check_agreement_rows(frame, path)
-    for first, second in zip(brackets, brackets[1:], strict=True):
+    for first, second in pairwise(brackets):
         check_order(frame, first, second, path)
     check_source_urls(frame, path)
     check_no_overlap(frame, path)

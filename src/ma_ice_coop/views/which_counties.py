@@ -7,6 +7,7 @@ hand-typed figures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pandas as pd
 
@@ -147,7 +148,7 @@ def _order_note(top: pd.DataFrame) -> str:
     rows = list(top.itertuples())
     if len(rows) < 2 or top["ci_low"].isna().all():
         return ""
-    pairs = list(zip(rows, rows[1:], strict=True))
+    pairs = list(pairwise(rows))
     apart = [a.county for a, b in pairs if a.ci_low > b.ci_high]
     overlap = [f"{a.county} and {b.county}" for a, b in pairs if not a.ci_low > b.ci_high]
     if not apart:
