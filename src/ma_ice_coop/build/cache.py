@@ -1,13 +1,19 @@
 """The build's content cache: a step or a notebook run is redone only when what it depends on changed.
 
-Keys are sha256 digests of the inputs (package code, reference tables, registry, locked environment,
-processed tables, a notebook's cell sources and parameters). They live in build/cache/ (ignored by git).
+Keys are sha256 digests of the inputs. A notebook run's key covers its cell sources and parameters, the
+package modules the notebook imports (followed transitively through every `ma_ice_coop` import, found
+by reading the code, not by importing it), the reference tables, the registry, the locked environment,
+and the processed tables its view declares in `PROCESSED_TABLES` (all tables when it declares none).
+So editing one view reruns only its notebook. Keys live in build/cache/ (ignored by git).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from ma_ice_coop import config, io
@@ -30,23 +36,120 @@ def _files_digest(paths) -> str:
     )
 
 
-def code_digest() -> str:
-    """The package code, the notebook registry, the reference tables and the locked environment."""
+PACKAGE = "ma_ice_coop"
+
+
+def _shared_inputs() -> list[Path]:
+    """What every step depends on besides code: reference tables, registry, release specs, the lock."""
     root = config.project_root()
-    files = list((root / "src" / "ma_ice_coop").rglob("*.py"))
-    files += list((root / "data" / "reference").glob("*"))
-    files += [
+    files = list((root / "data" / "reference").glob("*"))
+    return files + [
         root / "notebooks" / "registry.yaml",
         root / "requirements.lock",
         root / "data" / "detainer_releases.yaml",
     ]
-    return _files_digest(files)
 
 
-def data_digest() -> str:
-    """The processed tables (their manifest of sha256s)."""
+def code_digest() -> str:
+    """All package code and the shared inputs (for steps that are not notebook runs)."""
+    root = config.project_root()
+    return _files_digest(list((root / "src" / PACKAGE).rglob("*.py")) + _shared_inputs())
+
+
+def _module_file(module: str) -> Path | None:
+    base = config.project_root() / "src" / Path(*module.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+# `import ma_ice_coop.x` and `from ma_ice_coop.x import a, b` (also parenthesised over several lines), at
+# any indentation: a regular expression is enough (the project uses absolute imports only) and much
+# faster than parsing, which keeps a no-op build quick.
+_IMPORT = re.compile(
+    rf"^[ \t]*(?:import[ \t]+({PACKAGE}[\w.]*)|from[ \t]+({PACKAGE}[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*))",
+    re.MULTILINE,
+)
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Package modules named by the imports in `source`."""
+    found = set()
+    for plain, module, names in _IMPORT.findall(source):
+        if plain:
+            found.add(plain)
+            continue
+        found.add(module)
+        for name in names.strip("()").replace("\n", " ").split(","):
+            leaf = name.split(" as ")[0].strip()
+            if leaf and _module_file(f"{module}.{leaf}"):
+                found.add(f"{module}.{leaf}")
+    return found
+
+
+@lru_cache(maxsize=None)
+def _file_imports(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    """The package imports of one file, parsed once per version of the file (keyed by mtime and size)."""
+    return frozenset(_imported_modules(Path(path).read_text(encoding="utf-8")))
+
+
+def _module_closure(modules: frozenset[str]) -> frozenset[str]:
+    """Every package module reachable from `modules` by imports, with the parent packages they load."""
+    seen: set[str] = set()
+    todo = list(modules)
+    while todo:
+        module = todo.pop()
+        parts = module.split(".")
+        for name in [".".join(parts[:i]) for i in range(1, len(parts) + 1)]:
+            path = _module_file(name)
+            if name in seen or path is None:
+                continue
+            seen.add(name)
+            stat = path.stat()
+            todo.extend(_file_imports(str(path), stat.st_mtime_ns, stat.st_size))
+    return frozenset(seen)
+
+
+def notebook_modules(path: Path) -> frozenset[str]:
+    """The package modules a notebook imports, directly or through other modules."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    direct: set[str] = set()
+    for cell in doc["cells"]:
+        if cell["cell_type"] == "code":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            direct |= _imported_modules(source)
+    return _module_closure(frozenset(direct))
+
+
+def declared_tables(modules: frozenset[str]) -> list[str] | None:
+    """The processed tables the notebook's views declare (`PROCESSED_TABLES = (...)`), or None (all)."""
+    declared = set()
+    for module in sorted(m for m in modules if m.startswith(f"{PACKAGE}.views.")):
+        tree = ast.parse(_module_file(module).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PROCESSED_TABLES" for t in node.targets):
+                declared.update(ast.literal_eval(node.value))
+    return sorted(declared) or None
+
+
+def notebook_code_digest(modules: frozenset[str]) -> str:
+    """The modules a notebook imports and the shared inputs: editing one view changes only its notebooks' keys."""
+    files = [_module_file(m) for m in sorted(modules)]
+    return _files_digest(files + _shared_inputs())
+
+
+def data_digest(tables: list[str] | None = None) -> str:
+    """The processed tables (their sha256s in the manifest): all of them, or only `tables`."""
     manifest = config.processed_dir() / "MANIFEST.json"
-    return content_digest(manifest.read_bytes()) if manifest.exists() else "no-processed-data"
+    if not manifest.exists():
+        return "no-processed-data"
+    if tables is None:
+        return content_digest(manifest.read_bytes())
+    shas = json.loads(manifest.read_text(encoding="utf-8"))
+    return content_digest(
+        *[f"{name}={sha}".encode() for name, sha in sorted(shas.items()) if name.split(".")[0] in tables]
+    )
 
 
 def notebook_source_digest(path: Path) -> str:
@@ -63,9 +166,23 @@ def notebook_source_digest(path: Path) -> str:
     return content_digest(json.dumps(cells, sort_keys=True).encode())
 
 
-def run_key(run: Run, code: str, data: str) -> str:
-    params = json.dumps(run.params, sort_keys=True, default=str).encode()
-    return content_digest(notebook_source_digest(run.spec.path).encode(), params, code.encode(), data.encode())
+def run_keys(runs: list[Run]) -> dict[str, str]:
+    """Each run's key: its cell sources and parameters, the code its notebook imports, the tables it reads.
+    The code and data digests are computed once per notebook, however many runs it has."""
+    per_notebook: dict[Path, bytes] = {}
+    keys = {}
+    for run in runs:
+        path = run.spec.path
+        if path not in per_notebook:
+            modules = notebook_modules(path)
+            per_notebook[path] = content_digest(
+                notebook_source_digest(path).encode(),
+                notebook_code_digest(modules).encode(),
+                data_digest(declared_tables(modules)).encode(),
+            ).encode()
+        params = json.dumps(run.params, sort_keys=True, default=str).encode()
+        keys[run.label] = content_digest(per_notebook[path], params)
+    return keys
 
 
 def _cache_path() -> Path:

@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ma_ice_coop import config
-from ma_ice_coop.build.cache import code_digest, data_digest, is_fresh, load_cache, run_key, save_cache
+from ma_ice_coop.build.cache import is_fresh, load_cache, run_keys, save_cache
 from ma_ice_coop.build.execute import KERNEL, BuildError, execute_run, render_html
 from ma_ice_coop.specs.notebooks import Run, plan_runs
 
@@ -111,9 +111,8 @@ def build_runs(
 
     out = out or sys.stderr
     runs = runs if runs is not None else plan_runs(ids)
-    code, data = code_digest(), data_digest()
     cache = {} if force else load_cache()
-    keys = {run.label: run_key(run, code, data) for run in runs}
+    keys = run_keys(runs)
     todo = [run for run in runs if force or not is_fresh(run, keys[run.label], cache)]
     status = {run.label: "cached" for run in runs if run not in todo}
     if not todo:
