@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ma_ice_coop import config
-from ma_ice_coop.errors import ProjectError
+from ma_ice_coop.errors import ParameterError, ProjectError
 
 
 def _mirror(args) -> "config.Path | None":
@@ -17,9 +17,7 @@ def _mirror(args) -> "config.Path | None":
 
 def _parse_params(items: list[str]) -> dict:
     """NAME=VALUE pairs; values are read as YAML (numbers, lists), so -p year=2016 gives an int."""
-    import yaml
-
-    from ma_ice_coop.errors import ParameterError
+    import yaml  # here: only `ma-ice run` needs it
 
     params = {}
     for item in items:
@@ -30,7 +28,7 @@ def _parse_params(items: list[str]) -> dict:
     return params
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ma-ice", description=__doc__)
     parser.add_argument(
         "--mirror", help=f"offline data mirror folder (default: ${config.MIRROR_ENV}; unset = download)"
@@ -60,43 +58,76 @@ def main(argv: list[str] | None = None) -> int:
         help="a parameter (repeatable); lists as YAML, e.g. -p 'covariates=[pres_dem_share]'",
     )
     p.add_argument("--out", required=True, help="output folder for the executed notebook and its HTML")
-    args = parser.parse_args(argv)
+    return parser
+
+
+# One function per command. Each imports what it needs when it runs (not at start-up), so that
+# `ma-ice --help` and a no-op build do not pay for pandas, papermill or matplotlib.
+
+
+def _fetch(args) -> None:
+    from ma_ice_coop.sources.fetch import fetch_all
+
+    mirror = _mirror(args)
+    where = f"mirror {mirror}" if mirror else "upstream URLs"
+    print(f"fetching inputs from {where} into {config.raw_dir()}", file=sys.stderr)
+    files = fetch_all(mirror)
+    print(f"{len(files)} input files verified (sha256)", file=sys.stderr)
+
+
+def _process(args) -> None:
+    from ma_ice_coop.tables.process import process_all
+
+    process_all(args.tables or None)
+
+
+def _codebook(args) -> None:
+    from ma_ice_coop.tables.codebook import write_codebook
+
+    print(f"wrote {write_codebook()}", file=sys.stderr)
+
+
+def _downloads(args) -> None:
+    from ma_ice_coop.build.downloads import write_downloads
+
+    for name, rows in write_downloads().items():
+        print(f"  wrote reports/data/{name} ({rows:,} rows)", file=sys.stderr)
+
+
+def _build(args) -> None:
+    from ma_ice_coop.build.pipeline import build_all
+
+    build_all(mirror=_mirror(args), force=args.force, workers=args.workers, notebooks=not args.no_notebooks)
+
+
+def _run(args) -> None:
+    from ma_ice_coop.build.execute import run_to_folder
+
+    executed, page = run_to_folder(args.notebook, _parse_params(args.param), Path(args.out))
+    print(f"wrote {executed}\nwrote {page}", file=sys.stderr)
+
+
+def _notebooks(args) -> None:
+    from ma_ice_coop.build.pool import build_runs
+
+    build_runs(ids=args.ids or None, workers=args.workers, force=args.force)
+
+
+COMMANDS = {
+    "fetch": _fetch,
+    "process": _process,
+    "codebook": _codebook,
+    "downloads": _downloads,
+    "build": _build,
+    "run": _run,
+    "notebooks": _notebooks,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
-        if args.command == "fetch":
-            from ma_ice_coop.sources.fetch import fetch_all
-
-            mirror = _mirror(args)
-            where = f"mirror {mirror}" if mirror else "upstream URLs"
-            print(f"fetching inputs from {where} into {config.raw_dir()}", file=sys.stderr)
-            files = fetch_all(mirror)
-            print(f"{len(files)} input files verified (sha256)", file=sys.stderr)
-        elif args.command == "process":
-            from ma_ice_coop.tables.process import process_all
-
-            process_all(args.tables or None)
-        elif args.command == "codebook":
-            from ma_ice_coop.tables.codebook import write_codebook
-
-            path = write_codebook()
-            print(f"wrote {path}", file=sys.stderr)
-        elif args.command == "downloads":
-            from ma_ice_coop.build.downloads import write_downloads
-
-            for name, rows in write_downloads().items():
-                print(f"  wrote reports/data/{name} ({rows:,} rows)", file=sys.stderr)
-        elif args.command == "build":
-            from ma_ice_coop.build.pipeline import build_all
-
-            build_all(mirror=_mirror(args), force=args.force, workers=args.workers, notebooks=not args.no_notebooks)
-        elif args.command == "run":
-            from ma_ice_coop.build.execute import run_to_folder
-
-            executed, page = run_to_folder(args.notebook, _parse_params(args.param), Path(args.out))
-            print(f"wrote {executed}\nwrote {page}", file=sys.stderr)
-        elif args.command == "notebooks":
-            from ma_ice_coop.build.pool import build_runs
-
-            build_runs(ids=args.ids or None, workers=args.workers, force=args.force)
+        COMMANDS[args.command](args)
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
