@@ -138,9 +138,7 @@ def test_deterministic(panel):
 
 def test_reference_contradicting_a_list_is_an_error(monkeypatch):
     """Plymouth known in force past 2022-08-09 while that ICE list no longer shows it."""
-    import ma_ice_coop.tables.reference as reference
-
-    real = reference.load_agreements_287g
+    real = load_agreements_287g
 
     def altered():
         frame = real()
@@ -148,7 +146,7 @@ def test_reference_contradicting_a_list_is_an_error(monkeypatch):
         frame.loc[frame["county_fips"] == "25023", "end_bracket_to"] = pd.Timestamp("2022-10-01")
         return frame
 
-    monkeypatch.setattr(reference, "load_agreements_287g", altered)
+    monkeypatch.setattr(g, "load_agreements_287g", altered)  # the name the loader calls
     with pytest.raises(SchemaError, match="25023 is known in force on 2022-08-09 but absent"):
         g.load_agreements_287g_years()
 

@@ -7,6 +7,7 @@ values. `compare_frames` says where two tables differ, ignoring row order and nu
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 
@@ -42,7 +43,6 @@ def _norm(value) -> object:
 
 def content_fingerprint(df: pd.DataFrame) -> str:
     """sha256 of a table's rows and values, independent of row order and number formatting."""
-    import hashlib
 
     cols = sorted(map(str, df.columns))
     frame = df.copy()

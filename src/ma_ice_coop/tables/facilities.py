@@ -96,49 +96,57 @@ def _raise_problems(path: Path, problems: list[str], fix: str) -> None:
         raise SchemaError(f"{path}: {len(problems)} problem(s):\n  {shown}{more}\n  what to do: {fix}")
 
 
+def _row_problems(row: pd.Series) -> list[str]:
+    """The rules on one facility's own fields: id, required text, URL, operator type, counties, open years."""
+    problems = []
+    if not _SLUG.fullmatch(row["facility_id"]):
+        problems.append("facility_id must be a lower_snake slug")
+    problems += [
+        f"column '{name}' is blank" for name in ("facility_name", "operator", "source_url") if not row[name].strip()
+    ]
+    if row["source_url"] and not row["source_url"].startswith(("http://", "https://")):
+        problems.append(f"source_url '{row['source_url']}' is not an http(s) URL")
+    if row["operator_type"] not in OPERATOR_TYPES:
+        problems.append(f"unknown operator_type '{row['operator_type']}'; valid: {list(OPERATOR_TYPES)}")
+    if row["county_fips"] and row["county_fips"] not in COUNTY_FIPS:
+        problems.append(
+            f"county_fips '{row['county_fips']}' is not one of the 14 Massachusetts "
+            f"counties {COUNTY_FIPS} (leave it blank if outside MA or unknown)"
+        )
+    if row["open_years"] and not _OPEN_YEARS.fullmatch(row["open_years"]):
+        problems.append(
+            f"open_years '{row['open_years']}' must look like '1990-', '-2014' or '1955-2023' (blank if unknown)"
+        )
+    return problems + _sheriff_problems(row)
+
+
+def _sheriff_problems(row: pd.Series) -> list[str]:
+    """A sheriff facility names the county whose sheriff runs it; no other facility does."""
+    sheriff_fips = row["sheriff_county_fips"]
+    if row["operator_type"] == "sheriff" and not sheriff_fips:
+        return ["sheriff facility without sheriff_county_fips (the county whose sheriff runs it)"]
+    if row["operator_type"] != "sheriff" and sheriff_fips:
+        return [
+            f"sheriff_county_fips '{sheriff_fips}' on a non-sheriff facility "
+            f"(operator_type '{row['operator_type']}'); leave it blank"
+        ]
+    if sheriff_fips and sheriff_fips not in COUNTY_FIPS:
+        return [f"sheriff_county_fips '{sheriff_fips}' is not one of the 14 Massachusetts counties {COUNTY_FIPS}"]
+    return []
+
+
 def facility_problems(table: pd.DataFrame) -> list[str]:
     """Every rule broken by a facilities table (empty list when valid)."""
     problems = []
-    ids = table["facility_id"]
     for i, row in table.iterrows():
         where = f"{_line(i)} ({row['facility_id'] or 'no id'})"
-        if not _SLUG.fullmatch(row["facility_id"]):
-            problems.append(f"{where}: facility_id must be a lower_snake slug")
-        for name in ("facility_name", "operator", "source_url"):
-            if not row[name].strip():
-                problems.append(f"{where}: column '{name}' is blank")
-        if row["source_url"] and not row["source_url"].startswith(("http://", "https://")):
-            problems.append(f"{where}: source_url '{row['source_url']}' is not an http(s) URL")
-        if row["operator_type"] not in OPERATOR_TYPES:
-            problems.append(f"{where}: unknown operator_type '{row['operator_type']}'; valid: {list(OPERATOR_TYPES)}")
-        if row["county_fips"] and row["county_fips"] not in COUNTY_FIPS:
-            problems.append(
-                f"{where}: county_fips '{row['county_fips']}' is not one of the 14 Massachusetts "
-                f"counties {COUNTY_FIPS} (leave it blank if outside MA or unknown)"
-            )
-        sheriff_fips = row["sheriff_county_fips"]
-        if row["operator_type"] == "sheriff" and not sheriff_fips:
-            problems.append(f"{where}: sheriff facility without sheriff_county_fips (the county whose sheriff runs it)")
-        if row["operator_type"] != "sheriff" and sheriff_fips:
-            problems.append(
-                f"{where}: sheriff_county_fips '{sheriff_fips}' on a non-sheriff facility "
-                f"(operator_type '{row['operator_type']}'); leave it blank"
-            )
-        if sheriff_fips and sheriff_fips not in COUNTY_FIPS:
-            problems.append(
-                f"{where}: sheriff_county_fips '{sheriff_fips}' is not one of the 14 Massachusetts "
-                f"counties {COUNTY_FIPS}"
-            )
-        if row["open_years"] and not _OPEN_YEARS.fullmatch(row["open_years"]):
-            problems.append(
-                f"{where}: open_years '{row['open_years']}' must look like '1990-', '-2014' or "
-                "'1955-2023' (blank if unknown)"
-            )
-    for fid in sorted(set(ids[ids.duplicated()])):
-        problems.append(f"facility_id '{fid}' appears more than once")
+        problems += [f"{where}: {problem}" for problem in _row_problems(row)]
+    ids = table["facility_id"]
+    problems += [f"facility_id '{fid}' appears more than once" for fid in sorted(set(ids[ids.duplicated()]))]
     codes = table.loc[table["ice_code"] != "", "ice_code"]
-    for code in sorted(set(codes[codes.duplicated()])):
-        problems.append(f"ice_code '{code}' is given to more than one facility")
+    problems += [
+        f"ice_code '{code}' is given to more than one facility" for code in sorted(set(codes[codes.duplicated()]))
+    ]
     return problems
 
 

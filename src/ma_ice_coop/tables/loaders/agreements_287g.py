@@ -35,6 +35,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.reference import load_agreements_287g, load_counties
 from ma_ice_coop.tables.schemas import COUNTY_FIPS, col, table_schema
 
 WAPO_FILE = "wapo_287g_2019"
@@ -169,7 +171,6 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], where: str) -> Non
 def _input(file_id: str, path: Path | None) -> Path:
     if path is not None:
         return Path(path)
-    from ma_ice_coop.sources.registry import input_path
 
     return input_path(file_id)
 
@@ -252,7 +253,6 @@ def read_list_snapshots(
 
 def panel_agencies() -> pd.DataFrame:
     """The 15 panel agencies: agency_key, county_fips (None for DOC), agency, agency_type."""
-    from ma_ice_coop.tables.reference import load_counties
 
     counties = load_counties()
     rows = [
@@ -379,7 +379,6 @@ def check_against_lists(panel: pd.DataFrame, periods: pd.DataFrame, wapo: pd.Dat
 
 def load_agreements_287g_years(first_year: int = FIRST_YEAR, last_year: int = LAST_YEAR) -> pd.DataFrame:
     """Agency x year panel of 287(g) agreements in force (14 sheriffs + state DOC), validated and sorted."""
-    from ma_ice_coop.tables.reference import load_agreements_287g
 
     check_year_range(first_year, last_year)
     wapo = read_wapo_ma_flags()

@@ -19,6 +19,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.facilities import load_facilities, map_facilities
 from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
 
 FILE_ID = "npr_declines"
@@ -170,7 +172,6 @@ def tidy_declines(raw_ma: pd.DataFrame, path: Path | str) -> pd.DataFrame:
 
 def attach_facilities(tidy: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk each NPR facility string; every MA string must be a known facility."""
-    from ma_ice_coop.tables.facilities import map_facilities
 
     mapped = map_facilities(tidy, ALIAS_SOURCE, name_col="facility_raw", city_col="city_raw")
     not_facility = mapped[mapped["status"] != "facility"]
@@ -186,8 +187,6 @@ def attach_facilities(tidy: pd.DataFrame) -> pd.DataFrame:
 def load_facility_year_declines(path: Path | None = None) -> pd.DataFrame:
     """MA facility-years with >= 1 recorded decline (counts in detainers), validated and sorted."""
     if path is None:
-        from ma_ice_coop.sources.registry import input_path
-
         path = input_path(FILE_ID)
     tidy = tidy_declines(select_ma_rows(read_npr_declines(path)), path)
     mapped = attach_facilities(tidy)
@@ -203,8 +202,6 @@ def _facility_frame(facilities) -> pd.DataFrame:
     if isinstance(facilities, pd.DataFrame):
         frame = facilities
     else:
-        from ma_ice_coop.tables.facilities import load_facilities
-
         ids = list(facilities)
         table = load_facilities()
         unknown = sorted(set(ids) - set(table["facility_id"]))

@@ -20,6 +20,8 @@ from pandera.pandas import Check
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
 
 MA_STATE = "MASSACHUSETTS"
@@ -225,7 +227,6 @@ def read_detainer_release(path: Path, release_id: str, source_file: str) -> pd.D
 
 def attach_facilities(detainers: pd.DataFrame, alias_source: str) -> pd.DataFrame:
     """Add facility_id, operator_type, county_fips, sheriff_county_fips to Massachusetts rows."""
-    from ma_ice_coop.tables.facilities import map_facilities
 
     out = detainers.copy()
     for name in ("facility_id", "operator_type", "county_fips", "sheriff_county_fips"):
@@ -242,7 +243,6 @@ def attach_facilities(detainers: pd.DataFrame, alias_source: str) -> pd.DataFram
 
 def load_detainers() -> pd.DataFrame:
     """The processed `detainers` table from the core release (NPR FY2015 YTD), sorted by source row."""
-    from ma_ice_coop.sources.registry import input_path
 
     table = read_detainer_release(input_path(SOURCE), "npr_lea", SOURCE)
     table = attach_facilities(table, SOURCE)

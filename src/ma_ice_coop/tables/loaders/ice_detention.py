@@ -21,6 +21,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
 
 HEADCOUNT_ID = "uwchr_detention_headcount"
@@ -178,7 +180,6 @@ def tidy_headcount(rows: pd.DataFrame, path: Path | str) -> pd.DataFrame:
 
 def map_codes(codes: list[str], names: pd.Series) -> pd.DataFrame:
     """Crosswalk each MA facility code; each must be a known Massachusetts facility."""
-    from ma_ice_coop.tables.facilities import map_facilities
 
     frame = pd.DataFrame(
         {"facility_code": pd.Series(codes, dtype="str"), "facility_name": names.reindex(codes).to_numpy()}
@@ -197,7 +198,6 @@ def load_ice_detention_daily(
     headcount_path: Path | None = None, facilities_path: Path | None = None, vera_path: Path | None = None
 ) -> pd.DataFrame:
     """Daily ICE headcount at MA facilities with crosswalk attributes, sorted by facility_code, date."""
-    from ma_ice_coop.sources.registry import input_path
 
     headcount_path = headcount_path or input_path(HEADCOUNT_ID)
     uwchr = read_uwchr_facilities(facilities_path or input_path(FACILITIES_ID))

@@ -28,6 +28,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.sources.registry import get, input_path
+from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.schemas import CROSSWALK_SOURCE, col, facility_columns, table_schema
 
 WORKBOOK_IDS: dict[int, str] = {year: f"ice_detention_stats_fy{year}" for year in range(2019, 2026)}
@@ -171,7 +173,6 @@ def read_ma_facility_rows(path: Path, fiscal_year: int | None = None) -> pd.Data
 
 def _workbook_ma_rows() -> dict[int, pd.DataFrame]:
     """Fiscal year → MA rows of that year's workbook (inputs from data/raw/, verified)."""
-    from ma_ice_coop.sources.registry import input_path
 
     return {year: read_ma_facility_rows(input_path(file_id), year) for year, file_id in WORKBOOK_IDS.items()}
 
@@ -203,7 +204,6 @@ def to_float(values: pd.Series, column: str, where: str, *, nullable: bool = Fal
 
 def coverage_end(file_id: str) -> str:
     """Last day a workbook covers (ISO date), from its registry coverage, e.g. "FY2022 (2021-10-01..2022-09-29)"."""
-    from ma_ice_coop.sources.registry import get
 
     coverage = get(file_id).coverage
     found = COVERAGE_END.search(coverage)
@@ -235,7 +235,6 @@ def tidy_year(rows: pd.DataFrame, fiscal_year: int, file_id: str) -> pd.DataFram
 
 def attach_facilities(tidy: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk each (facility_name, city); every MA row of these workbooks is a detention facility."""
-    from ma_ice_coop.tables.facilities import map_facilities
 
     mapped = map_facilities(tidy, ALIAS_SOURCE, name_col="facility_name", city_col="city")
     not_facility = mapped[mapped["status"] != "facility"]

@@ -24,6 +24,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.facilities import alias_key, load_facilities, load_facility_aliases, map_facilities
 from ma_ice_coop.tables.schemas import COUNTY_FIPS, CROSSWALK_SOURCE, col, facility_columns, table_schema
 
 FILE_ID = "uwchr_arrest_landmarks"
@@ -126,7 +128,6 @@ def parse_arrest_counts(values: pd.Series, path: Path | str) -> pd.Series:
 
 def map_landmarks(rows: pd.DataFrame) -> pd.DataFrame:
     """Crosswalk each landmark; a missing landmark is its own row with status unplaced."""
-    from ma_ice_coop.tables.facilities import map_facilities
 
     named = rows[rows["landmark_raw"].notna()]
     mapped = map_facilities(named, ALIAS_SOURCE, name_col="landmark_raw")
@@ -138,7 +139,6 @@ def map_landmarks(rows: pd.DataFrame) -> pd.DataFrame:
 
 def sensitivity_tags() -> dict[str, str]:
     """Normalised landmark -> 'out' or the facility_id of an 'in' tag, from the alias notes of this source."""
-    from ma_ice_coop.tables.facilities import alias_key, load_facilities, load_facility_aliases
 
     aliases = load_facility_aliases()
     rows = aliases[aliases["source"] == ALIAS_SOURCE]
@@ -161,7 +161,6 @@ def sensitivity_tags() -> dict[str, str]:
 
 def add_sensitivity(out: pd.DataFrame) -> pd.DataFrame:
     """The ambiguous / possible_facility_id / possible_sheriff_county_fips columns from the alias tags."""
-    from ma_ice_coop.tables.facilities import alias_key, load_facilities
 
     tags = sensitivity_tags()
     keys = [alias_key(n, "", "")[0] if isinstance(n, str) else "" for n in out["landmark_raw"]]
@@ -178,8 +177,6 @@ def add_sensitivity(out: pd.DataFrame) -> pd.DataFrame:
 def load_jail_arrests(path: Path | None = None) -> pd.DataFrame:
     """Every BOS landmark row with its arrests (pooled 2011-10-01..2023-01-29), crosswalked, sorted."""
     if path is None:
-        from ma_ice_coop.sources.registry import input_path
-
         path = input_path(FILE_ID)
     bos = select_aor_rows(read_arrest_landmarks(path))
     rows = pd.DataFrame(

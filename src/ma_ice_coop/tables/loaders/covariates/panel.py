@@ -30,6 +30,7 @@ from ma_ice_coop.tables.loaders.covariates.extracts import (
     derive_openintro_county_complete_ma,
 )
 from ma_ice_coop.tables.loaders.covariates.votes import governor_votes, presidential_votes, sheriff_2022_results
+from ma_ice_coop.tables.reference import sheriffs_in_office
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 
@@ -215,7 +216,6 @@ SHERIFF_PARTY_YEARS = range(2000, 2026)
 def sheriff_party_rows(years=SHERIFF_PARTY_YEARS) -> list[pd.DataFrame]:
     """sheriff_republican (1 = Republican, 0 = another party or unenrolled, null = party unknown) for the
     sheriff in office on July 1 of each year, from data/reference/sheriffs.csv."""
-    from ma_ice_coop.tables.reference import sheriffs_in_office
 
     frames = []
     for year in years:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.io import read_processed
 from ma_ice_coop.sources.registry import input_path
 from ma_ice_coop.tables.loaders.covariates.common import (
     AGGREGATE_OTHER_LABELS,
@@ -191,8 +192,6 @@ def uncontested_sheriff_races_2022(panel: pd.DataFrame | None = None) -> list[st
     The one source of the count: the processed county_covariates panel, variable sheriff_2022_contested
     (0 = uncontested). Every report that states the number uses this function."""
     if panel is None:
-        from ma_ice_coop.io import read_processed
-
         panel = read_processed("county_covariates")
     rows = panel[(panel["variable"] == "sheriff_2022_contested") & (panel["year"] == 2022)]
     if rows.empty:
