@@ -3,8 +3,11 @@
 Naive way: every registered notebook run, one after another, with the papermill CLI (a new Python
 process and a new kernel each), then `jupyter nbconvert --to html` on each result.
 Project way: `ma-ice notebooks --force` (parallel workers with warm kernels, HTML rendered in-process).
-Also: the whole `ma-ice build --force`, a no-op `ma-ice build` (nothing changed), and rerunning one
-county with `ma-ice run`. Each is timed `--repeat` times (default 3); the medians are reported.
+Also: the whole `ma-ice build --force`, a no-op `ma-ice build` (nothing changed), rerunning one
+county with `ma-ice run`, and, as the floor every notebook process pays, a bare
+`python -c "import pandas, matplotlib, statsmodels.api, papermill"`. Each is timed `--repeat` times
+(default 3), side by side in the same run; the medians and their ratios are reported (absolute times
+drift on shared machines, ratios hold).
 
 Usage: .venv/bin/python benchmarks/build_benchmark.py [--repeat 3]   (or: make benchmark)
 The data must be built first (make data). Outputs of the naive way go to a temporary folder.
@@ -59,6 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     env = dict(os.environ)
     results: dict[str, list[float]] = {
+        "import_floor": [],
         "naive": [],
         "project_notebooks": [],
         "project_full_build": [],
@@ -66,7 +70,9 @@ def main() -> None:
         "one_county_rerun": [],
     }
     ma_ice = str(BIN / "ma-ice")
+    floor = [sys.executable, "-c", "import pandas, matplotlib, statsmodels.api, papermill"]
     for i in range(args.repeat):
+        results["import_floor"].append(timed(floor, env=env))
         with tempfile.TemporaryDirectory() as tmp:
             results["naive"].append(naive_build(Path(tmp)))
         results["project_notebooks"].append(timed([ma_ice, "notebooks", "--force"], env=env))
@@ -83,6 +89,8 @@ def main() -> None:
         print(f"  {name:<20} {value:7.1f} s")
     print(f"  ratio project_notebooks / naive = {medians['project_notebooks'] / medians['naive']:.2f}")
     print(f"  ratio project_full_build / naive = {medians['project_full_build'] / medians['naive']:.2f}")
+    print(f"  ratio noop_rebuild / import_floor = {medians['noop_rebuild'] / medians['import_floor']:.2f}")
+    print(f"  ratio one_county_rerun / import_floor = {medians['one_county_rerun'] / medians['import_floor']:.2f}")
 
 
 if __name__ == "__main__":
