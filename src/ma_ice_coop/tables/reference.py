@@ -26,16 +26,29 @@ The agreement is *known* in force from start_bracket_to to end_bracket_from.
 
 from __future__ import annotations
 
-import calendar
-import re
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
 
-from ma_ice_coop import config
-from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.tables.reference_checks import (
+    PRECISIONS,
+    check_allowed,
+    check_dates,
+    check_fips,
+    check_order,
+    check_required,
+    check_source_urls,
+    date_bounds,
+    date_precision,  # noqa: F401  (part of this module's API)
+    numbered_rows,
+    parse_bool,
+    read_reference_csv,
+    table_error,
+    table_path,
+    to_datetime_column,
+)
 from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 COUNTIES_FILE = "counties.csv"
@@ -116,9 +129,7 @@ CATEGORIES = [
     "report",
 ]
 CONFIDENCE = ["high", "medium", "low"]
-PRECISIONS = {4: "year", 7: "month", 10: "day"}
 
-_ISO_PARTIAL = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _BOOL_TEXT = {"true": True, "false": False}
 _YES_NO = {"yes": True, "no": False}
 
@@ -126,158 +137,7 @@ _YES_NO = {"yes": True, "no": False}
 # ----------------------------------------------------------------------------- generic checks
 
 
-def _path(path: Path | str | None, name: str) -> Path:
-    return Path(path) if path is not None else config.reference_dir() / name
-
-
-def _fail(path: Path, problem: str, fix: str, row: int | None = None, column: str | None = None) -> SchemaError:
-    where = str(path)
-    if row is not None:
-        where += f", row {row} (line {row + 1})"
-    if column is not None:
-        where += f", column '{column}'"
-    return SchemaError(f"{where}: {problem}\n  what to do: {fix}")
-
-
-def read_reference_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    """A reference CSV as text (blanks as ''), with every required column present."""
-    if not path.exists():
-        raise _fail(path, "file not found", "restore it from git (data/reference/ is committed)")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise _fail(
-            path,
-            f"missing columns {missing} (found {list(frame.columns)})",
-            f"the file must have the columns {columns}",
-        )
-    extra = [c for c in frame.columns if c not in columns]
-    if extra:
-        raise _fail(path, f"unexpected columns {extra}", f"keep exactly the columns {columns}")
-    frame = frame[columns].copy()
-    for column in columns:
-        frame[column] = frame[column].str.strip()
-    return frame
-
-
-def _rows(frame: pd.DataFrame):
-    """(row number counted from 1, row) pairs."""
-    for i, row in enumerate(frame.itertuples(index=False), start=1):
-        yield i, row._asdict()
-
-
-def check_allowed(frame: pd.DataFrame, column: str, allowed: list[str], path: Path) -> None:
-    """Every value of `column` is in `allowed`."""
-    for i, row in _rows(frame):
-        if row[column] not in allowed:
-            raise _fail(path, f"value {row[column]!r} is not allowed", f"use one of {allowed}", i, column)
-
-
-def check_required(frame: pd.DataFrame, column: str, path: Path) -> None:
-    """No blank cells in `column`."""
-    for i, row in _rows(frame):
-        if row[column] == "":
-            raise _fail(path, "blank value", f"fill in '{column}' (every row needs it)", i, column)
-
-
-def check_fips(frame: pd.DataFrame, path: Path, *, blank_ok: bool) -> None:
-    """county_fips is a 5-character Massachusetts county FIPS (or blank where allowed)."""
-    for i, row in _rows(frame):
-        value = row["county_fips"]
-        if value == "" and blank_ok:
-            continue
-        if value not in COUNTY_FIPS:
-            raise _fail(
-                path,
-                f"{value!r} is not one of the 14 Massachusetts county FIPS codes",
-                f"use a 5-character code from {COUNTY_FIPS} (e.g. '25005' for Bristol)"
-                + ("; leave it blank when not county-specific" if blank_ok else ""),
-                i,
-                "county_fips",
-            )
-
-
-def check_source_urls(frame: pd.DataFrame, path: Path) -> None:
-    """Every row cites at least one http(s) URL; several are joined by ' ; '."""
-    for i, row in _rows(frame):
-        urls = [u.strip() for u in row["source_url"].split(" ; ")]
-        if row["source_url"] == "" or not all(re.match(r"https?://\S+$", u) for u in urls):
-            raise _fail(
-                path,
-                f"source_url {row['source_url']!r} is not one or more http(s) URLs",
-                "give the URL(s) the row's facts come from, separated by ' ; '",
-                i,
-                "source_url",
-            )
-
-
-def _parse_bool(frame: pd.DataFrame, column: str, path: Path, mapping: dict[str, bool]) -> pd.Series:
-    for i, row in _rows(frame):
-        if row[column].lower() not in mapping:
-            raise _fail(path, f"{row[column]!r} is not a boolean", f"write one of {sorted(mapping)}", i, column)
-    return frame[column].str.lower().map(mapping).astype("bool")
-
-
 # ----------------------------------------------------------------------------- partial ISO dates
-
-
-def date_precision(text: str) -> str:
-    """'year', 'month' or 'day' for an ISO date written at that precision; ValueError otherwise."""
-    date_bounds(text)
-    return PRECISIONS[len(text)]
-
-
-def date_bounds(text: str) -> tuple[date, date]:
-    """First and last day covered by an ISO date at year/month/day precision ('2017-01' -> Jan 1..31)."""
-    if not _ISO_PARTIAL.fullmatch(text or ""):
-        raise ValueError(f"{text!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    parts = [int(p) for p in text.split("-")]
-    year = parts[0]
-    if len(parts) == 1:
-        return date(year, 1, 1), date(year, 12, 31)
-    month = parts[1]
-    if not 1 <= month <= 12:
-        raise ValueError(f"{text!r} has month {month}")
-    last = calendar.monthrange(year, month)[1]
-    if len(parts) == 2:
-        return date(year, month, 1), date(year, month, last)
-    return date(year, month, parts[2]), date(year, month, parts[2])  # date() checks the day
-
-
-def check_dates(frame: pd.DataFrame, column: str, path: Path, *, blank_ok: bool, day_only: bool = False) -> None:
-    """Every cell of `column` is an ISO date (day precision only when day_only)."""
-    for i, row in _rows(frame):
-        value = row[column]
-        if value == "" and blank_ok:
-            continue
-        try:
-            date_bounds(value)
-            if day_only and len(value) != 10:
-                raise ValueError("not a full date")
-        except ValueError:
-            shape = "YYYY-MM-DD" if day_only else "YYYY, YYYY-MM or YYYY-MM-DD"
-            raise _fail(
-                path,
-                f"{value!r} is not a valid date",
-                f"write an ISO date {shape}" + (" or leave it blank" if blank_ok else ""),
-                i,
-                column,
-            ) from None
-
-
-def check_order(frame: pd.DataFrame, first: str, second: str, path: Path) -> None:
-    """`second` is not before `first` where both are given (compared at the coarser precision)."""
-    for i, row in _rows(frame):
-        a, b = row[first], row[second]
-        if a and b and date_bounds(b)[1] < date_bounds(a)[0]:
-            raise _fail(
-                path, f"{second} {b} is before {first} {a}", f"correct the dates so that {first} <= {second}", i, second
-            )
-
-
-def _to_datetime(values: pd.Series) -> pd.Series:
-    """Full ISO dates (blank -> NaT) as datetime64[s]."""
-    return pd.to_datetime(values.mask(values == ""), format="%Y-%m-%d").astype("datetime64[s]")
 
 
 # ----------------------------------------------------------------------------- counties
@@ -285,7 +145,7 @@ def _to_datetime(values: pd.Series) -> pd.Series:
 
 def load_counties(path: Path | str | None = None) -> pd.DataFrame:
     """The 14 counties (one row each, sorted by FIPS); booleans parsed. Source: counties.csv."""
-    path = _path(path, COUNTIES_FILE)
+    path = table_path(path, COUNTIES_FILE)
     frame = read_reference_csv(path, COUNTIES_COLUMNS)
     check_fips(frame, path, blank_ok=False)
     for column in ["county", "seat", "sheriff_office", "sheriff_hq_town"]:
@@ -294,12 +154,12 @@ def load_counties(path: Path | str | None = None) -> pd.DataFrame:
     dupes = frame["county_fips"][frame["county_fips"].duplicated()].tolist()
     missing = sorted(set(COUNTY_FIPS) - set(frame["county_fips"]))
     if dupes or missing:
-        raise _fail(
+        raise table_error(
             path,
             f"needs one row per county: duplicated {dupes}, missing {missing}",
             "keep exactly one row for each of the 14 counties",
         )
-    frame["houses_own_prisoners"] = _parse_bool(frame, "houses_own_prisoners", path, _BOOL_TEXT)
+    frame["houses_own_prisoners"] = parse_bool(frame, "houses_own_prisoners", path, _BOOL_TEXT)
     check_prisoners_held_in(frame, path)
     return frame.sort_values("county_fips").reset_index(drop=True)
 
@@ -308,10 +168,10 @@ def check_prisoners_held_in(frame: pd.DataFrame, path: Path) -> None:
     """prisoners_held_in: blank for a county with its own jail, else the FIPS of the county whose jail holds
     its prisoners (a county that houses its own prisoners)."""
     own = dict(zip(frame["county_fips"], frame["houses_own_prisoners"], strict=True))
-    for i, row in _rows(frame):
+    for i, row in numbered_rows(frame):
         host, houses = row["prisoners_held_in"], row["houses_own_prisoners"]
         if houses and host:
-            raise _fail(
+            raise table_error(
                 path,
                 f"prisoners_held_in is {host} but houses_own_prisoners is true",
                 "leave prisoners_held_in blank for a county with its own jail",
@@ -319,7 +179,7 @@ def check_prisoners_held_in(frame: pd.DataFrame, path: Path) -> None:
                 "prisoners_held_in",
             )
         if not houses and not own.get(host, False):
-            raise _fail(
+            raise table_error(
                 path,
                 f"prisoners_held_in {host!r} is not a county with its own jail",
                 "give the FIPS of the county whose jail holds this county's prisoners",
@@ -343,7 +203,7 @@ def check_tenures(frame: pd.DataFrame, path: Path) -> None:
     for fips, group in frame.groupby("county_fips", sort=True):
         open_rows = group[group["term_end"] == ""]
         if len(open_rows) != 1:
-            raise _fail(
+            raise table_error(
                 path,
                 f"{names.get(fips, fips)} has {len(open_rows)} tenures with a blank term_end",
                 "exactly one sheriff per county is in office (blank term_end) as of the latest source",
@@ -354,7 +214,7 @@ def check_tenures(frame: pd.DataFrame, path: Path) -> None:
         previous = None
         for index, row in dated.iterrows():
             if previous is not None and previous["term_end"] == "":
-                raise _fail(
+                raise table_error(
                     path,
                     f"{previous['sheriff_name']} is in office (blank term_end) but {row['sheriff_name']} starts later",
                     "give the earlier tenure its term_end",
@@ -362,7 +222,7 @@ def check_tenures(frame: pd.DataFrame, path: Path) -> None:
                     "term_end",
                 )
             if previous is not None and date_bounds(row["term_start"])[1] < date_bounds(previous["term_end"])[0]:
-                raise _fail(
+                raise table_error(
                     path,
                     f"tenure of {row['sheriff_name']} starts {row['term_start']}, before "
                     f"{previous['sheriff_name']} left ({previous['term_end']})",
@@ -379,14 +239,14 @@ def load_sheriffs(path: Path | str | None = None) -> pd.DataFrame:
     party: D, R, I, U (unenrolled) or '' (not found); party_confirmed parsed to bool.
     Source: sheriffs.csv (adopted from reference-drafts/ma_sheriffs.csv, checked and corrected).
     """
-    path = _path(path, SHERIFFS_FILE)
+    path = table_path(path, SHERIFFS_FILE)
     frame = read_reference_csv(path, SHERIFFS_COLUMNS)
     check_fips(frame, path, blank_ok=False)
     check_required(frame, "sheriff_name", path)
     names = county_names()
-    for i, row in _rows(frame):
+    for i, row in numbered_rows(frame):
         if names[row["county_fips"]] != row["county"]:
-            raise _fail(
+            raise table_error(
                 path,
                 f"county {row['county']!r} does not match county_fips {row['county_fips']} "
                 f"({names[row['county_fips']]})",
@@ -401,7 +261,7 @@ def load_sheriffs(path: Path | str | None = None) -> pd.DataFrame:
     check_order(frame, "term_start", "term_end", path)
     check_source_urls(frame, path)
     check_tenures(frame, path)
-    frame["party_confirmed"] = _parse_bool(frame, "party_confirmed", path, _YES_NO)
+    frame["party_confirmed"] = parse_bool(frame, "party_confirmed", path, _YES_NO)
     frame["_first"] = [date_bounds(v)[0] if v else date.min for v in frame["term_start"]]
     frame = frame.sort_values(["county_fips", "_first"]).drop(columns="_first")
     return frame.reset_index(drop=True)
@@ -421,9 +281,9 @@ def sheriffs_in_office(on: str | date) -> pd.DataFrame:
 
 def check_agreement_rows(frame: pd.DataFrame, path: Path) -> None:
     """Sheriff rows have a county; DOC and police rows do not; blank end <=> active."""
-    for i, row in _rows(frame):
+    for i, row in numbered_rows(frame):
         if (row["agency_type"] == "sheriff") != (row["county_fips"] != ""):
-            raise _fail(
+            raise table_error(
                 path,
                 f"agency_type {row['agency_type']!r} with county_fips {row['county_fips']!r}",
                 "give county_fips for sheriff rows only (blank for state_doc and police)",
@@ -433,7 +293,7 @@ def check_agreement_rows(frame: pd.DataFrame, path: Path) -> None:
         open_end = row["end_bracket_from"] == "" and row["end_bracket_to"] == ""
         half_open = (row["end_bracket_from"] == "") != (row["end_bracket_to"] == "")
         if half_open:
-            raise _fail(
+            raise table_error(
                 path,
                 "only one end bracket is given",
                 "give both end brackets, or leave both blank when still active",
@@ -441,7 +301,7 @@ def check_agreement_rows(frame: pd.DataFrame, path: Path) -> None:
                 "end_bracket_to",
             )
         if open_end != (row["status_as_of_latest_list"] == "active"):
-            raise _fail(
+            raise table_error(
                 path,
                 f"status {row['status_as_of_latest_list']!r} does not match the end brackets",
                 "status is 'active' exactly when both end brackets are blank",
@@ -450,7 +310,9 @@ def check_agreement_rows(frame: pd.DataFrame, path: Path) -> None:
             )
         for column in ["start_bracket_from", "start_bracket_to"]:
             if row[column] == "":
-                raise _fail(path, "blank start bracket", "every agreement period needs both start brackets", i, column)
+                raise table_error(
+                    path, "blank start bracket", "every agreement period needs both start brackets", i, column
+                )
 
 
 def check_no_overlap(frame: pd.DataFrame, path: Path) -> None:
@@ -462,7 +324,7 @@ def check_no_overlap(frame: pd.DataFrame, path: Path) -> None:
         starts = ordered["start_bracket_from"].tolist()[1:]
         for index, end, start in zip(ordered.index[1:], ends, starts, strict=True):
             if end == "" or start < end:
-                raise _fail(
+                raise table_error(
                     path,
                     f"agreement periods of {group['agency'].iloc[0]!r} overlap",
                     "one row per period: a later period must start after the earlier one ended",
@@ -477,7 +339,7 @@ def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
     See the module docstring for what the four bracket dates mean. `signed` stays ISO text (it may be
     month precision). Source: agreements_287g.csv.
     """
-    path = _path(path, AGREEMENTS_FILE)
+    path = table_path(path, AGREEMENTS_FILE)
     frame = read_reference_csv(path, AGREEMENTS_COLUMNS)
     check_required(frame, "agency", path)
     check_allowed(frame, "agency_type", AGENCY_TYPES, path)
@@ -494,7 +356,7 @@ def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
     check_source_urls(frame, path)
     check_no_overlap(frame, path)
     for column in brackets:
-        frame[column] = _to_datetime(frame[column])
+        frame[column] = to_datetime_column(frame[column])
     return frame.sort_values(["agency_type", "agency", "start_bracket_from"]).reset_index(drop=True)
 
 
@@ -503,10 +365,10 @@ def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
 
 def check_precision(frame: pd.DataFrame, path: Path) -> None:
     """date_precision says how the date is written (year / month / day)."""
-    for i, row in _rows(frame):
+    for i, row in numbered_rows(frame):
         expected = PRECISIONS[len(row["date"])]
         if row["date_precision"] != expected:
-            raise _fail(
+            raise table_error(
                 path,
                 f"date {row['date']} is written at {expected} precision but date_precision is "
                 f"{row['date_precision']!r}",
@@ -518,7 +380,7 @@ def check_precision(frame: pd.DataFrame, path: Path) -> None:
 
 def load_policy_timeline(path: Path | str | None = None) -> pd.DataFrame:
     """Dated events, sorted by date; dates kept as ISO text at their precision. Source: policy_timeline.csv."""
-    path = _path(path, TIMELINE_FILE)
+    path = table_path(path, TIMELINE_FILE)
     frame = read_reference_csv(path, TIMELINE_COLUMNS)
     check_dates(frame, "date", path, blank_ok=False)
     check_allowed(frame, "date_precision", sorted(set(PRECISIONS.values())), path)
