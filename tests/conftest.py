@@ -60,7 +60,8 @@ def _skip_if_reference_extract_missing(outcome) -> None:
     if entry is not None and entry.use == "check" and "not fetched" in err.problem:
         outcome.force_exception(
             pytest.skip.Exception(
-                f"reference extract '{err.file_id}' comes only from the data mirror; set {config.MIRROR_ENV} to run this"
+                f"reference extract '{err.file_id}' comes only from the data mirror; "
+                f"set {config.MIRROR_ENV} to run this"
             )
         )
 

@@ -10,7 +10,8 @@ main{max-width:960px;margin:0 auto;padding:1rem 1.5rem 3rem}
 nav{background:#0b3954;padding:.5rem 1.5rem}nav a{color:#fff;text-decoration:none;font-weight:600}
 h1{font-size:1.8rem;line-height:1.2}h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
 table.ma-table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0 1.5rem;display:block;overflow-x:auto}
-table.ma-table th,table.ma-table td{border-bottom:1px solid #e3e3e3;padding:.25rem .6rem;text-align:left;vertical-align:top}
+table.ma-table th,table.ma-table td{border-bottom:1px solid #e3e3e3;padding:.25rem .6rem;\
+text-align:left;vertical-align:top}
 table.ma-table th{background:#f4f6f8}.ma-caption{font-weight:600;margin-bottom:0}
 figure.ma-figure{margin:1rem 0}figure.ma-figure img{max-width:100%;height:auto}
 figcaption{font-size:.9rem;color:#444}.source{display:block;color:#666;font-size:.85rem}
