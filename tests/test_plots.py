@@ -414,13 +414,10 @@ def test_real_county_map_renders_byte_identically():
     names = {f["properties"]["GEOID"]: f["properties"].get("NAME", "") for f in geojson["features"]}
     # Synthetic values (the GEOID's last digits), with two counties left out to exercise hatching.
     values = {g: float(int(g[-3:])) for g in geoids[2:]}
-    build = lambda: plots.choropleth(
-        geojson,
-        values,
-        title="Map",
-        legend_label="Value",  # noqa: E731
-        label_names=names,
-    )
+
+    def build():
+        return plots.choropleth(geojson, values, title="Map", legend_label="Value", label_names=names)
+
     first = plots.figure_svg_bytes(build())
     assert plots.figure_svg_bytes(build()) == first
     assert plt.get_fignums() == []

@@ -17,6 +17,7 @@ from scipy import stats
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis import models as M
+from ma_ice_coop.present import figures
 from ma_ice_coop.views import politics_demographics as view
 
 DEFAULT = dict(
@@ -63,7 +64,7 @@ def test_a_zero_for_a_county_without_a_jail_is_not_analysed():
     joined = pd.DataFrame(
         {"county": ["Barnstable", "Nantucket", "Dukes"], "estimate": [2.4, 0.0, np.nan], "denominator": [1e6, 1e5, 0.0]}
     )
-    out, excluded = view._exclusions("jail_arrests_per_100k", joined)
+    out, excluded = view.mark_exclusions("jail_arrests_per_100k", joined)
     assert out["in_analysis"].tolist() == [True, False, False]
     assert excluded["county"].tolist() == ["Nantucket", "Dukes"]
     assert "not a zero" in excluded["reason"].iloc[0] and "no denominator" in excluded["reason"].iloc[1]
@@ -94,8 +95,8 @@ def test_small_flag_is_by_data_not_population(default, custody):
 
 def test_scatter_plots_use_the_small_by_data_flag(default, monkeypatch):
     seen = []
-    real = view.plots.scatter_labeled
-    monkeypatch.setattr(view.plots, "scatter_labeled", lambda t, **kw: seen.append((t, kw)) or real(t, **kw))
+    real = figures.scatter_labeled
+    monkeypatch.setattr(figures, "scatter_labeled", lambda t, **kw: seen.append((t, kw)) or real(t, **kw))
     view.scatter_figure_markup(default, "pres_dem_share")
     table, kw = seen[0]
     assert kw["flag_col"] == "small"

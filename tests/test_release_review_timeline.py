@@ -7,6 +7,7 @@ named; (2) contract ends as separate dates, the last day computed; (3) FY2015 ri
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 
@@ -18,6 +19,11 @@ from ma_ice_coop.analysis.events import KEY_EVENTS, last_day_in_ice_records, ref
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.views import data_and_coverage as coverage_view
 from ma_ice_coop.views import policy_timeline as view
+
+TIMELINE_MODULES = (view,) + tuple(
+    importlib.import_module(f"ma_ice_coop.views.policy_timeline.{name}")
+    for name in ("data", "figures", "findings", "selection", "summaries", "tables", "text", "windows", "wording")
+)
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +203,7 @@ def test_headcount_is_read_per_year(lunn):
 
 
 def test_views_do_not_use_the_population_small_flag():
-    for module in (view, coverage_view, events):
+    for module in (*TIMELINE_MODULES, coverage_view, events):
         source = inspect.getsource(module)
         assert "small_counties(" not in source and "small_county" not in source
 

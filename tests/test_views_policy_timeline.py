@@ -10,6 +10,7 @@ import pytest
 from ma_ice_coop.analysis.events import KEY_EVENTS
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.specs.notebooks import notebook_parameters
+from ma_ice_coop.tables.reference import county_names
 from ma_ice_coop.views import policy_timeline as view
 
 
@@ -172,7 +173,7 @@ def test_recorded_declines_by_year(lunn):
     st = lunn.declines_state
     assert st["year"].tolist() == list(range(2008, 2016))
     assert int(st["numerator"].sum()) == 23 and int(st.loc[st["year"] == 2014, "numerator"].iloc[0]) == 10
-    assert set(lunn.declines["county"]) == set(view._county_names().values())
+    assert set(lunn.declines["county"]) == set(county_names().values())
 
 
 def test_contract_jails_are_the_five(lunn):

@@ -1,0 +1,56 @@
+"""Labels of the measures' denominators and the covariates, and the analysis settings of the notebook."""
+
+from __future__ import annotations
+
+from ma_ice_coop.analysis import measures
+
+# Measures with a population-sized denominator: a binomial model of count / person-years is, for a rare
+# event, practically a Poisson rate model.
+POPULATION_RATES = ("detainers_per_100k", "jail_arrests_per_100k", "jail_arrests_per_1k_foreign_born")
+
+# What the denominator of each measure counts (marker size legend, table headers, text).
+DENOMINATOR_LABELS = {
+    "custody_share": "detainers",
+    "custody_share_shrunk": "detainers",
+    "declined_share": "detainers",
+    "declined_share_broad": "detainers",
+    "unresolved_share": "detainers",
+    "custody_share_resolved": "resolved detainers",
+    "detainers_per_100k": "residents",
+    "jail_arrests_per_100k": "person-years",
+    "jail_arrests_per_1k_foreign_born": "foreign-born person-years",
+    "recorded_declines": "facility-years",
+    "detention_contract_days": "days in the period",
+    "mean_daily_ice_headcount": "days in the period",
+    "agreement_287g_years": "years in the period",
+}
+
+COVARIATE_LABELS = {
+    "pres_dem_share": "Democratic share of the presidential vote",
+    "pres_rep_share": "Republican share of the presidential vote",
+    "pres_dem_margin": "Democratic minus Republican presidential vote share",
+    "gov_dem_share": "Democratic share of the governor vote",
+    "gov_rep_share": "Republican share of the governor vote",
+    "gov_dem_margin": "Democratic minus Republican governor vote share",
+    "sheriff_republican": "Republican sheriff (1 = yes)",
+    "foreign_born_share": "foreign-born share of residents",
+    "hispanic_share": "Hispanic share of residents",
+    "white_nonhispanic_share": "non-Hispanic white share of residents",
+    "black_share": "Black share of residents",
+    "black_nonhispanic_share": "non-Hispanic Black share of residents",
+    "median_household_income": "median household income",
+    "poverty_share": "share of residents in poverty",
+    "rural_share": "rural share of residents",
+    "unemployment_rate": "unemployment rate",
+    "population": "population",
+}
+
+# Every measure here is about the jails of a county's sheriff (287(g) years are refused as an outcome): a county
+# whose sheriff runs no jail has no value for it, not a zero (a structural zero), and is left out.
+JAIL_MEASURES = tuple(measure for measure in measures.MEASURES if measure != "agreement_287g_years")
+
+N_PERMUTATIONS = 9999
+"""Permutations per rank correlation (seed: models.DEFAULT_SEED)."""
+
+MIN_MIXED_GROUPS = 5
+"""The detainer-level model is fitted only when at least this many counties have detainers and covariates."""
