@@ -14,6 +14,8 @@ import pytest
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.views import county_profile, which_counties
+from ma_ice_coop.views.county_profile.compute import measure_summary
+from ma_ice_coop.views.county_profile.formatting import comparison_text
 
 DEFAULT = ("2014-10-01", "2015-07-19")
 
@@ -135,9 +137,9 @@ def test_sensitivity_range_rows(table):
 
 
 def test_above_the_pool_only_if_the_range_agrees(profiles):
-    ar = county_profile._summary(profiles["Barnstable"], "jail_arrests_per_100k")
+    ar = measure_summary(profiles["Barnstable"], "jail_arrests_per_100k")
     assert ar["side_as_placed"] == "below" and ar["side"] == ""
-    assert "not across its sensitivity range" in county_profile._comparison(ar)
+    assert "not across its sensitivity range" in comparison_text(ar)
     jail = which_counties.compute("jail_arrests_per_100k", "2011-10-01", "2023-01-29")
     below = jail.table.set_index("county")["pool_side"]
     assert below["Barnstable"] == ""
@@ -228,7 +230,7 @@ def test_detention_headline_is_the_fiscal_year_panel(table):
     text = county_profile.key_findings(r)
     assert "per day over 2008-09-06 to 2024-01-04" not in text
     assert "by fiscal year, the mean held per day peaked at" in text
-    h = county_profile._summary(r, "mean_daily_ice_headcount")
+    h = measure_summary(r, "mean_daily_ice_headcount")
     assert (h["period_start"], h["period_end"]) == ("2011-10-01", "2024-01-04")
 
 

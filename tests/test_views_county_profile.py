@@ -12,6 +12,7 @@ from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.tables.reference import load_counties
 from ma_ice_coop.views import county_profile as view
+from ma_ice_coop.views.county_profile.formatting import rank_text
 
 COUNTIES = sorted(load_counties()["county"])
 DEFAULT = ("2014-10-01", "2015-07-19")
@@ -105,7 +106,7 @@ def test_small_by_data_wording(profiles, county):
         expected = bool(measures.small_by_data(r.tables[m][r.tables[m]["county_fips"] == r.county_fips]).iloc[0])
         assert bool(row["small"]) == expected and (m in r.small_measures) == expected
         if expected and pd.notna(row["rank"]):
-            assert view._rank_text(r, row).startswith("not ranked (small: ")
+            assert rank_text(row).startswith("not ranked (small: ")
     if r.small_measures and r.host is None:
         assert "too few cases to rank" in text
 

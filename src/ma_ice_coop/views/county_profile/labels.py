@@ -1,0 +1,122 @@
+"""The county profile's fixed vocabulary: measure labels, facility operator names, event groups, the covariates
+shown and the timeline's span. Text only; nothing here reads data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+NOTEBOOK_ID = "county_profile"
+
+# A county whose sheriff runs no jail has its prisoners held in another county's jail: counties.csv
+# prisoners_held_in (measures.jail_host), never hard-coded here.
+
+TIMELINE_START = date(2005, 1, 1)
+TIMELINE_END = date(2025, 12, 31)
+STATEWIDE_EVENTS = ("secure_communities", "lunn", "sheriff_elections_2022")
+UNDERCOUNT_BEFORE = date(2011, 10, 1)  # ICE detention stays are recorded from this day on
+
+PARTY_NAMES = {
+    "D": "Democrat",
+    "R": "Republican",
+    "I": "independent",
+    "U": "unenrolled",
+    "": "party not found in a source",
+}
+
+LABELS = {
+    "detainers_lodged": "Detainers lodged",
+    "detainers_per_100k": "Detainers per 100,000 residents (over the period)",
+    "custody_share": "Custody share: ICE took custody, of all detainers",
+    "custody_share_resolved": "Custody share: ICE took custody, of resolved detainers",
+    "declined_share": "Declined share (recorded declines; a lower bound)",
+    "declined_share_broad": "Declined share, broad (also releases without transfer)",
+    "unresolved_share": "Unresolved share (no outcome recorded)",
+    "recorded_declines": "Recorded declines per facility-year",
+    "jail_arrests": "ICE arrests at the county's jails (as placed; sensitivity range below)",
+    "jail_arrests_per_100k": "ICE arrests at jails per 100,000 residents per year",
+    "mean_daily_ice_headcount": "Mean ICE detainees held per day (complete records)",
+    "agreement_287g_years": "Operational 287(g) years",
+    "agreement_287g_paper_years": "Paper-only 287(g) years (signed, never operated)",
+}
+SHORT = {
+    "detainers_per_100k": "Detainers per 100,000",
+    "custody_share": "Custody share (all)",
+    "custody_share_resolved": "Custody share (resolved)",
+    "declined_share": "Declined share",
+    "declined_share_broad": "Declined share (broad)",
+    "unresolved_share": "Unresolved share",
+    "recorded_declines": "Recorded declines",
+    "jail_arrests_per_100k": "ICE arrests at jails",
+}
+AXIS = {
+    "detainers_per_100k": "per 100,000 residents over the period",
+    "custody_share": "share of detainers",
+    "custody_share_resolved": "share of resolved detainers",
+    "declined_share": "share of detainers",
+    "declined_share_broad": "share of detainers",
+    "unresolved_share": "share of detainers",
+    "recorded_declines": "declines per facility-year",
+    "jail_arrests_per_100k": "per 100,000 residents per year",
+}
+
+OPERATOR_LABELS = {
+    "sheriff": "sheriff",
+    "state_doc": "state prison (DOC)",
+    "federal": "federal",
+    "ice": "ICE office",
+    "police": "police",
+    "state_police": "State Police",
+    "court": "court",
+    "other": "other (hospital, airport, hotel)",
+}
+
+OPERATOR_PLURAL = {
+    "state_doc": "state prisons",
+    "federal": "federal sites",
+    "ice": "ICE offices",
+    "police": "police",
+    "state_police": "State Police",
+    "court": "courts",
+    "other": "hospitals and other places",
+}
+
+EVENT_GROUPS = {
+    "287g_start": "287(g)",
+    "287g_end": "287(g)",
+    "287g_renewal": "287(g)",
+    "287g_application": "287(g)",
+    "detention_contract_end": "ICE detention contract",
+    "court_ruling": "courts and lawsuits",
+    "lawsuit": "courts and lawsuits",
+    "election": "sheriffs and elections",
+    "sheriff": "sheriffs and elections",
+    "federal_action": "federal action",
+    "executive_order": "federal action",
+    "policy": "policy and reports",
+    "legislation": "policy and reports",
+    "report": "policy and reports",
+}
+EVENT_GROUP_ORDER = [
+    "287(g)",
+    "ICE detention contract",
+    "sheriffs and elections",
+    "courts and lawsuits",
+    "federal action",
+    "policy and reports",
+]
+
+# Covariates shown in the politics and demographics table: (variable, label, kind).
+COVARIATES = [
+    ("pres_dem_share", "Presidential vote: Democratic share", "pct"),
+    ("pres_rep_share", "Presidential vote: Republican share", "pct"),
+    ("gov_dem_share", "Governor vote: Democratic share", "pct"),
+    ("gov_rep_share", "Governor vote: Republican share", "pct"),
+    ("sheriff_2022_winner_share", "2022 sheriff race: winner's share of the votes", "pct"),
+    ("sheriff_2022_contested", "2022 sheriff race contested (runner-up at least 1%)", "yesno"),
+    ("population", "Population", "persons"),
+    ("foreign_born_share", "Foreign-born share", "pct"),
+    ("hispanic_share", "Hispanic share", "pct"),
+    ("median_household_income", "Median household income (nominal USD)", "usd"),
+    ("poverty_share", "Share in poverty", "pct"),
+    ("rural_share", "Rural share (population in rural blocks)", "pct"),
+]
