@@ -8,6 +8,7 @@ import pandas as pd
 
 from ma_ice_coop import config, io
 from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis.catalogue import catalogue
 
 DECIMALS = 6  # rounding of floats in the CSVs, so rebuilds are byte-identical across platforms
 
@@ -18,6 +19,19 @@ def reports_data_dir() -> Path:
 
 def _write(df: pd.DataFrame, path: Path) -> None:
     io.write_csv(df.round(DECIMALS), path)
+
+
+def _measure_rows(county: pd.DataFrame) -> list[str]:
+    """One table row per catalogue measure present in `county`: its definition, periods and row count."""
+    lines = []
+    for measure in catalogue().measures.values():
+        rows = county[county["measure"] == measure.id]
+        if rows.empty:
+            continue
+        periods = rows[["period_start", "period_end"]].drop_duplicates()
+        span = f"{periods['period_start'].min()}..{periods['period_end'].max()} ({len(periods)})"
+        lines.append(f"| `{measure.id}` | {measure.definition} | {span} | {len(rows)} |")
+    return lines
 
 
 def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
@@ -40,17 +54,12 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         "| measure | meaning | periods | rows |",
         "|---|---|---|---|",
     ]
-    for measure, meaning in measures.MEASURES.items():
-        rows = county[county["measure"] == measure]
-        if rows.empty:
-            continue
-        periods = rows[["period_start", "period_end"]].drop_duplicates()
-        span = f"{periods['period_start'].min()}..{periods['period_end'].max()} ({len(periods)})"
-        lines.append(f"| `{measure}` | {meaning} | {span} | {len(rows)} |")
+    lines += _measure_rows(county)
     shares = county[
         (county["measure"] == "custody_share") & (county["period_start"] == measures.FY2015_DETAINERS.start.isoformat())
     ]
     small = sorted(shares.loc[measures.small_by_data(shares), "county"])
+    complete, daily_start = measures.DETENTION_COMPLETE.start, measures.ICE_DETENTION_DAILY.start
     lines += [
         "",
         "Small by data, not by population: an estimate rests on few cases when a share has "
@@ -58,9 +67,9 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         "(`measures.small_by_data`); read such intervals, not point estimates or ranks. For the FY2015 detainer",
         f"shares that is {', '.join(small)}. Jail arrests carry a sensitivity range (`jail_arrests_low`,",
         "`jail_arrests_high` and their per-100k rows): placement from free-text landmarks can raise or lower a",
-        "count. Rates per resident of the jail measures use " + measures.JAIL_RESIDENTS + ".",
-        "Detention measures have whole-period rows from 2011-10-01 (complete records) and from 2008-09-06",
-        "(undercounts before 2011-10-01) next to the fiscal years. 287(g): `agreement_287g_years` counts",
+        "count. Rates per resident of the jail measures use " + catalogue().texts["jail_residents"] + ".",
+        f"Detention measures have whole-period rows from {complete} (complete records) and from {daily_start}",
+        f"(undercounts before {complete}) next to the fiscal years. 287(g): `agreement_287g_years` counts",
         "operational years, `agreement_287g_paper_years` agreements signed but never operated.",
         "",
         "## agency_measures.csv",
