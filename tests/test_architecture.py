@@ -18,10 +18,6 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "ma_ice_coop"
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
-# Modules still above the size limits while the split goes on (issue 8): each may shrink, never grow.
-# Remove a module from these lists once it is within the limits.
-OVERSIZE_MODULES: dict[str, int] = {}
-LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def test_layers_contract_is_kept():
@@ -59,10 +55,8 @@ def _module_sizes() -> dict[str, int]:
     }
 
 
-def test_modules_are_small_or_shrinking():
-    too_big = {
-        name: n for name, n in _module_sizes().items() if n > max(MAX_MODULE_LINES, OVERSIZE_MODULES.get(name, 0))
-    }
+def test_modules_are_small():
+    too_big = {name: n for name, n in _module_sizes().items() if n > MAX_MODULE_LINES}
     assert not too_big, f"modules over {MAX_MODULE_LINES} lines (split them): {too_big}"
 
 
@@ -77,10 +71,8 @@ def _function_lengths() -> dict[str, int]:
     return out
 
 
-def test_functions_are_short_or_shrinking():
-    too_long = {
-        name: n for name, n in _function_lengths().items() if n > max(MAX_FUNCTION_LINES, LONG_FUNCTIONS.get(name, 0))
-    }
+def test_functions_are_short():
+    too_long = {name: n for name, n in _function_lengths().items() if n > MAX_FUNCTION_LINES}
     assert not too_long, f"functions over {MAX_FUNCTION_LINES} lines (split them): {too_long}"
 
 
