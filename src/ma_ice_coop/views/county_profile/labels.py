@@ -1,9 +1,11 @@
-"""The county profile's fixed vocabulary: measure labels, facility operator names, event groups, the covariates
-shown and the timeline's span. Text only; nothing here reads data."""
+"""The county profile's fixed vocabulary: which measures it shows (their labels come from the measure
+catalogue), facility operator names, event groups, the covariates shown and the timeline's span."""
 
 from __future__ import annotations
 
 from datetime import date
+
+from ma_ice_coop.analysis.catalogue import catalogue
 
 NOTEBOOK_ID = "county_profile"
 
@@ -23,41 +25,36 @@ PARTY_NAMES = {
     "": "party not found in a source",
 }
 
-LABELS = {
-    "detainers_lodged": "Detainers lodged",
-    "detainers_per_100k": "Detainers per 100,000 residents (over the period)",
-    "custody_share": "Custody share: ICE took custody, of all detainers",
-    "custody_share_resolved": "Custody share: ICE took custody, of resolved detainers",
-    "declined_share": "Declined share (recorded declines; a lower bound)",
-    "declined_share_broad": "Declined share, broad (also releases without transfer)",
-    "unresolved_share": "Unresolved share (no outcome recorded)",
-    "recorded_declines": "Recorded declines per facility-year",
-    "jail_arrests": "ICE arrests at the county's jails (as placed; sensitivity range below)",
-    "jail_arrests_per_100k": "ICE arrests at jails per 100,000 residents per year",
-    "mean_daily_ice_headcount": "Mean ICE detainees held per day (complete records)",
-    "agreement_287g_years": "Operational 287(g) years",
-    "agreement_287g_paper_years": "Paper-only 287(g) years (signed, never operated)",
-}
-SHORT = {
-    "detainers_per_100k": "Detainers per 100,000",
-    "custody_share": "Custody share (all)",
-    "custody_share_resolved": "Custody share (resolved)",
-    "declined_share": "Declined share",
-    "declined_share_broad": "Declined share (broad)",
-    "unresolved_share": "Unresolved share",
-    "recorded_declines": "Recorded declines",
-    "jail_arrests_per_100k": "ICE arrests at jails",
-}
-AXIS = {
-    "detainers_per_100k": "per 100,000 residents over the period",
-    "custody_share": "share of detainers",
-    "custody_share_resolved": "share of resolved detainers",
-    "declined_share": "share of detainers",
-    "declined_share_broad": "share of detainers",
-    "unresolved_share": "share of detainers",
-    "recorded_declines": "declines per facility-year",
-    "jail_arrests_per_100k": "per 100,000 residents per year",
-}
+# The measures the profile shows, in its order, and those it draws as interval panels. Their labels, short
+# labels and axis texts come from the measure catalogue (data/reference/measures.yaml), stated once there.
+PROFILE_MEASURES = (
+    "detainers_lodged",
+    "detainers_per_100k",
+    "custody_share",
+    "custody_share_resolved",
+    "declined_share",
+    "declined_share_broad",
+    "unresolved_share",
+    "recorded_declines",
+    "jail_arrests",
+    "jail_arrests_per_100k",
+    "mean_daily_ice_headcount",
+    "agreement_287g_years",
+    "agreement_287g_paper_years",
+)
+FIGURE_MEASURES = (
+    "detainers_per_100k",
+    "custody_share",
+    "custody_share_resolved",
+    "declined_share",
+    "declined_share_broad",
+    "unresolved_share",
+    "recorded_declines",
+    "jail_arrests_per_100k",
+)
+LABELS = {m: catalogue().measure(m).label for m in PROFILE_MEASURES}
+SHORT = {m: catalogue().measure(m).short_label for m in FIGURE_MEASURES}
+AXIS = {m: catalogue().measure(m).axis_label for m in FIGURE_MEASURES}
 
 OPERATOR_LABELS = {
     "sheriff": "sheriff",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis.catalogue import catalogue
 
 # Measures with a population-sized denominator: a binomial model of count / person-years is, for a rare
 # event, practically a Poisson rate model.
@@ -25,25 +26,8 @@ DENOMINATOR_LABELS = {
     "agreement_287g_years": "years in the period",
 }
 
-COVARIATE_LABELS = {
-    "pres_dem_share": "Democratic share of the presidential vote",
-    "pres_rep_share": "Republican share of the presidential vote",
-    "pres_dem_margin": "Democratic minus Republican presidential vote share",
-    "gov_dem_share": "Democratic share of the governor vote",
-    "gov_rep_share": "Republican share of the governor vote",
-    "gov_dem_margin": "Democratic minus Republican governor vote share",
-    "sheriff_republican": "Republican sheriff (1 = yes)",
-    "foreign_born_share": "foreign-born share of residents",
-    "hispanic_share": "Hispanic share of residents",
-    "white_nonhispanic_share": "non-Hispanic white share of residents",
-    "black_share": "Black share of residents",
-    "black_nonhispanic_share": "non-Hispanic Black share of residents",
-    "median_household_income": "median household income",
-    "poverty_share": "share of residents in poverty",
-    "rural_share": "rural share of residents",
-    "unemployment_rate": "unemployment rate",
-    "population": "population",
-}
+# Covariate labels are stated once, in the measure catalogue (data/reference/measures.yaml).
+COVARIATE_LABELS = dict(catalogue().covariate_labels)
 
 # Every measure here is about the jails of a county's sheriff (287(g) years are refused as an outcome): a county
 # whose sheriff runs no jail has no value for it, not a zero (a structural zero), and is left out.
