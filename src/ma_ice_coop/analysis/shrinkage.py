@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
@@ -68,7 +70,15 @@ def concentration_range(successes, trials, grid: int = 121) -> dict:
     """95% profile-likelihood range of the prior's concentration alpha + beta (prior mean profiled out).
 
     The range holds every concentration on a log grid over PRIOR_BOUNDS whose profile log-likelihood is
-    within chi2(1, 0.95) / 2 of the best; `open_low` / `open_high` say that the range reaches a bound."""
+    within chi2(1, 0.95) / 2 of the best; `open_low` / `open_high` say that the range reaches a bound.
+    The grid takes about a second, and every detainer-measure table needs it, so results are kept per
+    data (the counts themselves are the key)."""
+    key = (tuple(np.asarray(successes, dtype="float64")), tuple(np.asarray(trials, dtype="float64")), grid)
+    return dict(_concentration_range(*key))
+
+
+@lru_cache(maxsize=64)
+def _concentration_range(successes: tuple, trials: tuple, grid: int) -> dict:
     best = fit_beta_binomial(successes, trials)["negloglik"]
     logs = np.linspace(*PRIOR_BOUNDS[1], grid)
     profile = np.array([fit_beta_binomial(successes, trials, log_size=v)["negloglik"] for v in logs])
