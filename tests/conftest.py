@@ -76,3 +76,16 @@ def pytest_runtest_setup(item):
 def pytest_runtest_call(item):
     outcome = yield
     _skip_if_reference_extract_missing(outcome)
+
+
+@pytest.fixture(scope="session")
+def county_profiles() -> dict:
+    """The county profile of every county for the default FY2015 period, computed once per test run
+    (several test modules read them; none may change them)."""
+    from ma_ice_coop.tables.reference import load_counties
+    from ma_ice_coop.views import county_profile
+
+    return {
+        county: county_profile.compute(county, "2014-10-01", "2015-07-19")
+        for county in sorted(load_counties()["county"])
+    }

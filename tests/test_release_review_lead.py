@@ -14,18 +14,18 @@ DEFAULT = ("2014-10-01", "2015-07-19")
 
 
 @pytest.fixture(scope="module")
-def barnstable():
-    return county_profile.compute("Barnstable", *DEFAULT)
+def barnstable(county_profiles):
+    return county_profiles["Barnstable"]
 
 
 @pytest.fixture(scope="module")
-def plymouth():
-    return county_profile.compute("Plymouth", *DEFAULT)
+def plymouth(county_profiles):
+    return county_profiles["Plymouth"]
 
 
 @pytest.fixture(scope="module")
-def bristol():
-    return county_profile.compute("Bristol", *DEFAULT)
+def bristol(county_profiles):
+    return county_profiles["Bristol"]
 
 
 def test_which_counties_names_point_estimates_and_says_when_they_cannot_be_ordered():

@@ -26,8 +26,8 @@ def table():
 
 
 @pytest.fixture(scope="module")
-def profiles():
-    return {c: county_profile.compute(c, *DEFAULT) for c in ("Barnstable", "Nantucket", "Hampden", "Essex")}
+def profiles(county_profiles):
+    return county_profiles
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_barnstable_and_hampden_are_small_for_fy2015_shares(custody):
 
 
 def test_franklin_is_flagged_by_its_data_not_its_population(profiles):
-    franklin = county_profile.compute("Franklin", *DEFAULT)
+    franklin = profiles["Franklin"]
     assert "jail_arrests" in franklin.small_measures  # 3 arrests
     essex = profiles["Essex"]
     assert "jail_arrests" not in essex.small_measures and "custody_share" not in essex.small_measures
@@ -225,8 +225,8 @@ def test_sensitivity_to_the_prior_is_shown_and_published(table, custody):
 # ----------------------------------------------------------------------------- 7. whole-period means
 
 
-def test_detention_headline_is_the_fiscal_year_panel(table):
-    r = county_profile.compute("Franklin", *DEFAULT)
+def test_detention_headline_is_the_fiscal_year_panel(table, profiles):
+    r = profiles["Franklin"]
     text = county_profile.key_findings(r)
     assert "per day over 2008-09-06 to 2024-01-04" not in text
     assert "by fiscal year, the mean held per day peaked at" in text

@@ -20,8 +20,8 @@ NAN_WORD = re.compile(r"\bnan\b", re.IGNORECASE)  # "Nantucket" contains "nan": 
 
 
 @pytest.fixture(scope="module")
-def profiles():
-    return {county: view.compute(county, *DEFAULT) for county in COUNTIES}
+def profiles(county_profiles):
+    return county_profiles
 
 
 def _all_text(r) -> str:
