@@ -25,7 +25,7 @@ data: setup
 	$(VENV)/bin/ma-ice build --no-notebooks
 
 test: data lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # The layers contract (import-linter, pyproject.toml) and ruff (lint and format); part of `make test`.
 lint: setup

@@ -14,6 +14,7 @@ import pytest
 
 from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp
 from ma_ice_coop.io import read_processed
+from ma_ice_coop.present.text import join_words
 from ma_ice_coop.tables.loaders import covariates as cov
 from ma_ice_coop.tables.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
 from ma_ice_coop.views import common_questions as view
@@ -221,7 +222,7 @@ def test_uncontested_count_comes_from_county_covariates_with_one_rule(result, ti
     expected = sorted(rows.loc[rows["value"] == 0, "county"])
     assert cov.uncontested_sheriff_races_2022(panel) == expected
     q18 = _answer(result, "Q18")
-    assert f"{len(expected)} of the {len(rows)} races ({view._and(expected)}) were uncontested" in q18
+    assert f"{len(expected)} of the {len(rows)} races ({join_words(expected)}) were uncontested" in q18
     assert cov.CONTESTED_RULE in q18
     # no reference row types a count of its own
     for text in timeline["event"].tolist() + timeline["notes"].tolist():

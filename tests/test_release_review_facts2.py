@@ -15,7 +15,7 @@ import pytest
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, lunn_287g_text, timeline_row
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.present.report import md_source_links
+from ma_ice_coop.present.text import md_source_links
 from ma_ice_coop.tables.reference import load_agreements_287g, load_policy_timeline, load_sheriffs
 from ma_ice_coop.views import common_questions as view
 from ma_ice_coop.views import policy_timeline as timeline_view

@@ -14,6 +14,7 @@ import yaml
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.present.text import md_literal, md_source_links
 from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.tables.reference import load_policy_timeline
 from ma_ice_coop.views import common_questions as view
@@ -275,8 +276,8 @@ def test_missing_file_is_a_schema_error(tmp_path):
 
 
 def test_markdown_text_is_escaped():
-    assert view.md_text("<script>*x*</script>") == "&lt;script&gt;\\*x\\*&lt;/script&gt;"
-    assert view.md_link("https://example.org/a_(b)") == "[example.org](https://example.org/a_%28b%29)"
+    assert md_literal("<script>*x*</script>") == "&lt;script&gt;\\*x\\*&lt;/script&gt;"
+    assert md_source_links("https://example.org/a_(b)") == "[example.org](https://example.org/a_%28b%29)"
 
 
 def test_questions_file_lives_in_reference_dir():

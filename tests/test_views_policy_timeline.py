@@ -55,7 +55,7 @@ def test_parameters_are_validated():
 def test_lunn_findings_come_from_the_data(lunn):
     text = view.key_findings(lunn)
     assert "**Lunn v. Commonwealth**, 2017-07-24" in text
-    assert "(<https://law.justia.com/cases/massachusetts/supreme-court/2017/sjc-12276.html>)" in text
+    assert "[law.justia.com](https://law.justia.com/cases/massachusetts/supreme-court/2017/sjc-12276.html)" in text
     # statewide mean daily ICE headcount, 12 complete months either side (the event month left out)
     assert (
         "502 ICE detainees a day on average in all sheriff-run facilities over the 12 complete months before "

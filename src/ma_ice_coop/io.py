@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -62,3 +63,13 @@ def read_processed(table: str) -> pd.DataFrame:
     if not path.exists():
         raise ProjectError(f"processed table '{table}' not found at {path}: run `make data` (or `ma-ice process`)")
     return pd.read_parquet(path)
+
+
+def read_processed_geojson(name: str) -> dict:
+    """A processed GeoJSON file (data/processed/<name>.geojson); a clear error when it has not been built."""
+    path = config.processed_dir() / f"{name}.geojson"
+    if not path.exists():
+        raise ProjectError(
+            f"processed file '{name}.geojson' not found at {path}: run `make data` (or `ma-ice process`)"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))

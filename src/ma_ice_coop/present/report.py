@@ -66,11 +66,5 @@ def html_table(df: pd.DataFrame, *, caption: str = "", formats: dict | None = No
     return HTML(cap + body)
 
 
-def md_source_links(source_url: str) -> str:
-    """A reference row's source_url cell (URLs joined by " ; ") as Markdown links: "[source](u1) [source](u2)"."""
-    parts = [u.strip() for u in str(source_url).split(" ; ") if u.strip()]
-    return " ".join(f"[source](<{u}>)" for u in parts)
-
-
 def bullet_list(items: Iterable[str]) -> str:
     return "\n".join(f"- {item}" for item in items)

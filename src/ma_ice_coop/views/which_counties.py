@@ -14,7 +14,21 @@ import pandas as pd
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import lunn_287g_text
 from ma_ice_coop.present import figures as plots
-from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table, md_source_links
+from ma_ice_coop.present.report import bullet_list, fmt_estimate, fmt_num, fmt_pct, html_table
+from ma_ice_coop.present.text import md_source_links
+
+# The processed tables this notebook reads (data/processed/), directly or through analysis/: its cache key
+# covers these and no others (build/cache.py). tests/test_view_tables.py keeps the list complete.
+PROCESSED_TABLES = (
+    "agreements_287g_years",
+    "county_boundaries",
+    "county_covariates",
+    "detainers",
+    "facility_year_declines",
+    "ice_detention_daily",
+    "ice_detention_fy",
+    "jail_arrests",
+)
 
 SOURCE_NOTE = {
     "share": "ICE detainer records FY2015 YTD (FOIA to NPR); lift reasons as recorded by ICE",

@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ma_ice_coop.errors import ProjectError, SchemaError
-from ma_ice_coop.io import atomic_write_text
+from ma_ice_coop.io import atomic_write_text, read_processed_geojson
 from ma_ice_coop.tables.schemas import COUNTY_FIPS, col, table_schema
 
 PACKAGE = "_plotly_geo"
@@ -169,8 +169,9 @@ def _simplify_ring(points: np.ndarray, tolerance: float) -> np.ndarray:
 
 def simplified_boundaries_geojson(tolerance: float = 0.002) -> dict:
     """County polygons simplified for small maps (about 200 m at this latitude): lighter figures, same
-    shapes at report size. Tiny islands whose simplified ring collapses keep their full outline."""
-    collection = county_boundaries_geojson()
+    shapes at report size. Tiny islands whose simplified ring collapses keep their full outline. Read from the
+    processed county_boundaries.geojson."""
+    collection = read_processed_geojson("county_boundaries")
     features = []
     for feature in collection["features"]:
         geometry = feature["geometry"]

@@ -54,18 +54,29 @@ from ma_ice_coop.views.common_questions.text import (
     WRONG_HEADING,
     key_findings,
     limitations,
-    md_link,
-    md_text,
     md_text_keep_links,
     question_markdown,
     questions_markdown,
     timeline_facts,
 )
 from ma_ice_coop.views.common_questions.values import AGENCY_LABELS, placeholder_values
-from ma_ice_coop.views.common_questions.values import _and as _and  # used by the tests
 from ma_ice_coop.views.common_questions.values import _top_counts_text as _top_counts_text  # used by the tests
 
+# The processed tables this notebook reads (data/processed/), directly or through analysis/: its cache key
+# covers these and no others (build/cache.py). tests/test_view_tables.py keeps the list complete.
+PROCESSED_TABLES = (
+    "agreements_287g_years",
+    "county_boundaries",
+    "county_covariates",
+    "detainers",
+    "facility_year_declines",
+    "ice_detention_daily",
+    "ice_detention_fy",
+    "jail_arrests",
+)
+
 __all__ = [
+    "PROCESSED_TABLES",
     "AGENCY_LABELS",
     "CORE_DATA",
     "FORBIDDEN_CLAIMS",
@@ -86,8 +97,6 @@ __all__ = [
     "key_findings",
     "limitations",
     "load_common_questions",
-    "md_link",
-    "md_text",
     "md_text_keep_links",
     "outcome_figure",
     "outcome_table",

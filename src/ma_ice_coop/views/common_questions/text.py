@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote, urlsplit
-
 import pandas as pd
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import lunn_287g_text
 from ma_ice_coop.present.report import bullet_list, fmt_num
+from ma_ice_coop.present.text import join_words, md_literal, md_source_links, source_urls
 from ma_ice_coop.views.common_questions.curated import resolve_timeline
 from ma_ice_coop.views.common_questions.placeholders import fill
 from ma_ice_coop.views.common_questions.result import CommonQuestions
-from ma_ice_coop.views.common_questions.values import _and, _period_text
+from ma_ice_coop.views.common_questions.values import _period_text
 
 WRONG_HEADING = "**Commonly claimed but wrong**"
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
-
-
-def md_text(text: str) -> str:
-    """Curated or timeline text made safe for Markdown: HTML escaped, Markdown syntax characters escaped."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def md_link(url: str) -> str:
-    """A Markdown link labelled with the site's name; characters that would end the link are encoded."""
-    host = urlsplit(url).netloc.removeprefix("www.") or url
-    safe = quote(url, safe=":/?#[]@!$&'*+,;=%~")
-    safe = safe.replace("(", "%28").replace(")", "%29")
-    return f"[{md_text(host)}]({safe})"
-
-
-def _md_links(urls: str) -> str:
-    """Markdown links for every URL of a ' ; '-separated source_url cell."""
-    return ", ".join(md_link(u.strip()) for u in urls.split(" ; ") if u.strip())
 
 
 def md_text_keep_links(line: str) -> str:
@@ -51,9 +28,9 @@ def timeline_facts(refs, timeline: pd.DataFrame) -> list[str]:
     rows = rows.sort_values(["date", "county_fips", "category", "event"], kind="mergesort")
     lines = []
     for row in rows.itertuples():
-        links = ", ".join(md_link(u.strip()) for u in row.source_url.split(" ; ") if u.strip())
+        links = md_source_links(row.source_url)
         note = "" if row.confidence == "high" else f" (confidence: {row.confidence})"
-        lines.append(f"**{row.date}** — {md_text(row.event)}{note} Source: {links}.")
+        lines.append(f"**{row.date}** — {md_literal(row.event)}{note} Source: {links}.")
     return lines
 
 
@@ -69,12 +46,12 @@ def _data_line(data: tuple[str, ...]) -> str:
 def question_markdown(report: CommonQuestions, qid: str, *, include_wrong_claims: bool = True) -> str:
     """One question: the answer, the wrong claims with corrections, dated facts, and what is not known."""
     question = report.curated.questions[qid]
-    parts = [f"### {qid}. {md_text(question.question)}", "", md_text(fill(question.answer, report.values)), ""]
+    parts = [f"### {qid}. {md_literal(question.question)}", "", md_literal(fill(question.answer, report.values)), ""]
     if include_wrong_claims and question.wrong_claims:
         parts += [WRONG_HEADING, ""]
         parts += [
-            f"- *Claimed:* “{md_text(claim.claim)}” — **Correction:** {md_text(fill(claim.correction, report.values))} "
-            f"Source: {md_link(claim.source_url)}."
+            f"- *Claimed:* “{md_literal(claim.claim)}” — **Correction:** "
+            f"{md_literal(fill(claim.correction, report.values))} Source: {md_source_links(claim.source_url)}."
             for claim in question.wrong_claims
         ]
         parts.append("")
@@ -84,7 +61,7 @@ def question_markdown(report: CommonQuestions, qid: str, *, include_wrong_claims
     parts += [
         "**What the data cannot tell**",
         "",
-        bullet_list(md_text(fill(item, report.values)) for item in question.not_known),
+        bullet_list(md_literal(fill(item, report.values)) for item in question.not_known),
         "",
         _data_line(question.data),
     ]
@@ -106,9 +83,9 @@ def key_findings(report: CommonQuestions) -> str:
     counts = report.research["core data can answer"].value_counts()
     lines = [
         "The law frames every answer. "
-        + lunn_287g_text(_md_links, timeline)
+        + lunn_287g_text(md_source_links, timeline)
         + " There is no statewide Trust Act: Trust Acts are city ordinances"
-        + (f" (source: {md_link(no_trust.iloc[0]['source_url'].split(' ; ')[0])})." if len(no_trust) else "."),
+        + (f" (source: {md_source_links(source_urls(no_trust.iloc[0]['source_url'])[0])})." if len(no_trust) else "."),
         f"In the only record-level outcome data ({values['fy2015_period']}, before Lunn), "
         f"{values['detainers_sheriff_fy2015']} of the {values['detainers_ma_fy2015']} detainers lodged at "
         f"Massachusetts facilities went to sheriff-run jails. ICE recorded taking custody in "
@@ -140,15 +117,15 @@ def _small_text() -> str:
     small = table.loc[measures.small_by_data(table), "county"].tolist()
     return (
         f"A county is small for a measure when its data are few (for the custody share, "
-        f"{measures.small_rule('custody_share')}: {_and(small) or 'none'}): read its interval, not its rank."
+        f"{measures.small_rule('custody_share')}: {join_words(small) or 'none'}): read its interval, not its rank."
     )
 
 
 def _limitation_lines(report: CommonQuestions) -> list[str]:
     return [
         "Sources of the answers: each question of the project notes on common questions (which check a widely "
-        f"circulated FAQ, {md_link(next(iter(report.curated.sources)))}) was answered in the project's own words "
-        "in data/reference/common_questions.yaml. Numbers come from the processed tables through named "
+        f"circulated FAQ, {md_source_links(next(iter(report.curated.sources)))}) was answered in the project's own "
+        "words in data/reference/common_questions.yaml. Numbers come from the processed tables through named "
         "placeholders filled by code; dated facts come from data/reference/policy_timeline.csv with their source "
         "links.",
         "Unit: the jails and houses of correction run by each county's elected sheriff, rolled up to the county. "
@@ -178,7 +155,7 @@ def limitations(report: CommonQuestions) -> str:
     return (
         bullet_list(_limitation_lines(report))
         + "\n- Measures named under *Data*:\n"
-        + "\n".join(f"  - `{measure}`: {md_text(measures.MEASURES[measure])}" for measure in used)
+        + "\n".join(f"  - `{measure}`: {md_literal(measures.MEASURES[measure])}" for measure in used)
         + "\n- Processed tables named under *Data* (columns in data/processed/CODEBOOK.md): "
         + ", ".join(f"`{table}`" for table in tables)
         + "."

@@ -8,12 +8,13 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct
+from ma_ice_coop.present.text import join_words, period_text
 from ma_ice_coop.tables.loaders.covariates import (
     CONTESTED_RULE,
     county_covariates_wide,
     uncontested_sheriff_races_2022,
 )
-from ma_ice_coop.tables.reference import load_agreements_287g, load_sheriffs
+from ma_ice_coop.tables.reference import county_names, load_agreements_287g, load_sheriffs
 from ma_ice_coop.views.common_questions.placeholders import PLACEHOLDERS
 
 AGENCY_LABELS = {
@@ -31,14 +32,7 @@ AGENCY_LABELS = {
 
 
 def _period_text(period: measures.Period) -> str:
-    return f"{period.start.isoformat()} to {period.end.isoformat()}"
-
-
-def _and(items: list[str]) -> str:
-    """Items joined in English: "a", "a and b", "a, b and c"."""
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return period_text(period.start, period.end)
 
 
 def _num(value: float) -> str:
@@ -64,7 +58,7 @@ def sheriff_detainers(period: measures.Period) -> pd.DataFrame:
 def _top_counts_text(lodged: pd.DataFrame, n: int = 3) -> str:
     """The counties with the highest detainer counts, ranked only if their 95% intervals do not overlap."""
     top = lodged.sort_values(["numerator", "county"], ascending=[False, True]).head(n)
-    named = _and([f"{row.county} ({fmt_num(row.numerator)})" for row in top.itertuples()])
+    named = join_words([f"{row.county} ({fmt_num(row.numerator)})" for row in top.itertuples()])
     if top["ci_low"].max() <= top["ci_high"].min():
         return (
             f"{named}, counts whose 95% intervals overlap, so these counties cannot be told apart and their "
@@ -90,7 +84,7 @@ def _detainer_count_values(lodged: pd.DataFrame, agency: pd.DataFrame) -> dict[s
         "detainers_ma_fy2015": fmt_num(sheriff_total + agency_lodged.sum()),
         "detainers_doc_fy2015": fmt_num(agency_lodged.get("state_doc", 0)),
         "detainers_police_fy2015": fmt_num(agency_lodged.get("police", 0)),
-        "detainers_non_sheriff_fy2015": _and(
+        "detainers_non_sheriff_fy2015": join_words(
             [
                 f"{AGENCY_LABELS.get(row.agency_group, row.agency_group)} {fmt_num(row.numerator)}"
                 for row in others.itertuples()
@@ -115,11 +109,11 @@ def _counties_vs_pool(custody: pd.DataFrame, pooled: float) -> str:
         )
     else:
         clause = (
-            f"the intervals of {_and(above) or 'no county'} lie wholly above the pool and those of "
-            f"{_and(below) or 'no county'} wholly below it; the others cannot be told apart from it"
+            f"the intervals of {join_words(above) or 'no county'} lie wholly above the pool and those of "
+            f"{join_words(below) or 'no county'} wholly below it; the others cannot be told apart from it"
         )
     if without_detainers:
-        clause += f" ({_and(without_detainers)} had no detainers at all)"
+        clause += f" ({join_words(without_detainers)} had no detainers at all)"
     return clause
 
 
@@ -155,11 +149,11 @@ def _request_kinds(detainers: pd.DataFrame) -> str:
         group = forms[forms["request_kind"] == kind]
         if len(group):
             forms_used = sorted(group["form"].unique())
-            parts.append(f"{fmt_num(len(group))} {what} ({_and(forms_used)})")
+            parts.append(f"{fmt_num(len(group))} {what} ({join_words(forms_used)})")
     rest = forms[~forms["request_kind"].isin(["hold", "notify"])]
     if len(rest):
         parts.append(f"{fmt_num(len(rest))} were of another or unknown kind")
-    return _and(parts)
+    return join_words(parts)
 
 
 def _detainer_types(detainers: pd.DataFrame) -> str:
@@ -194,7 +188,7 @@ def _jail_arrest_values() -> dict[str, str]:
     return {
         "jail_arrests_period": _period_text(measures.JAIL_ARRESTS),
         "jail_arrests_top": "the jails of "
-        + _and([f"{row.county} ({fmt_num(row.numerator)})" for row in top.itertuples()]),
+        + join_words([f"{row.county} ({fmt_num(row.numerator)})" for row in top.itertuples()]),
         "jail_arrests_courts": fmt_num(courts["arrests"].sum()),
         "jail_arrests_courts_n": (
             f"{fmt_num(courts.loc[courts['arrests'] > 0, 'facility_id'].nunique())} "
@@ -216,7 +210,9 @@ def _agreement_287g_values() -> dict[str, str]:
     doc = panel[panel["agency_type"] == "state_doc"]
     return {
         "agreement_years_period": f"{years[0]}-{years[-1]}",
-        "counties_287g": _and([f"{row.county} ({fmt_num(row.numerator)} years)" for row in with_years.itertuples()])
+        "counties_287g": join_words(
+            [f"{row.county} ({fmt_num(row.numerator)} years)" for row in with_years.itertuples()]
+        )
         or "none",
         "doc_287g_years": (
             f"{fmt_num(int(doc['agreement_287g_operational'].sum()))} of the {fmt_num(doc['year'].nunique())} "
@@ -232,12 +228,12 @@ def _headcount_text(held: pd.DataFrame) -> str:
     """Mean daily ICE detainees of the counties that held them on 30 days or more, then the brief holders."""
     regular = held[held["days"] >= 30].sort_values(["estimate"], ascending=False)
     brief = held[held["days"] < 30].sort_index()
-    text = _and([f"{county} {_num(row.estimate)}" for county, row in regular.iterrows()])
+    text = join_words([f"{county} {_num(row.estimate)}" for county, row in regular.iterrows()])
     text += " ICE detainees per day, averaged over that period"
     if len(brief):
         text += (
-            f" ({_and(list(brief.index))} held ICE detainees on only "
-            f"{_and([fmt_num(n) for n in brief['days']])} days; the other counties on none)"
+            f" ({join_words(list(brief.index))} held ICE detainees on only "
+            f"{join_words([fmt_num(n) for n in brief['days']])} days; the other counties on none)"
         )
     return text
 
@@ -250,9 +246,9 @@ def _last_days_text(daily: pd.DataFrame, counties: list[str], names: dict[str, s
     end = pd.Timestamp(period.end)
     ended = [f"{names[fips]} on {day.date().isoformat()}" for fips, day in last.items() if day < end]
     still = [names[fips] for fips, day in last.items() if day >= end]
-    text = _and(ended) if ended else "no county"
+    text = join_words(ended) if ended else "no county"
     if still:
-        text += f"; {_and(still)} still held ICE detainees on the last day of the data, {period.end.isoformat()}"
+        text += f"; {join_words(still)} still held ICE detainees on the last day of the data, {period.end.isoformat()}"
     return text
 
 
@@ -279,7 +275,7 @@ def _year_end_last_listed(fy_table: pd.DataFrame, names: dict[str, str]) -> str:
     stopped = last[last < latest].sort_values()
     if stopped.empty:
         return "no county"
-    return _and([f"{names[fips]} last in FY{fy}" for fips, fy in stopped.items()])
+    return join_words([f"{names[fips]} last in FY{fy}" for fips, fy in stopped.items()])
 
 
 def _latest_year_end_text(fy_table: pd.DataFrame, names: dict[str, str]) -> str:
@@ -289,7 +285,7 @@ def _latest_year_end_text(fy_table: pd.DataFrame, names: dict[str, str]) -> str:
     rows = sheriff_fy[sheriff_fy["fiscal_year"] == latest]
     by_county = rows.groupby("sheriff_county_fips")["adp_total"].sum().sort_values(ascending=False)
     through = rows["data_through"].iloc[0]
-    listing = _and([f"{names[fips]} ({_num(adp)} per day on average)" for fips, adp in by_county.items()])
+    listing = join_words([f"{names[fips]} ({_num(adp)} per day on average)" for fips, adp in by_county.items()])
     return (
         f"ICE's FY{latest} workbook (data through {through}) lists "
         f"{'only ' if len(by_county) == 1 else ''}{listing} among sheriff-run jails"
@@ -303,8 +299,7 @@ def _ice_detention_values() -> dict[str, str]:
     held = head.assign(days=days)[days > 0]
     regular_counties = list(held[held["days"] >= 30].sort_values(["estimate"], ascending=False).index)
     daily = read_processed("ice_detention_daily")
-    counties = measures.county_frame()
-    names = dict(zip(counties["county_fips"], counties["county"], strict=True))
+    names = county_names()
     fy_table = read_processed("ice_detention_fy")
     return {
         "ice_detention_period": _period_text(period),
@@ -333,9 +328,9 @@ def _sheriff_parties(on: str, sheriffs: pd.DataFrame) -> str:
     for party, group in sorted(sitting.groupby("party"), key=lambda kv: (-len(kv[1]), kv[0])):
         one, many = names.get(party, (party, party))
         label = one if len(group) == 1 else many
-        counties = f" ({_and(sorted(group['county']))})" if len(group) <= 3 else ""
+        counties = f" ({join_words(sorted(group['county']))})" if len(group) <= 3 else ""
         parts.append(f"{fmt_num(len(group))} {label}{counties}")
-    return _and(parts)
+    return join_words(parts)
 
 
 def _election_2022_values(panel: pd.DataFrame) -> dict[str, str]:
@@ -349,14 +344,15 @@ def _election_2022_values(panel: pd.DataFrame) -> dict[str, str]:
         (agreements["start_bracket_to"] <= election)
         & (agreements["end_bracket_to"].isna() | (agreements["end_bracket_to"] > election))
     ]
-    names = measures.county_frame().set_index("county_fips")["county"]
+    names = county_names()
     held = sorted(names[fips] for fips in in_force["county_fips"])
     return {
         "sheriff_2022_uncontested": (
-            f"{fmt_num(len(uncontested))} of the {fmt_num(len(races))} races ({_and(uncontested)})"
+            f"{fmt_num(len(uncontested))} of the {fmt_num(len(races))} races ({join_words(uncontested)})"
         ),
         "sheriff_2022_contested_rule": CONTESTED_RULE,
-        "sheriffs_287g_at_2022_election": (f"only {_and(held)}" if len(held) == 1 else _and(held)) or "none",
+        "sheriffs_287g_at_2022_election": (f"only {join_words(held)}" if len(held) == 1 else join_words(held))
+        or "none",
     }
 
 

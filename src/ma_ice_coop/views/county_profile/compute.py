@@ -13,7 +13,7 @@ from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.specs.notebooks import notebook_parameters
 from ma_ice_coop.tables.facilities import load_facilities
-from ma_ice_coop.tables.reference import load_counties, load_sheriffs
+from ma_ice_coop.tables.reference import county_names, load_counties, load_sheriffs
 from ma_ice_coop.views.county_profile import records
 from ma_ice_coop.views.county_profile.labels import NOTEBOOK_ID
 
@@ -118,7 +118,7 @@ def compute(
     counties = load_counties()
     county_row = counties[counties["county"] == params["county"]].iloc[0]
     fips = county_row["county_fips"]
-    host_fips, host, served = _jail_hosting(counties, county_row)
+    host_fips, host, served = _jail_hosting(county_row)
     ids = measure_ids(params["custody_denominator"], params["decline_definition"])
     detainers = read_processed("detainers")
     tables, summary = _measure_summary(ids, period, detainers, fips)
@@ -167,11 +167,11 @@ def compute(
     )
 
 
-def _jail_hosting(counties: pd.DataFrame, county_row: pd.Series) -> tuple[str | None, str | None, list[str]]:
+def _jail_hosting(county_row: pd.Series) -> tuple[str | None, str | None, list[str]]:
     """(fips and name of the county holding this county's prisoners, or None; the counties whose prisoners
     this county's jails hold), from counties.csv prisoners_held_in."""
     fips = county_row["county_fips"]
-    names = dict(zip(counties["county_fips"], counties["county"], strict=True))
+    names = county_names()
     jail_host = measures.jail_host()
     host_fips = None if county_row["houses_own_prisoners"] else jail_host[fips]
     host = names.get(host_fips) if host_fips else None

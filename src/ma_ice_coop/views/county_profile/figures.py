@@ -9,14 +9,15 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.present import county_figures
 from ma_ice_coop.present import figures as plots
 from ma_ice_coop.present.report import fmt_pct
+from ma_ice_coop.present.text import year_spans
 from ma_ice_coop.tables.loaders.boundaries import simplified_boundaries_geojson
+from ma_ice_coop.tables.reference import county_names
 from ma_ice_coop.views.county_profile.compute import (
     CountyProfile,
     custody_measure,
     decline_measure,
     measure_summary,
 )
-from ma_ice_coop.views.county_profile.formatting import year_spans
 from ma_ice_coop.views.county_profile.labels import (
     AXIS,
     EVENT_GROUP_ORDER,
@@ -120,8 +121,7 @@ def timeline_figure(profile: CountyProfile):
 
 
 def locator_map(profile: CountyProfile):
-    counties = measures.county_frame()
-    names = dict(zip(counties["county_fips"], counties["county"], strict=True))
+    names = county_names()
     county = county_figures.LocatorCounty(
         fips=profile.county_fips,
         name=profile.county,

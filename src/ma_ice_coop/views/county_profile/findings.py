@@ -7,6 +7,7 @@ import pandas as pd
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
 from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct
+from ma_ice_coop.present.text import counted, esc, period_text, year_ranges
 from ma_ice_coop.tables.loaders.covariates import CONTESTED_RULE
 from ma_ice_coop.views.county_profile.compute import (
     CountyProfile,
@@ -14,15 +15,7 @@ from ma_ice_coop.views.county_profile.compute import (
     decline_measure,
     measure_summary,
 )
-from ma_ice_coop.views.county_profile.formatting import (
-    comparison_text,
-    counted,
-    esc,
-    fmt_mean,
-    fmt_value,
-    period_text,
-    year_ranges,
-)
+from ma_ice_coop.views.county_profile.formatting import comparison_text, fmt_mean, fmt_value
 from ma_ice_coop.views.county_profile.labels import LABELS, OPERATOR_PLURAL, PARTY_NAMES, UNDERCOUNT_BEFORE
 
 

@@ -3,57 +3,14 @@ the state pool, counted nouns, year ranges and source links."""
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct
+from ma_ice_coop.present.text import ordinal
 
 SHARES_OF_DETAINERS = ("custody_share", "declined_share", "declined_share_broad", "unresolved_share")
-
-
-def esc(text) -> str:
-    """Escape a data string for Markdown/HTML output."""
-    return html.escape(str(text), quote=False)
-
-
-def counted(count, singular: str, plural: str | None = None) -> str:
-    """'1 detainer', '3 detainers' (count formatted with fmt_num)."""
-    word = singular if count == 1 else (plural or singular + "s")
-    return f"{fmt_num(count)} {word}"
-
-
-def ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
-
-
-def period_text(start: str, end: str) -> str:
-    return f"{start} to {end}"
-
-
-def year_spans(years: list[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive years as (first, last): [2017, 2018, 2020] -> [(2017, 2018), (2020, 2020)]."""
-    spans: list[tuple[int, int]] = []
-    for year in sorted(years):
-        if spans and year == spans[-1][1] + 1:
-            spans[-1] = (spans[-1][0], year)
-        else:
-            spans.append((year, year))
-    return spans
-
-
-def year_ranges(years: list[int]) -> str:
-    """'2017-2018, 2020'."""
-    return ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in year_spans(years))
-
-
-def source_links(urls: str) -> str:
-    """A reference row's source_url cell (URLs joined by " ; ") as numbered HTML links."""
-    parts = [url.strip() for url in str(urls).split(" ; ") if url.strip()]
-    return " ".join(f'<a href="{html.escape(url, quote=True)}">[{i}]</a>' for i, url in enumerate(parts, start=1))
 
 
 def fmt_mean(value) -> str:

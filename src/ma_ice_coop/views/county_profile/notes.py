@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import lunn_287g_text
-from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct, md_source_links
+from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct
+from ma_ice_coop.present.text import counted, esc, md_source_links, period_text
 from ma_ice_coop.views.county_profile.compute import CountyProfile, measure_summary
-from ma_ice_coop.views.county_profile.formatting import counted, esc, period_text
 from ma_ice_coop.views.county_profile.labels import LABELS, OPERATOR_LABELS, UNDERCOUNT_BEFORE
 
 

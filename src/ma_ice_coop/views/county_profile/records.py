@@ -10,8 +10,9 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.present import figures as plots
+from ma_ice_coop.present.text import first_day
 from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
-from ma_ice_coop.tables.reference import date_bounds, load_policy_timeline
+from ma_ice_coop.tables.reference import load_policy_timeline
 from ma_ice_coop.views.county_profile.labels import (
     COVARIATES,
     EVENT_GROUPS,
@@ -22,11 +23,6 @@ from ma_ice_coop.views.county_profile.labels import (
 )
 
 RECORD_COUNTS = ("detainers", "custody", "declined", "unresolved", "ice_arrests", "detention_days")
-
-
-def first_day(text: str):
-    """The first day of a (possibly partial) reference date as a Timestamp; NaT for a blank one."""
-    return pd.Timestamp(date_bounds(text)[0]) if text else pd.NaT
 
 
 # ----------------------------------------------------------------------------- facilities

@@ -9,17 +9,15 @@ import pandas as pd
 from IPython.display import HTML
 
 from ma_ice_coop.present.report import fmt_num, html_table, md
+from ma_ice_coop.present.text import esc, html_source_links, period_text
 from ma_ice_coop.views.county_profile.compute import CountyProfile
 from ma_ice_coop.views.county_profile.formatting import (
     basis_text,
     comparison_text,
-    esc,
     fmt_covariate,
     fmt_state,
     fmt_value,
-    period_text,
     rank_text,
-    source_links,
 )
 from ma_ice_coop.views.county_profile.labels import LABELS, OPERATOR_LABELS, PARTY_NAMES
 
@@ -148,7 +146,7 @@ def events_html(profile: CountyProfile):
             "date": events["date_text"],
             "type": events["group"],
             "event": events["event"],
-            "sources": [source_links(urls) for urls in events["source_url"]],
+            "sources": [html_source_links(urls) for urls in events["source_url"]],
         }
     )
     return html_rows(
@@ -169,7 +167,7 @@ def sheriffs_html(profile: CountyProfile):
             "to": sheriffs["term_end"].replace("", "in office"),
             "how started": sheriffs["how_started"].replace("", "not found"),
             "287(g) and ICE record": sheriffs["agreement_287g"],
-            "sources": [source_links(urls) for urls in sheriffs["source_url"]],
+            "sources": [html_source_links(urls) for urls in sheriffs["source_url"]],
         }
     )
     caption = f"Sheriffs of {profile.county} County (data/reference/sheriffs.csv)"
@@ -276,7 +274,7 @@ def county_facts_html(profile: CountyProfile):
                 "sheriff's office": row["sheriff_office"],
                 "sheriff based in": row["sheriff_hq_town"],
                 "runs its own jail": "yes" if row["houses_own_prisoners"] else f"no (held in {profile.host})",
-                "sources": source_links(row["source_url"]),
+                "sources": html_source_links(row["source_url"]),
             }
         ]
     )

@@ -81,7 +81,20 @@ from ma_ice_coop.views.policy_timeline.text import (
 )
 from ma_ice_coop.views.policy_timeline.windows import COMPARE_MONTHS, before_after
 
+# The processed tables this notebook reads (data/processed/), directly or through analysis/: its cache key
+# covers these and no others (build/cache.py). tests/test_view_tables.py keeps the list complete.
+PROCESSED_TABLES = (
+    "agreements_287g_years",
+    "county_covariates",
+    "detainers",
+    "facility_year_declines",
+    "ice_detention_daily",
+    "ice_detention_fy",
+    "jail_arrests",
+)
+
 __all__ = [
+    "PROCESSED_TABLES",
     "CATEGORY_LABELS",
     "CATEGORY_ORDER",
     "COMPARE_MONTHS",

@@ -10,11 +10,12 @@ import pandas as pd
 from ma_ice_coop.present import figures as plots
 from ma_ice_coop.present import timeline_figures as draw
 from ma_ice_coop.present.report import fmt_num, md
+from ma_ice_coop.present.text import join_words
 from ma_ice_coop.views.policy_timeline.data import PolicyTimeline
 from ma_ice_coop.views.policy_timeline.findings import coefficient, short_name
 from ma_ice_coop.views.policy_timeline.selection import CATEGORY_LABELS, CATEGORY_ORDER, year_end, year_start
 from ma_ice_coop.views.policy_timeline.tables import panel_matrix
-from ma_ice_coop.views.policy_timeline.wording import join_words, persons
+from ma_ice_coop.views.policy_timeline.wording import persons
 
 HEADCOUNT_SOURCE = "UWCHR ice-detain daily headcounts (ICE ERO LESA FOIA 2022-ICFO-09022), sheriff-run facilities"
 TIMELINE_SOURCE = "data/reference/policy_timeline.csv (one source link per event)"
@@ -38,7 +39,7 @@ def _facility_styles(timeline: PolicyTimeline) -> dict[str, tuple[str, str]]:
 def _years(shown: pd.DataFrame, category: str, exclude: tuple[str, ...] = ()) -> str:
     """The years of the shown events of a category (leaving out the given key events)."""
     rows = shown[(shown["category"] == category) & ~shown["key"].isin(list(exclude))]
-    return join_words([str(year) for year in sorted({int(day.year) for day in rows["date"]})])
+    return join_words([str(year) for year in sorted({int(day.year) for day in rows["date"]})], empty="none")
 
 
 def timeline_figure(timeline: PolicyTimeline):
@@ -100,7 +101,7 @@ def facility_figure(timeline: PolicyTimeline):
         fig,
         alt=(
             f"Line chart of the monthly mean daily number of ICE detainees in {len(codes)} county jails "
-            f"({join_words([names[code] for code in codes])}) from {timeline.coverage.start} to "
+            f"({join_words([names[code] for code in codes], empty='none')}) from {timeline.coverage.start} to "
             f"{timeline.coverage.end}" + where + "."
         ),
         caption=(
@@ -216,7 +217,9 @@ def agreements_figure(timeline: PolicyTimeline):
         alt=(
             f"Heat table of {len(labels)} agencies (the {len(labels) - 1} sheriffs and the state DOC) by year "
             f"{years[0]}-{years[-1]},"
-            f" shaded where a 287(g) agreement was in force; agreements appear for {join_words(with_any)}."
+            " shaded where a 287(g) agreement was in force; agreements appear for "
+            + join_words(with_any, empty="none")
+            + "."
         ),
         caption=(
             "A year counts when an ICE list, a Washington Post flag or the dated agreement period shows an "
@@ -238,7 +241,7 @@ def year_end_figure(timeline: PolicyTimeline):
         fig,
         alt=(
             f"Horizontal segments showing ICE's average daily population in each listed sheriff facility "
-            f"({join_words(sorted(short.values()))}) for each fiscal year FY{years[0]}-FY{years[-1]}"
+            f"({join_words(sorted(short.values()), empty='none')}) for each fiscal year FY{years[0]}-FY{years[-1]}"
             + (
                 f", with a dashed line at {label}."
                 if marked

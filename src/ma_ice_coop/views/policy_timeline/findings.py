@@ -7,6 +7,7 @@ import pandas as pd
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import contract_end_rows
 from ma_ice_coop.present.report import bullet_list, fmt_num
+from ma_ice_coop.present.text import join_words, md_literal, md_source_links
 from ma_ice_coop.tables.reference import county_names
 from ma_ice_coop.views.policy_timeline.data import PolicyTimeline
 from ma_ice_coop.views.policy_timeline.summaries import WINDOW_MONTHS, EventSummary
@@ -14,9 +15,6 @@ from ma_ice_coop.views.policy_timeline.windows import COMPARE_MONTHS, before_aft
 from ma_ice_coop.views.policy_timeline.wording import (
     ci_text,
     date_text,
-    join_words,
-    md_links,
-    md_text,
     months_between,
     months_text,
     persons,
@@ -25,10 +23,10 @@ from ma_ice_coop.views.policy_timeline.wording import (
 
 def key_findings(timeline: PolicyTimeline) -> str:
     summary, row = timeline.summary, timeline.row
-    wording = md_text(str(row["event"]).strip())
+    wording = md_literal(str(row["event"]).strip())
     lines = [
-        f"**{md_text(summary.event.label)}**, {date_text(row)}: {wording}{'' if wording.endswith('.') else '.'} "
-        f"Source: {md_links(row['source_url'])}.",
+        f"**{md_literal(summary.event.label)}**, {date_text(row)}: {wording}{'' if wording.endswith('.') else '.'} "
+        f"Source: {md_source_links(row['source_url'])}.",
         availability_finding(summary),
         headcount_finding(timeline),
         its_finding(timeline),
@@ -52,13 +50,13 @@ def availability_finding(summary: EventSummary) -> str:
     before_only = available[before & ~after]["source"].tolist()
     after_only = available[~before & after]["source"].tolist()
     neither = available[~before & ~after]["source"].tolist()
-    text = f"Data within {WINDOW_MONTHS} months on both sides of the event: {join_words(both)}."
+    text = f"Data within {WINDOW_MONTHS} months on both sides of the event: {join_words(both, empty='none')}."
     if before_only:
         text += f" Before it only: {join_words(before_only)}."
     if after_only:
         text += f" After it only: {join_words(after_only)}."
     return text + (
-        f" No data around it: {join_words(neither)} (ICE arrests at jails are one total pooled over "
+        f" No data around it: {join_words(neither, empty='none')} (ICE arrests at jails are one total pooled over "
         f"{measures.JAIL_ARRESTS.start}..{measures.JAIL_ARRESTS.end}, so they cannot be split at any event)."
     )
 
@@ -126,10 +124,10 @@ def contract_dates_text(timeline: PolicyTimeline, summary: EventSummary | None =
     summary = summary or timeline.summary
     parts = [f"the event's own timeline row, dated {date_text(summary.row)} (quoted above)"]
     for _, end_row in contract_end_rows(summary.event).iterrows():
-        wording = md_text(str(end_row["event"]).strip().rstrip("."))
+        wording = md_literal(str(end_row["event"]).strip().rstrip("."))
         parts.append(
             f"the timeline's contract-end row dated {date_text(end_row)}, which reads: “{wording}” "
-            f"(source: {md_links(end_row['source_url'])})"
+            f"(source: {md_source_links(end_row['source_url'])})"
         )
     if summary.last_day is not None:
         days = (summary.last_day - summary.date).days
@@ -168,7 +166,7 @@ def other_events_text(timeline: PolicyTimeline, summary: EventSummary) -> str:
     others = events_in_window(timeline, summary)
     if not len(others):
         return "No other event of the timeline figure falls inside the model's window."
-    named = "; ".join(f"{other.date_text} {md_text(other.label)}" for other in others.itertuples())
+    named = "; ".join(f"{other.date_text} {md_literal(other.label)}" for other in others.itertuples())
     return (
         f"The window also contains {len(others)} other timeline event{'s' if len(others) != 1 else ''} "
         f"({named}); the model does not separate them from this one."
@@ -255,7 +253,9 @@ def agreements_finding(timeline: PolicyTimeline, summary: EventSummary | None = 
     doc_text = (
         " The state DOC's agreement was in force in all of these years (it is not a county)."
         if doc_years == shown
-        else f" The state DOC's agreement was in force in: {join_words([str(year) for year in doc_years])}."
+        else " The state DOC's agreement was in force in: "
+        + join_words([str(y) for y in doc_years], empty="none")
+        + "."
     )
     return (
         f"Sheriffs with an operational 287(g) agreement ({measures.OPERATIONAL_287G_RULE}): "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
+from ma_ice_coop.present.text import first_day
 from ma_ice_coop.tables.reference import county_names, load_agreements_287g, load_policy_timeline
 
 CATEGORY_ORDER = (
@@ -96,11 +97,6 @@ def _short_label(row: pd.Series, who: str, event) -> str:
     if row["category"] == "federal_action":
         return str(row["event"])
     return f"{who}: {CATEGORY_LABELS.get(row['category'], row['category'])}"
-
-
-def first_day(text: str) -> pd.Timestamp:
-    """The first day of an ISO date given at day, month or year precision."""
-    return pd.Timestamp(text + "-01" * (2 - text.count("-")))
 
 
 def year_start(selection: pd.DataFrame) -> pd.Timestamp:

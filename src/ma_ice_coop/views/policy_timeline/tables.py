@@ -9,13 +9,14 @@ import pandas as pd
 from IPython.display import HTML
 
 from ma_ice_coop.present.report import fmt_num, html_table, md
+from ma_ice_coop.present.text import html_source_links, year_ranges
 from ma_ice_coop.tables.reference import county_names
 from ma_ice_coop.views.policy_timeline.data import PolicyTimeline
 from ma_ice_coop.views.policy_timeline.findings import short_name
 from ma_ice_coop.views.policy_timeline.selection import CATEGORY_LABELS
 from ma_ice_coop.views.policy_timeline.summaries import WINDOW_MONTHS, EventSummary
 from ma_ice_coop.views.policy_timeline.windows import COMPARE_MONTHS, before_after, events_in_window
-from ma_ice_coop.views.policy_timeline.wording import date_text, links_html, year_ranges
+from ma_ice_coop.views.policy_timeline.wording import date_text
 
 COVERED = {
     (True, True): "before and after",
@@ -39,7 +40,7 @@ def _timeline_cells(row, chosen: bool) -> list[str]:
         html.escape(CATEGORY_LABELS.get(row.category, row.category)),
         html.escape(str(row.who)),
         f"<strong>{wording}</strong>" if chosen else wording,
-        links_html(row.source_url),
+        html_source_links(row.source_url),
     ]
 
 
@@ -284,7 +285,7 @@ def agreements_table(timeline: PolicyTimeline):
     rows = [
         {
             "agency": label,
-            "years in force": year_ranges([year for year, flag in zip(years, row, strict=True) if flag]),
+            "years in force": year_ranges([year for year, flag in zip(years, row, strict=True) if flag], empty="none"),
             "number of years": int(row.sum()),
         }
         for label, row in zip(labels, in_force, strict=True)

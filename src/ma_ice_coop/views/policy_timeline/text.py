@@ -5,17 +5,17 @@ from __future__ import annotations
 from ma_ice_coop.analysis import measures, models
 from ma_ice_coop.analysis.events import lunn_287g_text, reference_row
 from ma_ice_coop.present.report import bullet_list, fmt_num
+from ma_ice_coop.present.text import join_words, md_literal, md_source_links
 from ma_ice_coop.views.policy_timeline.data import MIN_CONTRACT_DAYS, PolicyTimeline
 from ma_ice_coop.views.policy_timeline.findings import its_finding
 from ma_ice_coop.views.policy_timeline.summaries import WINDOW_MONTHS
-from ma_ice_coop.views.policy_timeline.wording import join_words, md_links, md_text
 
 
 def headcount_text(timeline: PolicyTimeline) -> str:
     facilities = timeline.facilities
     is_contract = facilities["facility_code"].isin(timeline.contract_codes)
     contract, few = facilities[is_contract], facilities[~is_contract]
-    jails = join_words([f"{row.county} ({row.facility_code})" for row in contract.itertuples()])
+    jails = join_words([f"{row.county} ({row.facility_code})" for row in contract.itertuples()], empty="none")
     lines = [
         f"Sheriff-run facilities with ICE detainees on at least {MIN_CONTRACT_DAYS} days (county jails that "
         f"rented beds to ICE): {jails}."
@@ -27,7 +27,8 @@ def headcount_text(timeline: PolicyTimeline) -> str:
                 [
                     f"{row.county} {row.days} days ({row.first_day.date()}..{row.last_day.date()})"
                     for row in few.itertuples()
-                ]
+                ],
+                empty="none",
             )
             + "."
         )
@@ -54,7 +55,7 @@ def its_text(timeline: PolicyTimeline) -> str:
     else:
         lines.append(its_finding(timeline))
     if not summary.contract_ended or not summary.its_reason:
-        lines.append(f"Model note: {md_text(summary.its.note)}")
+        lines.append(f"Model note: {md_literal(summary.its.note)}")
     return bullet_list(lines)
 
 
@@ -83,8 +84,8 @@ def fy2015_context() -> str:
     return (
         f"That window ({period.start}..{period.end}) straddles the end of Secure Communities and the start of the "
         f"Priority Enforcement Program ({secure_communities['date']}, source: "
-        f"{md_links(secure_communities['source_url'])}) and follows Boston's Trust "
-        f"ordinance ({trust['date']}, source: {md_links(trust['source_url'])}): it is not a typical pre-Lunn "
+        f"{md_source_links(secure_communities['source_url'])}) and follows Boston's Trust "
+        f"ordinance ({trust['date']}, source: {md_source_links(trust['source_url'])}): it is not a typical pre-Lunn "
         "year. Detainers prepared shortly before its cut-off may still have been pending when the records were "
         "cut (blank outcomes by prepare month are in the data and coverage report)."
     )
@@ -93,7 +94,7 @@ def fy2015_context() -> str:
 def limitations(timeline: PolicyTimeline) -> str:
     period = measures.FY2015_DETAINERS
     lines = [
-        lunn_287g_text(md_links) + " Lunn does not act on those bed contracts.",
+        lunn_287g_text(md_source_links) + " Lunn does not act on those bed contracts.",
         "The ICE detention headcount counts people ICE held in sheriff-run jails under bed contracts; it measures "
         "the contracts, not detainers, and a fall to zero after a contract ends is by construction. Days before "
         f"{timeline.complete_from.date()} undercount (only stays recorded from then on are in the data) and the "

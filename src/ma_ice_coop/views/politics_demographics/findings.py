@@ -6,7 +6,8 @@ import pandas as pd
 
 from ma_ice_coop.analysis import measures, models
 from ma_ice_coop.analysis.events import KEY_EVENTS, lunn_287g_text, timeline_row
-from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct, md_source_links
+from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct
+from ma_ice_coop.present.text import md_source_links
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics, counties_without_jail
 from ma_ice_coop.views.politics_demographics.definitions import DENOMINATOR_LABELS, N_PERMUTATIONS
 from ma_ice_coop.views.politics_demographics.formatting import cov_label, join_or_none, measure_label

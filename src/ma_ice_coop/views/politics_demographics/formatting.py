@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct
+from ma_ice_coop.present.text import join_words
+from ma_ice_coop.tables import reference
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics
 from ma_ice_coop.views.politics_demographics.definitions import COVARIATE_LABELS, DENOMINATOR_LABELS
 
@@ -139,12 +140,11 @@ def fmt_range(est, low, high, digits: int = 2) -> str:
 
 
 def join_or_none(names) -> str:
-    """Names joined by commas, or 'none'."""
-    names = list(names)
-    return ", ".join(names) if names else "none"
+    """Names joined in English ('a, b and c'), or 'none'."""
+    return join_words(names, empty="none")
 
 
 def county_names(fips) -> list[str]:
-    counties = measures.county_frame()
-    names = dict(zip(counties["county_fips"], counties["county"], strict=True))
+    """County names for FIPS codes (a code that is not a Massachusetts county is shown as it is)."""
+    names = reference.county_names()
     return [names.get(code, code) for code in fips]
