@@ -106,3 +106,30 @@ def test_each_notebook_is_keyed_on_the_modules_it_imports():
         others = {f"ma_ice_coop.views.{other}" for other in specs if other != nb_id}
         assert not imported & others, f"{nb_id} would rerun when another view changes"
         assert "ma_ice_coop.build.pool" not in imported
+
+
+def test_a_build_with_nothing_to_do_imports_no_heavy_library():
+    """Planning and keying every run (all a no-op `ma-ice build` does besides hashing) must not import
+    pandas, pandera, scipy or matplotlib: they are the import floor the no-op build is measured against."""
+    code = (
+        "import sys\n"
+        "from ma_ice_coop.build import pipeline, pool\n"
+        "from ma_ice_coop.build.cache import run_keys\n"
+        "from ma_ice_coop.specs.notebooks import plan_runs\n"
+        "run_keys(plan_runs())\n"
+        "print(' '.join(m for m in ('pandas', 'pandera', 'scipy', 'matplotlib') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "", f"imported: {done.stdout.strip()}"
+
+
+def test_the_fast_county_list_agrees_with_the_checked_table():
+    """specs.parameters reads counties.csv with the csv module (fast planning); load_counties checks it."""
+    from ma_ice_coop.specs.parameters import county_names_in_order, valid_counties
+
+    counties = load_counties()
+    assert county_names_in_order() == list(counties["county"])
+    assert valid_counties() == {
+        **{name.lower(): name for name in counties["county"]},
+        **dict(zip(counties["county_fips"], counties["county"], strict=True)),
+    }

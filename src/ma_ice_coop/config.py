@@ -8,6 +8,7 @@ MANIFEST.csv). It is configured with the environment variable MA_ICE_MIRROR or t
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 MIRROR_ENV = "MA_ICE_MIRROR"
@@ -16,9 +17,14 @@ HOME_ENV = "MA_ICE_HOME"
 
 def project_root() -> Path:
     """The folder holding pyproject.toml (override with MA_ICE_HOME)."""
-    if os.environ.get(HOME_ENV):
-        return Path(os.environ[HOME_ENV]).resolve()
-    return Path(__file__).resolve().parents[2]
+    return _resolved_root(os.environ.get(HOME_ENV) or "")
+
+
+@lru_cache(maxsize=8)
+def _resolved_root(home: str) -> Path:
+    """Resolved once per value of MA_ICE_HOME (resolving touches the file system; a build asks thousands
+    of times)."""
+    return Path(home).resolve() if home else Path(__file__).resolve().parents[2]
 
 
 def data_dir() -> Path:

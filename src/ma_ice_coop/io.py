@@ -6,11 +6,15 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import yaml
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import ProjectError
+
+if TYPE_CHECKING:  # pandas is imported where a table is read: the CLI and a no-op build never need it
+    import pandas as pd
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -57,11 +61,18 @@ def processed_path(table: str) -> Path:
     return config.processed_dir() / f"{table}.parquet"
 
 
+def value_list_path(table: str, column: str) -> Path:
+    """data/processed/<table>.<column>.json: the sorted distinct values of one column of a processed table."""
+    return config.processed_dir() / f"{table}.{column}.json"
+
+
 def read_processed(table: str) -> pd.DataFrame:
     """A processed tidy table; a clear error when it has not been built."""
     path = processed_path(table)
     if not path.exists():
         raise ProjectError(f"processed table '{table}' not found at {path}: run `make data` (or `ma-ice process`)")
+    import pandas as pd  # see TYPE_CHECKING above
+
     return pd.read_parquet(path)
 
 
@@ -73,3 +84,18 @@ def read_processed_geojson(name: str) -> dict:
             f"processed file '{name}.geojson' not found at {path}: run `make data` (or `ma-ice process`)"
         )
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# libyaml's parser when PyYAML was built with it (the same safe types, about ten times faster than the
+# pure-Python one, which matters for a quick no-op build).
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml_text(text: str):
+    """Parse YAML text with the safe loader (no Python objects are ever built)."""
+    return yaml.load(text, Loader=YAML_LOADER)
+
+
+def read_yaml(path: Path):
+    """A YAML file parsed with the safe loader."""
+    return read_yaml_text(Path(path).read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ from typing import NoReturn
 
 import yaml
 
-from ma_ice_coop import config
+from ma_ice_coop import config, io
 from ma_ice_coop.analysis.periods import Period
 from ma_ice_coop.errors import ParameterError, SchemaError
 
@@ -138,13 +138,13 @@ def _load(path: Path, mtime_ns: int) -> Catalogue:
     return Catalogue(path, coverage, texts, measures, labels)
 
 
-class _NoDatesLoader(yaml.SafeLoader):
+class _NoDatesLoader(io.YAML_LOADER):
     """YAML without implicit dates: every date stays text and is parsed (and checked) here."""
 
 
 _NoDatesLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in io.YAML_LOADER.yaml_implicit_resolvers.items()
 }
 
 

@@ -19,7 +19,7 @@ from ma_ice_coop.analysis.measure_tables import (
 )
 from ma_ice_coop.analysis.periods import Period, check_within
 from ma_ice_coop.analysis.shrinkage import shrinkage_sensitivity
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 
 
 def detainer_counts(detainers: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -18,8 +18,8 @@ from ma_ice_coop.analysis.measure_tables import (
     population,
     with_county_names,
 )
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 
 def jail_arrest_counts(arrests: pd.DataFrame) -> dict[str, pd.Series]:

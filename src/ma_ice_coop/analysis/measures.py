@@ -100,7 +100,7 @@ from ma_ice_coop.analysis.shrinkage import (
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.tables.facilities import load_facilities
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 
 __all__ = [
     "ADMINISTRATIVE_MEASURES",

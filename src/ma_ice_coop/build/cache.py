@@ -57,7 +57,14 @@ def code_digest() -> str:
 
 
 def _module_file(module: str) -> Path | None:
-    base = config.project_root() / "src" / Path(*module.split("."))
+    """The source file of a package module (or package), None when `module` names no module."""
+    return _module_file_under(config.project_root(), module)
+
+
+@lru_cache(maxsize=None)
+def _module_file_under(root: Path, module: str) -> Path | None:
+    """Remembered per process and project root: files do not come and go during a build."""
+    base = root / "src" / Path(*module.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate

@@ -6,10 +6,8 @@ import html
 from pathlib import Path
 
 from ma_ice_coop import config, io
-from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.pages import html_page
 from ma_ice_coop.specs.notebooks import Run, plan_runs
-from ma_ice_coop.tables.reference import load_counties
 
 
 def _describe(params: dict) -> str:
@@ -68,6 +66,10 @@ def _statewide_section(runs: list[Run], root: Path) -> list[str]:
 
 def _county_section(runs: list[Run], root: Path) -> list[str]:
     """The county reports, those whose FY2015 detainer shares rest on few cases marked *."""
+    # here, not at the top: a no-op build skips the index and should not import pandas and scipy
+    from ma_ice_coop.analysis import measures
+    from ma_ice_coop.tables.reference import load_counties
+
     shares = measures.measure_table("custody_share")
     small = set(shares.loc[measures.small_by_data(shares), "county"])
     counties = load_counties()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ma_ice_coop import config, io
 from ma_ice_coop.build.cache import code_digest, content_digest
-from ma_ice_coop.build.changes_page import write_changes_page
+from ma_ice_coop.build.changes_page import CHANGES_PAGE, changes_source, write_changes_page
 from ma_ice_coop.build.index import write_index
 
 STEP_CACHE = "steps.json"
@@ -43,10 +43,11 @@ def inputs_digest() -> str:
 
 
 def _processed_outputs() -> list[Path]:
-    from ma_ice_coop.tables.process import BOUNDARIES_FILE, TABLES
+    from ma_ice_coop.tables.process import BOUNDARIES_FILE, TABLES, VALUE_LISTS
 
     folder = config.processed_dir()
-    return [io.processed_path(t) for t in TABLES] + [folder / BOUNDARIES_FILE, folder / "CODEBOOK.md"]
+    value_lists = [io.value_list_path(table, column) for table, column in VALUE_LISTS.items()]
+    return [io.processed_path(t) for t in TABLES] + value_lists + [folder / BOUNDARIES_FILE, folder / "CODEBOOK.md"]
 
 
 def _download_outputs() -> list[Path]:
@@ -106,10 +107,21 @@ def build_all(
 
         runs = plan_runs()
         build_runs(runs, workers=workers, force=force, out=out)
-        write_index(runs)
-        write_changes_page()
-        print("index: reports/index.html, reports/changes.html", file=out)
+        pages_key = content_digest(key.encode(), changes_source().read_bytes())
+        _step("index", pages_key, _page_outputs(), lambda: _write_pages(runs), steps, force, out)
     print(f"build finished in {time.perf_counter() - start:.1f}s", file=out)
+
+
+def _page_outputs() -> list[Path]:
+    folder = config.project_root() / "reports"
+    return [folder / "index.html", folder / CHANGES_PAGE]
+
+
+def _write_pages(runs) -> None:
+    """reports/index.html and reports/changes.html (they depend on the registry, the code, the data and
+    CHANGES.md, all in the step's key)."""
+    write_index(runs)
+    write_changes_page()
 
 
 def _ensure_dir(folder: Path) -> Path:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
-
 from ma_ice_coop.io import write_csv
 
 PEP_V2020_COLUMNS = [
@@ -46,6 +44,8 @@ PEP_V2020_COLUMNS = [
 
 def derive_census_pep_v2020_ma(upstream: list[Path], out: Path) -> None:
     """Census co-est2020-alldata.csv (national, latin-1) → Massachusetts state + county rows, 26 columns."""
+    import pandas as pd  # here: only an online fetch derives; a build from the mirror never imports pandas
+
     full = pd.read_csv(upstream[0], dtype=str, encoding="latin-1", keep_default_na=False)
     ma = full[full["STATE"].astype(int) == 25]
     write_csv(ma[PEP_V2020_COLUMNS], out)
@@ -53,6 +53,8 @@ def derive_census_pep_v2020_ma(upstream: list[Path], out: Path) -> None:
 
 def derive_medsl_countypres_2000_2004_ma(upstream: list[Path], out: Path) -> None:
     """MEDSL countypres_2000-2020.csv → Massachusetts rows of 2000 and 2004."""
+    import pandas as pd  # see derive_census_pep_v2020_ma
+
     full = pd.read_csv(upstream[0], dtype=str, keep_default_na=False)
     keep = (full["state_po"] == "MA") & full["year"].isin(["2000", "2004"])
     write_csv(full.loc[keep], out)

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from ma_ice_coop import config
 from ma_ice_coop.errors import DataSourceError, ProjectError
+from ma_ice_coop.io import read_yaml
 
 REQUIRED_KEYS = ("source", "path", "kind", "url", "sha256", "bytes", "publisher", "coverage", "what")
 
@@ -48,7 +47,7 @@ class InputFile:
 def _load(path: Path) -> dict[str, InputFile]:
     if not path.exists():
         raise ProjectError(f"source registry not found at {path}: restore data/sources.yaml from git")
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_yaml(path)
     sources = doc.get("sources") or {}
     files: dict[str, InputFile] = {}
     for file_id, entry in (doc.get("files") or {}).items():

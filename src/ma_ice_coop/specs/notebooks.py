@@ -7,12 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ma_ice_coop import config
 from ma_ice_coop.errors import ParameterError, ProjectError
-from ma_ice_coop.specs.parameters import validate_parameters
-from ma_ice_coop.tables.reference import load_counties
+from ma_ice_coop.io import read_yaml
+from ma_ice_coop.specs.parameters import county_names_in_order, validate_parameters
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ def registry_path() -> Path:
 
 # `for_each: <parameter>` in a notebook's runs: one run per value of that parameter, taken from a reference
 # table, except the default's value (the default run covers it). "Run every county" is data, not code.
-FOR_EACH_SOURCES = {"county": lambda: list(load_counties()["county"])}
+FOR_EACH_SOURCES = {"county": county_names_in_order}
 
 
 def expand_runs(entry: dict, path: Path) -> tuple[dict, ...]:
@@ -107,7 +105,7 @@ def expand_runs(entry: dict, path: Path) -> tuple[dict, ...]:
 
 def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
     path = path or registry_path()
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = read_yaml(path)
     specs = []
     for entry in doc["notebooks"]:
         missing = [k for k in ("id", "path", "title", "kind", "runs") if k not in entry]

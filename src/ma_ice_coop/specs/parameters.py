@@ -16,51 +16,61 @@ values. Types:
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ma_ice_coop import config
 from ma_ice_coop.analysis.catalogue import catalogue
+from ma_ice_coop.analysis.key_events import KEY_EVENTS
 from ma_ice_coop.analysis.periods import Period
-from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.errors import ParameterError, ProjectError
+from ma_ice_coop.io import value_list_path
 
 MAX_COVARIATES = 3
 
 
 def valid_counties() -> dict[str, str]:
-    """Accepted spellings (lower-case name and FIPS) -> county name."""
+    """Accepted spellings (lower-case name and FIPS) -> county name, in FIPS order."""
     path = config.reference_dir() / "counties.csv"
     return dict(_valid_counties(path, path.stat().st_mtime_ns))
 
 
 @lru_cache(maxsize=4)
-def _valid_counties(path, mtime_ns: int) -> tuple:
-    # Imported here (as the table readers below): they import pandas, and the CLI validates parameters
-    # before any kernel starts, so it stays fast without it.
-    from ma_ice_coop.tables.reference import load_counties
-
-    counties = load_counties(path)
+def _valid_counties(path: Path, mtime_ns: int) -> tuple:
+    # Read with the csv module: the CLI plans and checks every run before any kernel starts, and a build
+    # with nothing to do should not import pandas. tables.reference.load_counties checks the whole file
+    # (tests/test_architecture.py: both agree).
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows or not {"county_fips", "county"} <= set(rows[0]):
+        raise ProjectError(f"{path}: needs the columns county_fips and county; restore it from git")
     accepted = {}
-    for fips, name in zip(counties["county_fips"], counties["county"], strict=True):
-        accepted[name.lower()] = name
-        accepted[fips] = name
+    for row in sorted(rows, key=lambda row: row["county_fips"]):
+        accepted[row["county"].strip().lower()] = row["county"].strip()
+        accepted[row["county_fips"].strip()] = row["county"].strip()
     return tuple(accepted.items())
 
 
-def covariate_names() -> list[str]:
-    """Variables of the built covariate panel (read once per build of the table)."""
-    from ma_ice_coop.io import processed_path  # imports pandas: here, not at the top (see _valid_counties)
+def county_names_in_order() -> list[str]:
+    """The county names of counties.csv, in FIPS order."""
+    return list(dict.fromkeys(valid_counties().values()))
 
-    path = processed_path("county_covariates")
-    return list(_covariate_names(path, path.stat().st_mtime_ns if path.exists() else 0))
+
+def covariate_names() -> list[str]:
+    """Variables of the built covariate panel, from the list the processed build writes beside it."""
+    path = value_list_path("county_covariates", "variable")
+    if not path.exists():
+        raise ProjectError(f"{path} not found: run `make data` (or `ma-ice process`) to build the covariate panel")
+    return list(_covariate_names(path, path.stat().st_mtime_ns))
 
 
 @lru_cache(maxsize=4)
-def _covariate_names(path, mtime_ns: int) -> tuple:
-    from ma_ice_coop.io import read_processed  # imports pandas (see _valid_counties)
-
-    return tuple(sorted(read_processed("county_covariates")["variable"].unique()))
+def _covariate_names(path: Path, mtime_ns: int) -> tuple:
+    return tuple(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _check_measure(name: str, spec: dict, value: Any) -> Any:
@@ -116,8 +126,6 @@ def _check_year(name: str, spec: dict, value: Any) -> int:
 
 
 def _check_event(name: str, spec: dict, value: Any) -> str:
-    from ma_ice_coop.analysis.events import KEY_EVENTS  # imports pandas: here, not at the top (see above)
-
     if value not in KEY_EVENTS:
         raise ParameterError(f"parameter {name}={value!r} is not a known event; valid: {', '.join(KEY_EVENTS)}")
     return value

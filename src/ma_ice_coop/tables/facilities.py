@@ -24,7 +24,7 @@ import pandas as pd
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 
 FACILITY_COLUMNS = [
     "facility_id",

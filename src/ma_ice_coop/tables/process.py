@@ -11,11 +11,13 @@ import json
 import sys
 import time
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ma_ice_coop import config, io
 from ma_ice_coop.errors import ProjectError, SchemaError
+
+if TYPE_CHECKING:  # the loaders import pandas when a table is built; the table list alone does not need it
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ TABLES: dict[str, Table] = {
     )
 }
 BOUNDARIES_FILE = "county_boundaries.geojson"
+# Columns whose values are also written as a small JSON list beside the table, so the parameter checks can
+# read them without pandas (a build with nothing to do stays quick): table -> column.
+VALUE_LISTS = {"county_covariates": "variable"}
 
 
 def build_table(table: Table) -> pd.DataFrame:
@@ -65,6 +70,10 @@ def build_table(table: Table) -> pd.DataFrame:
             f"{cases}\n  what to do: check the input named in the error, or fix the loader"
         ) from exc
     io.write_parquet(df, io.processed_path(table.name))
+    if table.name in VALUE_LISTS:
+        column = VALUE_LISTS[table.name]
+        values = sorted(df[column].astype(str).unique())
+        io.atomic_write_text(io.value_list_path(table.name, column), json.dumps(values, indent=0) + "\n")
     return df
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 from ma_ice_coop.tables.reference_checks import (
     PRECISIONS,
     check_allowed,
@@ -40,6 +41,7 @@ from ma_ice_coop.tables.reference_checks import (
     check_order,
     check_required,
     check_source_urls,
+    checked_once,
     date_bounds,
     date_precision,  # noqa: F401  (part of this module's API)
     numbered_rows,
@@ -49,7 +51,6 @@ from ma_ice_coop.tables.reference_checks import (
     table_path,
     to_datetime_column,
 )
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 COUNTIES_FILE = "counties.csv"
 SHERIFFS_FILE = "sheriffs.csv"
@@ -143,6 +144,7 @@ _YES_NO = {"yes": True, "no": False}
 # ----------------------------------------------------------------------------- counties
 
 
+@checked_once(COUNTIES_FILE)
 def load_counties(path: Path | str | None = None) -> pd.DataFrame:
     """The 14 counties (one row each, sorted by FIPS); booleans parsed. Source: counties.csv."""
     path = table_path(path, COUNTIES_FILE)
@@ -233,6 +235,7 @@ def check_tenures(frame: pd.DataFrame, path: Path) -> None:
             previous = row
 
 
+@checked_once(SHERIFFS_FILE)
 def load_sheriffs(path: Path | str | None = None) -> pd.DataFrame:
     """Sheriff tenures, sorted by county and start; dates kept as ISO text at their precision.
 
@@ -333,6 +336,7 @@ def check_no_overlap(frame: pd.DataFrame, path: Path) -> None:
                 )
 
 
+@checked_once(AGREEMENTS_FILE)
 def load_agreements_287g(path: Path | str | None = None) -> pd.DataFrame:
     """287(g) agreement periods, sorted by agency and start; bracket dates as datetime64 (NaT = blank).
 
@@ -378,6 +382,7 @@ def check_precision(frame: pd.DataFrame, path: Path) -> None:
             )
 
 
+@checked_once(TIMELINE_FILE)
 def load_policy_timeline(path: Path | str | None = None) -> pd.DataFrame:
     """Dated events, sorted by date; dates kept as ISO text at their precision. Source: policy_timeline.csv."""
     path = table_path(path, TIMELINE_FILE)

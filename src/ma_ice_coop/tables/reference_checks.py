@@ -4,6 +4,8 @@ error that names the file, the row, the column and what to do."""
 from __future__ import annotations
 
 import calendar
+import functools
+import hashlib
 import re
 from datetime import date
 from pathlib import Path
@@ -12,7 +14,7 @@ import pandas as pd
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 
 PRECISIONS = {4: "year", 7: "month", 10: "day"}
 _ISO_PARTIAL = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -20,6 +22,32 @@ _ISO_PARTIAL = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 def table_path(path: Path | str | None, name: str) -> Path:
     return Path(path) if path is not None else config.reference_dir() / name
+
+
+def checked_once(file_name: str):
+    """Remember a reference loader's checked table per content of its file: a notebook asks for the counties
+    dozens of times, and checking every row each time cost about a second per county report. Callers get a
+    copy; a file that fails its checks is not remembered (the error is raised every time)."""
+
+    def wrap(loader):
+        memo: dict[tuple[str, str], pd.DataFrame] = {}
+
+        @functools.wraps(loader)
+        def load(path: Path | str | None = None) -> pd.DataFrame:
+            resolved = table_path(path, file_name)
+            try:
+                key = (str(resolved.resolve()), hashlib.sha256(resolved.read_bytes()).hexdigest())
+            except (FileNotFoundError, IsADirectoryError, PermissionError):
+                return loader(resolved)  # the loader says what is wrong and what to do
+            if key not in memo:
+                if len(memo) >= 8:
+                    memo.clear()
+                memo[key] = loader(resolved)
+            return memo[key].copy()
+
+        return load
+
+    return wrap
 
 
 def table_error(path: Path, problem: str, fix: str, row: int | None = None, column: str | None = None) -> SchemaError:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from pandera.pandas import Check
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.io import read_yaml
 from ma_ice_coop.sources.registry import input_path
 from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
@@ -49,7 +49,7 @@ def release_specs_path() -> Path:
 
 @lru_cache(maxsize=2)
 def _release_specs(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["releases"]
+    return read_yaml(path)["releases"]
 
 
 def release_spec(release_id: str) -> dict:

@@ -18,6 +18,7 @@ import yaml
 from ma_ice_coop import config
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.io import read_yaml
 from ma_ice_coop.tables.process import TABLES
 from ma_ice_coop.tables.reference import CATEGORIES, load_policy_timeline
 from ma_ice_coop.views.common_questions.placeholders import PLACEHOLDER_PATTERN, PLACEHOLDERS
@@ -203,7 +204,7 @@ def _read_document(path: Path) -> dict:
     if not path.exists():
         raise _fail(path, "file", "not found", "restore data/reference/common_questions.yaml from git")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = read_yaml(path)
     except yaml.YAMLError as exc:
         raise _fail(path, "file", f"not valid YAML ({exc})", "fix the YAML syntax") from None
     return _fields(doc, TOP_LEVEL, path, "top level")

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp, reference_row, timeline_row
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.io import read_processed
+from ma_ice_coop.io import read_processed, read_yaml
 from ma_ice_coop.sources.registry import load_registry
 from ma_ice_coop.tables.facilities import STATUSES, load_facilities, load_facility_aliases
 from ma_ice_coop.tables.loaders.detainers import release_specs_path
@@ -272,6 +271,6 @@ def gap_facts(processed: dict, covariates: pd.DataFrame) -> dict:
 
 def extended_releases(detainers: pd.DataFrame) -> list[str]:
     """Titles of detainer releases described in data/detainer_releases.yaml but not in the built table."""
-    specs = yaml.safe_load(release_specs_path().read_text(encoding="utf-8")).get("releases") or {}
+    specs = read_yaml(release_specs_path()).get("releases") or {}
     built = set(detainers["release_id"].dropna().unique())
     return [spec.get("title", release_id) for release_id, spec in sorted(specs.items()) if release_id not in built]

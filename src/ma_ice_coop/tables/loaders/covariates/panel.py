@@ -7,6 +7,7 @@ import pandas as pd
 
 from ma_ice_coop.errors import ParameterError, SchemaError
 from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 from ma_ice_coop.tables.loaders.covariates.common import (
     COUNTY_COVARIATES_SCHEMA,
     COUNTY_NAMES,
@@ -31,7 +32,6 @@ from ma_ice_coop.tables.loaders.covariates.extracts import (
 )
 from ma_ice_coop.tables.loaders.covariates.votes import governor_votes, presidential_votes, sheriff_2022_results
 from ma_ice_coop.tables.reference import sheriffs_in_office
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 
 def long_rows(

@@ -9,6 +9,7 @@ import pandas as pd
 from ma_ice_coop.errors import ParameterError, SchemaError
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.fips import COUNTY_FIPS
 from ma_ice_coop.tables.loaders.covariates.common import (
     AGGREGATE_OTHER_LABELS,
     BLANK_BALLOT_LABELS,
@@ -26,7 +27,6 @@ from ma_ice_coop.tables.loaders.covariates.extracts import (
     derive_tonmcg_pres_2020_ma,
     derive_tonmcg_pres_2024_ma,
 )
-from ma_ice_coop.tables.schemas import COUNTY_FIPS
 
 
 def _votes_frame(fips, year: int, dem, rep, total, source_file: str) -> pd.DataFrame:
