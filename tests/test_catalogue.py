@@ -12,10 +12,10 @@ import pytest
 
 from ma_ice_coop import config
 from ma_ice_coop.analysis import measures
-from ma_ice_coop.analysis.catalogue import KINDS, CatalogueError, catalogue, catalogue_path, load_catalogue
 from ma_ice_coop.build.downloads import downloads_readme
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.specs.parameters import validate_parameters
+from ma_ice_coop.tables.catalogue import KINDS, CatalogueError, catalogue, catalogue_path, load_catalogue
 
 # The values of the constants typed in analysis/measures.py before the catalogue (commit 833302a).
 OLD_PERIODS = {

@@ -10,8 +10,8 @@ import pandas as pd
 from ma_ice_coop.analysis.definitions import NPR_DECLINES
 from ma_ice_coop.analysis.intervals import poisson_interval
 from ma_ice_coop.analysis.measure_tables import by_county, measure_rows, with_county_names
-from ma_ice_coop.analysis.periods import Period
 from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.tables.periods import Period
 
 
 def year_fraction(year: int, coverage: Period = NPR_DECLINES) -> float:

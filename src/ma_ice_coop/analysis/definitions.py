@@ -1,5 +1,5 @@
 """The names the code uses for measures and coverage, all derived from the measure catalogue
-(data/reference/measures.yaml, read by analysis/catalogue.py): nothing here is typed twice.
+(data/reference/measures.yaml, read by tables/catalogue.py): nothing here is typed twice.
 
 MEASURES maps each measure id to its definition (the downloads README prints it); the *_MEASURES tuples
 group the ids by source (coverage) or by kind, in catalogue order; the Period constants are the coverage
@@ -8,8 +8,8 @@ of each source (the catalogue's coverage key, upper-cased).
 
 from __future__ import annotations
 
-from ma_ice_coop.analysis.catalogue import catalogue
-from ma_ice_coop.analysis.periods import Period
+from ma_ice_coop.tables.catalogue import catalogue
+from ma_ice_coop.tables.periods import Period
 
 _CATALOGUE = catalogue()
 

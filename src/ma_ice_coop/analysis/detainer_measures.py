@@ -17,9 +17,9 @@ from ma_ice_coop.analysis.measure_tables import (
     population,
     with_county_names,
 )
-from ma_ice_coop.analysis.periods import Period, check_within
 from ma_ice_coop.analysis.shrinkage import shrinkage_sensitivity
 from ma_ice_coop.tables.fips import COUNTY_FIPS
+from ma_ice_coop.tables.periods import Period, check_within
 
 
 def detainer_counts(detainers: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -10,8 +10,8 @@ import pandas as pd
 
 from ma_ice_coop.analysis.definitions import DETENTION_COMPLETE, ICE_DETENTION_DAILY
 from ma_ice_coop.analysis.measure_tables import by_county, measure_rows, with_county_names
-from ma_ice_coop.analysis.periods import Period, check_within
 from ma_ice_coop.tables.fips import COUNTY_FIPS
+from ma_ice_coop.tables.periods import Period, check_within
 
 
 def fiscal_year_period(fy: int, coverage: Period = ICE_DETENTION_DAILY) -> Period:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ma_ice_coop.analysis.periods import Period
 from ma_ice_coop.tables.fips import COUNTY_FIPS
 from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
+from ma_ice_coop.tables.periods import Period
 from ma_ice_coop.tables.reference import load_counties
 
 MEASURE_COLUMNS = [

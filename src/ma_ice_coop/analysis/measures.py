@@ -27,7 +27,6 @@ from datetime import date
 
 import pandas as pd
 
-from ma_ice_coop.analysis.catalogue import catalogue
 from ma_ice_coop.analysis.comparison import (
     SMALL_EVENT_COUNT,
     SMALL_SHARE_DENOMINATOR,
@@ -88,7 +87,6 @@ from ma_ice_coop.analysis.measure_tables import (
     sort_measures,
     with_county_names,
 )
-from ma_ice_coop.analysis.periods import Period, check_within
 from ma_ice_coop.analysis.shrinkage import (
     PRIOR_BOUNDS,
     beta_binomial_prior,
@@ -99,8 +97,10 @@ from ma_ice_coop.analysis.shrinkage import (
 )
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.io import read_processed
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.facilities import load_facilities
 from ma_ice_coop.tables.fips import COUNTY_FIPS
+from ma_ice_coop.tables.periods import Period, check_within
 
 __all__ = [
     "ADMINISTRATIVE_MEASURES",

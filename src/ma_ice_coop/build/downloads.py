@@ -8,7 +8,7 @@ import pandas as pd
 
 from ma_ice_coop import config, io
 from ma_ice_coop.analysis import measures
-from ma_ice_coop.analysis.catalogue import catalogue
+from ma_ice_coop.tables.catalogue import catalogue
 
 DECIMALS = 6  # rounding of floats in the CSVs, so rebuilds are byte-identical across platforms
 

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from ma_ice_coop import config
-from ma_ice_coop.analysis.catalogue import catalogue
 from ma_ice_coop.analysis.key_events import KEY_EVENTS
-from ma_ice_coop.analysis.periods import Period
 from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.io import value_list_path
+from ma_ice_coop.tables.catalogue import catalogue
+from ma_ice_coop.tables.periods import Period
 
 MAX_COVARIATES = 3
 

@@ -21,6 +21,7 @@ from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.io import read_yaml
 from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
 
@@ -252,10 +253,11 @@ def load_detainers() -> pd.DataFrame:
 
 
 _TXT = "str"
+_FY2015 = catalogue().period("fy2015_detainers")  # dates stated once, in data/reference/measures.yaml
 DETAINERS_SCHEMA = table_schema(
     "detainers",
     "One row per ICE detainer, unified across releases. Core build: NPR FY2015 YTD (prepared "
-    "2014-10-01..2015-07-19), 79,053 national detainers, 410 at Massachusetts facilities.",
+    f"{_FY2015.start}..{_FY2015.end}), 79,053 national detainers, 410 at Massachusetts facilities.",
     {
         "release_id": col(_TXT, "release the row comes from (data/detainer_releases.yaml)", source="registry"),
         "source_file": col(_TXT, "input file id in data/sources.yaml", source="registry"),

@@ -22,6 +22,7 @@ import pandera.pandas as pa
 
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
 
@@ -30,7 +31,9 @@ FACILITIES_ID = "uwchr_detention_facilities"
 VERA_ID = "vera_facility_codes"
 ALIAS_SOURCE = "uwchr_detention_headcount"
 MA = "MA"
-FULL_COVERAGE_START = pd.Timestamp("2011-10-01")
+_COVERAGE = catalogue().period("ice_detention_daily")  # dates stated once, in data/reference/measures.yaml
+FULL_COVERAGE_START = pd.Timestamp(catalogue().period("detention_complete").start)
+_FULL = f"{FULL_COVERAGE_START:%Y-%m-%d}"
 
 HEADCOUNT_COLUMNS = ["detention_facility_code", "n", "date"]
 FACILITY_COLUMNS = [
@@ -69,9 +72,9 @@ _SRC = "UWCHR ice-detain inc_headcount_fy12-24ytd.csv.gz (ICE ERO LESA FOIA 2022
 
 ICE_DETENTION_DAILY_SCHEMA = table_schema(
     "ice_detention_daily",
-    "People in ICE detention at each Massachusetts facility per day, 2008-09-06..2024-01-04, one row per "
-    "facility and day with at least one person (days with none are absent: zero). Built from ICE stays "
-    "recorded from 2011-10-01 on, so days before 2011-10-01 undercount (before_full_coverage).",
+    f"People in ICE detention at each Massachusetts facility per day, {_COVERAGE.start}..{_COVERAGE.end}, one row "
+    "per facility and day with at least one person (days with none are absent: zero). Built from ICE stays "
+    f"recorded from {_FULL} on, so days before {_FULL} undercount (before_full_coverage).",
     {
         "date": col("datetime64[us]", "calendar day", unit="date", source=_SRC),
         "facility_code": col("str", "ICE detention facility code (DETLOC)", source=_SRC),
@@ -91,8 +94,8 @@ ICE_DETENTION_DAILY_SCHEMA = table_schema(
         ),
         "before_full_coverage": col(
             "bool",
-            "True for days before 2011-10-01: only stays recorded from "
-            "2011-10-01 on are in the data, so the headcount undercounts",
+            f"True for days before {_FULL}: only stays recorded from "
+            f"{_FULL} on are in the data, so the headcount undercounts",
             source="UWCHR ice-detain SOURCE.md",
         ),
         "source": col("str", "input file id (data/sources.yaml)", source="data/sources.yaml"),

@@ -25,14 +25,16 @@ import pandera.pandas as pa
 
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.facilities import alias_key, load_facilities, load_facility_aliases, map_facilities
 from ma_ice_coop.tables.schemas import COUNTY_FIPS, CROSSWALK_SOURCE, col, facility_columns, table_schema
 
 FILE_ID = "uwchr_arrest_landmarks"
 ALIAS_SOURCE = "uwchr_arrest_landmarks"
 AOR = "BOS"
-PERIOD_START = pd.Timestamp("2011-10-01")
-PERIOD_END = pd.Timestamp("2023-01-29")
+_COVERAGE = catalogue().period("jail_arrests")  # the dates are stated once, in data/reference/measures.yaml
+PERIOD_START = pd.Timestamp(_COVERAGE.start)
+PERIOD_END = pd.Timestamp(_COVERAGE.end)
 RAW_HEADER = ["", "aor", "apprehension_landmark", "total"]
 STATUSES = ["facility", "outside_ma", "unplaced"]
 SENSITIVITY_TAG = re.compile(r"\[sensitivity: (out|in ([a-z0-9_]+))\]")
@@ -43,10 +45,10 @@ _FIPS = [pa.Check.isin(COUNTY_FIPS)]
 JAIL_ARRESTS_SCHEMA = table_schema(
     "jail_arrests",
     "ICE administrative arrests in the Boston AOR (New England) by apprehension landmark, pooled over "
-    "2011-10-01..2023-01-29 (no years), each landmark crosswalked to a Massachusetts facility, outside_ma or "
-    "unplaced. All BOS rows are kept, so arrests sum to the AOR total. Landmarks are free text, so a per-jail "
-    "count can be too high or too low: `ambiguous` and `possible_facility_id` give its sensitivity range; "
-    "unplaced arrests are counted, not zero.",
+    f"{_COVERAGE.start}..{_COVERAGE.end} (no years), each landmark crosswalked to a Massachusetts facility, "
+    "outside_ma or unplaced. All BOS rows are kept, so arrests sum to the AOR total. Landmarks are free text, "
+    "so a per-jail count can be too high or too low: `ambiguous` and `possible_facility_id` give its sensitivity "
+    "range; unplaced arrests are counted, not zero.",
     {
         "landmark_raw": col(
             "str", "apprehension landmark as written (null: no landmark recorded)", source=_SRC, nullable=True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ma_ice_coop.analysis.catalogue import catalogue
+from ma_ice_coop.tables.catalogue import catalogue
 
 NOTEBOOK_ID = "county_profile"
 

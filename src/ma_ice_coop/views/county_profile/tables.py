@@ -8,6 +8,7 @@ import html
 import pandas as pd
 from IPython.display import HTML
 
+from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.report import fmt_num, html_table, md
 from ma_ice_coop.present.text import esc, html_source_links, period_text
 from ma_ice_coop.views.county_profile.compute import CountyProfile
@@ -113,11 +114,12 @@ def sheriff_facilities_html(profile: CountyProfile):
     for column, source in FACILITY_TOTALS.items():
         total[column] = fmt_num(profile.sheriff_facilities[source].sum())
     shown = pd.concat([shown, pd.DataFrame([total])], ignore_index=True)
+    daily = measures.ICE_DETENTION_DAILY
     return html_table(
         shown,
         caption=f"Facilities run by the {profile.county_row['sheriff_office']}: detainers "
         f"{period} (detainer records), ICE arrests (arrest landmarks, pooled) and days "
-        "with ICE detainees (daily ICE detention records, 2008-09-06 to 2024-01-04)",
+        f"with ICE detainees (daily ICE detention records, {period_text(daily.start, daily.end)})",
     )
 
 

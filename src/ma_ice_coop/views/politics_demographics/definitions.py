@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ma_ice_coop.analysis import measures
-from ma_ice_coop.analysis.catalogue import catalogue
+from ma_ice_coop.tables.catalogue import catalogue
 
 # Measures with a population-sized denominator: a binomial model of count / person-years is, for a rare
 # event, practically a Poisson rate model.

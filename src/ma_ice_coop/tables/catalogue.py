@@ -20,8 +20,8 @@ from typing import NoReturn
 import yaml
 
 from ma_ice_coop import config, io
-from ma_ice_coop.analysis.periods import Period
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.tables.periods import Period
 
 CATALOGUE_FILE = "measures.yaml"
 KINDS = ("share", "rate", "count", "administrative")
