@@ -133,3 +133,29 @@ def test_the_fast_county_list_agrees_with_the_checked_table():
         **{name.lower(): name for name in counties["county"]},
         **dict(zip(counties["county_fips"], counties["county"], strict=True)),
     }
+
+
+def _unexplained_function_imports(path: Path) -> list[str]:
+    """Imports inside functions with no comment saying why: on the line, or on the nearest line above that is
+    not itself an import (a comment, or the function's own line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    found = []
+    for function in ast.walk(ast.parse("\n".join(lines))):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
+            above = node.lineno - 2
+            while above >= 0 and lines[above].strip().startswith(("import ", "from ")):
+                above -= 1
+            if "#" not in lines[node.lineno - 1] and (above < 0 or "#" not in lines[above]):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    return found
+
+
+def test_imports_inside_functions_say_why():
+    """Imports belong at the top of a module; one inside a function carries a comment saying why (for
+    example: lazy, so that the CLI or a build with nothing to do stays fast)."""
+    unexplained = [line for path in sorted(PACKAGE.rglob("*.py")) for line in _unexplained_function_imports(path)]
+    assert not unexplained, "\n".join(unexplained)

@@ -1,5 +1,6 @@
-"""The one rule for each piece of reader-facing wording (present/text.py): lists, year ranges, partial
-dates, literal Markdown and source links. Every view uses these, so each is pinned here once."""
+"""The one rule for each piece of reader-facing wording (present/text.py): lists, year ranges, literal
+Markdown and source links; and the one reader of partial dates (tables.reference.first_day). Every view
+uses these, so each is pinned here once."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.present import text
+from ma_ice_coop.tables.reference import first_day
 
 
 def test_join_words():
@@ -30,15 +32,15 @@ def test_year_ranges_sort_and_merge():
     ("written", "first"), [("2019", "2019-01-01"), ("2019-10", "2019-10-01"), ("2019-10-08", "2019-10-08")]
 )
 def test_first_day_of_a_partial_date(written, first):
-    assert text.first_day(written) == pd.Timestamp(first)
+    assert first_day(written) == pd.Timestamp(first)
 
 
 def test_first_day_blank_and_impossible():
-    assert pd.isna(text.first_day(""))
+    assert pd.isna(first_day(""))
     with pytest.raises(ValueError):
-        text.first_day("2015-02-30")
+        first_day("2015-02-30")
     with pytest.raises(ValueError):
-        text.first_day("2015-13")
+        first_day("2015-13")
 
 
 def test_counted_and_ordinal():

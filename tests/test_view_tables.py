@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop import config
+from ma_ice_coop.analysis import measures
 from ma_ice_coop.build import cache
 from ma_ice_coop.specs.notebooks import load_notebook_registry, notebook_parameters
 from ma_ice_coop.tables.process import TABLES
@@ -76,6 +77,7 @@ def test_what_a_view_reads_when_it_runs_is_declared(monkeypatch):
         return real(path, *args, **kwargs)
 
     monkeypatch.setattr(pd, "read_parquet", recording)
+    measures.forget_cached_tables()  # tables read by earlier tests in this process would not be read again
     view.compute(**notebook_parameters("politics_demographics"))
     assert read, "no processed table was read: the recorder is not in the path"
     assert read <= set(view.PROCESSED_TABLES), f"read but not declared: {sorted(read - set(view.PROCESSED_TABLES))}"

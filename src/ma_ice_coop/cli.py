@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from ma_ice_coop import config
-from ma_ice_coop.errors import ParameterError, ProjectError
+from ma_ice_coop.build.guard import build_lock
+from ma_ice_coop.errors import Interrupted, ParameterError, ProjectError
+from ma_ice_coop.specs.parameters import parse_value
 
 
 def _mirror(args) -> "config.Path | None":
@@ -16,16 +18,22 @@ def _mirror(args) -> "config.Path | None":
 
 
 def _parse_params(items: list[str]) -> dict:
-    """NAME=VALUE pairs; values are read as YAML (numbers, lists), so -p year=2016 gives an int."""
-    import yaml  # here: only `ma-ice run` needs it
-
+    """NAME=VALUE pairs; values are read as YAML (numbers, dates, true/false, lists), so -p year=2016 gives an
+    int; a value that cannot be read is a clear error naming the parameter."""
     params = {}
     for item in items:
         name, sep, value = item.partition("=")
-        if not sep or not name:
+        if not sep or not name.strip():
             raise ParameterError(f"parameter {item!r} is not NAME=VALUE (e.g. -p county=Essex)")
-        params[name.strip()] = yaml.safe_load(value)
+        params[name.strip()] = parse_value(name.strip(), value)
     return params
+
+
+def _writes(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """A command that writes the project's outputs: it holds the build lock (one at a time per checkout)."""
+    parser.set_defaults(locked=True)
+    parser.add_argument("--wait", action="store_true", help="if another build is running, wait for it to finish")
+    return parser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,16 +42,20 @@ def _parser() -> argparse.ArgumentParser:
         "--mirror", help=f"offline data mirror folder (default: ${config.MIRROR_ENV}; unset = download)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("fetch", help="download (or copy from the mirror) and verify every input file")
-    p = sub.add_parser("process", help="build the tidy tables in data/processed/ from verified inputs")
+    _writes(sub.add_parser("fetch", help="download (or copy from the mirror) and verify every input file"))
+    p = _writes(sub.add_parser("process", help="build the tidy tables in data/processed/ from verified inputs"))
     p.add_argument("tables", nargs="*", help="only these tables (default: all)")
-    sub.add_parser("codebook", help="write data/processed/CODEBOOK.md from the table schemas")
-    sub.add_parser("downloads", help="write reports/data/*.csv (measures, covariates) and their README")
-    p = sub.add_parser("notebooks", help="execute the registered notebooks (papermill) and render HTML reports")
+    _writes(sub.add_parser("codebook", help="write data/processed/CODEBOOK.md from the table schemas"))
+    _writes(sub.add_parser("downloads", help="write reports/data/*.csv (measures, covariates) and their README"))
+    p = _writes(
+        sub.add_parser("notebooks", help="execute the registered notebooks (papermill) and render HTML reports")
+    )
     p.add_argument("ids", nargs="*", help="only these notebook ids (default: all in notebooks/registry.yaml)")
     p.add_argument("--force", action="store_true", help="rerun even the runs whose inputs are unchanged")
     p.add_argument("--workers", type=int, help="parallel worker processes (default: number of cores)")
-    p = sub.add_parser("build", help="everything: fetch, process, codebook, downloads, notebooks, index (cached)")
+    p = _writes(
+        sub.add_parser("build", help="everything: fetch, process, codebook, downloads, notebooks, index (cached)")
+    )
     p.add_argument("--force", action="store_true", help="redo every step even if its inputs are unchanged")
     p.add_argument("--workers", type=int, help="parallel notebook workers (default: number of cores)")
     p.add_argument("--no-notebooks", action="store_true", help="stop after the processed tables and downloads")
@@ -66,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _fetch(args) -> None:
-    from ma_ice_coop.sources.fetch import fetch_all
+    from ma_ice_coop.sources.fetch import fetch_all  # lazy: each command imports only what it needs (a fast CLI)
 
     mirror = _mirror(args)
     where = f"mirror {mirror}" if mirror else "upstream URLs"
@@ -76,39 +88,39 @@ def _fetch(args) -> None:
 
 
 def _process(args) -> None:
-    from ma_ice_coop.tables.process import process_all
+    from ma_ice_coop.tables.process import process_all  # lazy: each command imports only what it needs (a fast CLI)
 
     process_all(args.tables or None)
 
 
 def _codebook(args) -> None:
-    from ma_ice_coop.tables.codebook import write_codebook
+    from ma_ice_coop.tables.codebook import write_codebook  # lazy: each command imports only what it needs (a fast CLI)
 
     print(f"wrote {write_codebook()}", file=sys.stderr)
 
 
 def _downloads(args) -> None:
-    from ma_ice_coop.build.downloads import write_downloads
+    from ma_ice_coop.build.downloads import write_downloads  # lazy: a fast CLI
 
     for name, rows in write_downloads().items():
         print(f"  wrote reports/data/{name} ({rows:,} rows)", file=sys.stderr)
 
 
 def _build(args) -> None:
-    from ma_ice_coop.build.pipeline import build_all
+    from ma_ice_coop.build.pipeline import build_all  # lazy: each command imports only what it needs (a fast CLI)
 
     build_all(mirror=_mirror(args), force=args.force, workers=args.workers, notebooks=not args.no_notebooks)
 
 
 def _run(args) -> None:
-    from ma_ice_coop.build.execute import run_to_folder
+    from ma_ice_coop.build.execute import run_to_folder  # lazy: each command imports only what it needs (a fast CLI)
 
     executed, page = run_to_folder(args.notebook, _parse_params(args.param), Path(args.out))
     print(f"wrote {executed}\nwrote {page}", file=sys.stderr)
 
 
 def _notebooks(args) -> None:
-    from ma_ice_coop.build.pool import build_runs
+    from ma_ice_coop.build.pool import build_runs  # lazy: each command imports only what it needs (a fast CLI)
 
     build_runs(ids=args.ids or None, workers=args.workers, force=args.force)
 
@@ -127,7 +139,19 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        COMMANDS[args.command](args)
+        if getattr(args, "locked", False):
+            with build_lock(wait=args.wait):
+                COMMANDS[args.command](args)
+        else:
+            COMMANDS[args.command](args)
+    except Interrupted as exc:
+        print(str(exc), file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print(
+            "interrupted: stopped; nothing was replaced (every output is written whole or not at all)", file=sys.stderr
+        )
+        return 130
     except ProjectError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -23,3 +23,7 @@ class SchemaError(ProjectError):
 
 class ParameterError(ProjectError):
     """A parameter (county, period, measure) is not one of the valid values."""
+
+
+class Interrupted(ProjectError):
+    """The user pressed Ctrl-C: the command stopped; the message says what was finished (exit status 130)."""

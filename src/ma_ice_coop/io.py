@@ -18,9 +18,16 @@ if TYPE_CHECKING:  # pandas is imported where a table is read: the CLI and a no-
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write to a temporary file beside `path`, then rename: readers never see half a file. A folder that
+    cannot be written is a clear error naming it (the file already there is left as it was)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise ProjectError(
+            f"cannot write {path} ({exc.strerror or exc}): make {path.parent} writable "
+            f"(e.g. chmod u+w '{path.parent}') and run the command again"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -43,6 +50,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
     """Deterministic parquet (no index, fixed compression), written atomically."""
+    # lazy: only the processed-table build writes parquet
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -67,13 +75,36 @@ def value_list_path(table: str, column: str) -> Path:
 
 
 def read_processed(table: str) -> pd.DataFrame:
-    """A processed tidy table; a clear error when it has not been built."""
+    """A processed tidy table; a clear error when it has not been built. Read once per version of the file
+    (path, modification time, size) in a process, so a warm kernel running notebook after notebook reads
+    each table once; every caller gets its own copy."""
     path = processed_path(table)
     if not path.exists():
         raise ProjectError(f"processed table '{table}' not found at {path}: run `make data` (or `ma-ice process`)")
-    import pandas as pd  # see TYPE_CHECKING above
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _READ:
+        import pandas as pd  # see TYPE_CHECKING above
 
-    return pd.read_parquet(path)
+        if len(_READ) >= 32:
+            _READ.clear()
+        _READ[key] = pd.read_parquet(path)
+    return _READ[key].copy()
+
+
+_READ: dict[tuple, pd.DataFrame] = {}
+
+
+def forget_processed_reads() -> None:
+    """Drop the tables read so far (tests that count reads start from nothing)."""
+    _READ.clear()
+
+
+def data_version() -> tuple:
+    """Names, sizes and modification times of the processed and reference files: a key that changes whenever
+    the data a computation reads change (for caches of derived tables)."""
+    files = [*config.processed_dir().glob("*"), *config.reference_dir().glob("*")]
+    return tuple(sorted((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file()))
 
 
 def read_processed_geojson(name: str) -> dict:

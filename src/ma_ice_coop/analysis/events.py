@@ -20,6 +20,8 @@ import pandas as pd
 
 from ma_ice_coop.analysis.key_events import KEY_EVENTS, KeyEvent
 from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.io import read_processed
+from ma_ice_coop.tables.reference import first_day, load_policy_timeline
 
 NOT_THE_HEADCOUNT = {
     "court_ruling": "{label} concerns holding people on civil ICE detainers; it does not act on the bed contracts "
@@ -51,14 +53,11 @@ def key_event(key: str) -> KeyEvent:
 
 def event_timestamp(event: KeyEvent) -> pd.Timestamp:
     """The event date as a timestamp (month or year precision → the first day)."""
-    text = event.date + "-01" * (2 - event.date.count("-"))
-    return pd.Timestamp(text)
+    return first_day(event.date)
 
 
 def timeline_row(event: KeyEvent, timeline: pd.DataFrame | None = None) -> pd.Series:
     """The policy-timeline row the event stands for (its full wording and source_url)."""
-    from ma_ice_coop.tables.reference import load_policy_timeline
-
     timeline = load_policy_timeline() if timeline is None else timeline
     rows = timeline[
         (timeline["date"] == event.date)
@@ -80,8 +79,6 @@ def last_day_in_ice_records(event: KeyEvent, daily: pd.DataFrame | None = None) 
     if event.series == "statewide":
         return None
     if daily is None:
-        from ma_ice_coop.io import read_processed
-
         daily = read_processed("ice_detention_daily")
     days = daily.loc[(daily["facility_code"] == event.series) & (daily["headcount"] > 0), "date"]
     return pd.Timestamp(days.max()) if len(days) else None
@@ -90,8 +87,6 @@ def last_day_in_ice_records(event: KeyEvent, daily: pd.DataFrame | None = None) 
 def contract_end_rows(event: KeyEvent, timeline: pd.DataFrame | None = None) -> pd.DataFrame:
     """The county's detention_contract_end rows of the timeline other than the event's own row (what the
     sources say about the end of the contract, e.g. an expected date), in date order."""
-    from ma_ice_coop.tables.reference import load_policy_timeline
-
     timeline = load_policy_timeline() if timeline is None else timeline
     if not event.county_fips:
         return timeline.iloc[:0]
@@ -116,8 +111,6 @@ REFERENCE_ROWS = {
 
 def reference_row(key: str, timeline: pd.DataFrame | None = None) -> pd.Series:
     """A policy-timeline row cited for context (REFERENCE_ROWS), so its date and source are not typed."""
-    from ma_ice_coop.tables.reference import load_policy_timeline
-
     if key not in REFERENCE_ROWS:
         raise ParameterError(f"unknown reference row {key!r}; valid: {', '.join(REFERENCE_ROWS)}")
     when, category, fips = REFERENCE_ROWS[key]
@@ -138,8 +131,6 @@ def lunn_287g_text(link, timeline: pd.DataFrame | None = None) -> str:
 
     Dates and sources come from policy-timeline rows; `link` turns a source_url cell into the calling report's
     links. Shared wording for every report that explains cooperation after Lunn."""
-    from ma_ice_coop.tables.reference import load_policy_timeline
-
     t = load_policy_timeline() if timeline is None else timeline
     lunn = timeline_row(KEY_EVENTS["lunn"], t)
     end = {k: timeline_row(KEY_EVENTS[f"{k}_287g_end"], t)["date"] for k in ("bristol", "plymouth", "barnstable")}

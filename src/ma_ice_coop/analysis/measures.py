@@ -96,7 +96,7 @@ from ma_ice_coop.analysis.shrinkage import (
     shrunken_proportions,
 )
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.io import read_processed
+from ma_ice_coop.io import data_version, forget_processed_reads, read_processed
 from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.facilities import load_facilities
 from ma_ice_coop.tables.fips import COUNTY_FIPS
@@ -267,9 +267,30 @@ def measure_table(measure: str, period: Period | None = None) -> pd.DataFrame:
     coverage = measure_coverage(measure)
     period = period or default_period(measure)
     check_within(period, coverage, f"measure {measure!r}")
-    table = _TABLE_BY_COVERAGE[catalogue().measure(measure).coverage](measure, period)
+    table = _source_table(catalogue().measure(measure).coverage, measure, period)
     table = table[table["measure"] == measure]
     return table.sort_values("county_fips", ignore_index=True)[MEASURE_COLUMNS]
+
+
+_SOURCE_TABLES: dict[tuple, pd.DataFrame] = {}
+
+
+def _source_table(coverage: str, measure: str, period: Period) -> pd.DataFrame:
+    """All measures of one source for a period, computed once per version of the data (io.data_version) in
+    a process: a county report asks for ten measures of the same sources, and a warm kernel builds one
+    report after another. `measure` only names the measure in an error. Callers get a copy."""
+    key = (coverage, period, data_version())
+    if key not in _SOURCE_TABLES:
+        if len(_SOURCE_TABLES) >= 64:
+            _SOURCE_TABLES.clear()
+        _SOURCE_TABLES[key] = _TABLE_BY_COVERAGE[coverage](measure, period)
+    return _SOURCE_TABLES[key].copy()
+
+
+def forget_cached_tables() -> None:
+    """Drop the cached source tables and processed reads (tests that count reads start from nothing)."""
+    _SOURCE_TABLES.clear()
+    forget_processed_reads()
 
 
 def side_by_side(measures: tuple[str, ...] = HEADLINE_MEASURES) -> pd.DataFrame:

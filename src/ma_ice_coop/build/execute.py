@@ -18,9 +18,11 @@ import tempfile
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ma_ice_coop import config, io
 from ma_ice_coop.build.cache import notebook_modules
+from ma_ice_coop.build.guard import scratch_folder
 from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.present.pages import html_page
 from ma_ice_coop.specs.notebooks import Run, load_notebook_registry, make_run
@@ -55,39 +57,47 @@ def clean_notebook(nb) -> None:
 def execute_run(run: Run, km=None, target: Path | None = None) -> Path:
     """Execute one run with papermill (in kernel manager `km` if given, else a new kernel); write the
     cleaned notebook atomically to `target` (default: the run's executed path). Returns the path."""
+    # lazy: papermill and nbformat take seconds to import; planning and `--help` need neither
     import nbformat
     import papermill
 
     root = config.project_root()
-    scratch = Path(tempfile.mkdtemp(prefix="run-", dir=_ensure(root / "build" / "tmp")))
+    scratch = scratch_folder()
     executed = scratch / f"{run.spec.id}.ipynb"
     try:
-        extra = {"km": km} if km is not None else {}
-        papermill.execute_notebook(
-            str(run.spec.path),
-            str(executed),
-            parameters=dict(run.overrides) or None,
-            kernel_name=KERNEL,
-            progress_bar=False,
-            cwd=str(root),
-            **extra,
-        )
-    except Exception as exc:
-        failed = root / "build" / "failed" / run.spec.id / f"{run.slug}.ipynb"
-        if executed.exists():
-            _ensure(failed.parent)
-            shutil.copyfile(executed, failed)
+        try:
+            papermill.execute_notebook(
+                str(run.spec.path),
+                str(executed),
+                parameters=dict(run.overrides) or None,
+                kernel_name=KERNEL,
+                progress_bar=False,
+                cwd=str(root),
+                **({"km": km} if km is not None else {}),
+            )
+        except Exception as exc:
+            raise BuildError(
+                f"notebook {run.label} failed: {type(exc).__name__}: {str(exc).strip()[:2000]}"
+                f"{_keep_failed(run, executed)}"
+            ) from exc
+        nb = nbformat.read(executed, as_version=4)
+        clean_notebook(nb)
+        target = target or run.executed_path
+        io.atomic_write_text(target, nbformat.writes(nb) + "\n")
+        return target
+    finally:  # on success, failure or interrupt: no scratch is left behind
         shutil.rmtree(scratch, ignore_errors=True)
-        where = f"; the executed notebook is kept at {failed.relative_to(root)}" if failed.exists() else ""
-        raise BuildError(
-            f"notebook {run.label} failed: {type(exc).__name__}: {str(exc).strip()[:2000]}{where}"
-        ) from exc
-    nb = nbformat.read(executed, as_version=4)
-    clean_notebook(nb)
-    target = target or run.executed_path
-    io.atomic_write_text(target, nbformat.writes(nb) + "\n")
-    shutil.rmtree(scratch, ignore_errors=True)
-    return target
+
+
+def _keep_failed(run: Run, executed: Path) -> str:
+    """Copy a failed run's executed notebook to build/failed/; the words that say where it is."""
+    root = config.project_root()
+    if not executed.exists():
+        return ""
+    failed = root / "build" / "failed" / run.spec.id / f"{run.slug}.ipynb"
+    _ensure(failed.parent)
+    shutil.copyfile(executed, failed)
+    return f"; the executed notebook is kept at {failed.relative_to(root)}"
 
 
 def _ensure(folder: Path) -> Path:
@@ -95,27 +105,31 @@ def _ensure(folder: Path) -> Path:
     return folder
 
 
-def report_header(run: Run) -> str:
-    """Markdown shown under the report's title: the parameters used and a link to the notebook."""
+def report_header(run: Run, notebook_link: str | None = None) -> str:
+    """Markdown shown under the report's title: the parameters used and a link to the notebook (by default
+    the source notebook in the repository, relative to the report's place under reports/)."""
     root = config.project_root()
-    source = run.spec.path.relative_to(root).as_posix()
-    depth = len(run.html_path.relative_to(root / "reports").parts) - 1
-    link = "../" * (depth + 1) + source
+    if notebook_link is None:
+        depth = len(run.html_path.relative_to(root / "reports").parts) - 1
+        notebook_link = "../" * (depth + 1) + run.spec.path.relative_to(root).as_posix()
     params = ", ".join(f"`{k}` = `{json.dumps(v) if isinstance(v, list) else v}`" for k, v in run.params.items())
     lines = []
     if params:
         lines.append(f"Parameters: {params}.")
-    lines.append(f"Code: [the notebook]({link}) (rerun it with other parameters: see the README).")
+    lines.append(f"Code: [the notebook]({notebook_link}) (rerun it with other parameters: see the README).")
     return "\n".join(lines)
 
 
-def render_html(run: Run, source: Path | None = None, target: Path | None = None) -> Path:
+def render_html(
+    run: Run, source: Path | None = None, target: Path | None = None, notebook_link: str | None = None
+) -> Path:
     """Executed notebook → HTML report with the code hidden; written atomically (default paths: the run's)."""
+    # lazy: see execute_run
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(source or run.executed_path, as_version=4)
-    header = nbformat.v4.new_markdown_cell(report_header(run))
+    header = nbformat.v4.new_markdown_cell(report_header(run, notebook_link))
     header["id"] = "report-header"  # a fixed id: nbformat would draw a random one
     # after the notebook's own title cell (its first markdown cell), if it starts with one
     first = nb.cells[0] if nb.cells else None
@@ -140,13 +154,14 @@ def render_html(run: Run, source: Path | None = None, target: Path | None = None
 
 
 def run_to_folder(notebook_id: str, overrides: dict[str, Any], folder: Path) -> tuple[Path, Path]:
-    """Run one notebook with new parameters into `folder` (executed notebook and HTML report)."""
+    """Run one notebook with new parameters into `folder` (executed notebook and HTML report, side by side;
+    the report links to the executed notebook beside it). The folder is checked before any kernel starts."""
     specs = {s.id: s for s in load_notebook_registry()}
     if notebook_id not in specs:
         raise ParameterError(f"unknown notebook {notebook_id!r}; registered: {', '.join(specs)}")
     run = make_run(specs[notebook_id], overrides)
     stem = f"{notebook_id}__{run.slug}"
-    folder = Path(folder).resolve()
+    folder = usable_folder(Path(folder))
     kernel = PreloadedKernel(sorted(notebook_modules(run.spec.path)))
     try:
         importlib.import_module("papermill")  # while the kernel imports its own modules
@@ -154,7 +169,24 @@ def run_to_folder(notebook_id: str, overrides: dict[str, Any], folder: Path) -> 
         executed = execute_run(run, km=kernel.wait_ready(), target=folder / f"{stem}.ipynb")
     finally:
         kernel.shutdown()
-    return executed, render_html(run, source=executed, target=folder / f"{stem}.html")
+    page = render_html(run, source=executed, target=folder / f"{stem}.html", notebook_link=quote(executed.name))
+    return executed, page
+
+
+def usable_folder(folder: Path) -> Path:
+    """`folder` made absolute and created if needed; a clear error if it is a file or cannot be written."""
+    folder = folder.expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"--out {folder} is a file, not a folder: give a folder (it is created if needed)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".ma-ice-write-check-")
+        probe.close()
+    except OSError as exc:
+        raise ParameterError(
+            f"--out {folder} cannot be written ({exc.strerror or exc}): choose a folder you can write to"
+        ) from None
+    return folder
 
 
 class PreloadedKernel:
@@ -163,7 +195,7 @@ class PreloadedKernel:
     then exactly a warm kernel of the worker pool (its outputs are byte-identical to a fresh kernel's)."""
 
     def __init__(self, modules: list[str]):
-        from jupyter_client import KernelManager
+        from jupyter_client import KernelManager  # lazy: see execute_run
 
         self.manager = KernelManager(kernel_name=KERNEL)
         self.manager.start_kernel(cwd=str(config.project_root()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

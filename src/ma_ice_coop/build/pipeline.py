@@ -6,7 +6,6 @@ with nothing changed takes about a second; `force=True` redoes everything.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 from ma_ice_coop import config, io
 from ma_ice_coop.build.cache import code_digest, content_digest
 from ma_ice_coop.build.changes_page import CHANGES_PAGE, changes_source, write_changes_page
+from ma_ice_coop.build.guard import remove_stale_scratch
 from ma_ice_coop.build.index import write_index
 
 STEP_CACHE = "steps.json"
@@ -36,14 +36,14 @@ def _save_steps(steps: dict) -> None:
 
 def inputs_digest() -> str:
     """The verified inputs (their registered sha256s) and the project code and reference tables."""
-    from ma_ice_coop.sources.registry import load_registry
+    from ma_ice_coop.sources.registry import load_registry  # lazy: a fast CLI
 
     shas = sorted(f"{f.file_id}={f.sha256}" for f in load_registry().values() if f.cache_path.exists())
     return content_digest("\n".join(shas).encode(), code_digest().encode())
 
 
 def _processed_outputs() -> list[Path]:
-    from ma_ice_coop.tables.process import BOUNDARIES_FILE, TABLES, VALUE_LISTS
+    from ma_ice_coop.tables.process import BOUNDARIES_FILE, TABLES, VALUE_LISTS  # lazy: a fast CLI
 
     folder = config.processed_dir()
     value_lists = [io.value_list_path(table, column) for table, column in VALUE_LISTS.items()]
@@ -73,10 +73,11 @@ def build_all(
     *, mirror: Path | None = None, force: bool = False, workers: int | None = None, notebooks: bool = True, out=None
 ) -> None:
     """Everything `make all` builds; each step reruns only when its inputs changed."""
-    from ma_ice_coop.sources.fetch import fetch_all
+    from ma_ice_coop.sources.fetch import fetch_all  # lazy: a fast CLI
 
     out = out or sys.stderr
     start = time.perf_counter()
+    remove_stale_scratch()
     files = fetch_all(mirror, progress=False)
     print(
         f"fetch: {len(files)} input files verified ({'mirror ' + str(mirror) if mirror else 'download cache'})",
@@ -92,16 +93,17 @@ def build_all(
 
         process_all(out=out)
         codebook = write_codebook()
-        shutil.copyfile(codebook, _ensure_dir(reports_data_dir()) / "CODEBOOK.md")
+        io.atomic_write_bytes(_ensure_dir(reports_data_dir()) / "CODEBOOK.md", codebook.read_bytes())
 
     def downloads():
-        from ma_ice_coop.build.downloads import write_downloads
+        from ma_ice_coop.build.downloads import write_downloads  # lazy: a build with nothing to do skips this step
 
         write_downloads()
 
     _step("process", key, _processed_outputs(), processed, steps, force, out)
     _step("downloads", key, _download_outputs(), downloads, steps, force, out)
     if notebooks:
+        # lazy: `ma-ice build --no-notebooks` needs neither
         from ma_ice_coop.build.pool import build_runs
         from ma_ice_coop.specs.notebooks import plan_runs
 

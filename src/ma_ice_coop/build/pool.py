@@ -13,7 +13,11 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import ctypes
+import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -22,6 +26,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from ma_ice_coop import config
 from ma_ice_coop.build.cache import is_fresh, load_cache, run_keys, save_cache
 from ma_ice_coop.build.execute import KERNEL, BuildError, execute_run, render_html
+from ma_ice_coop.build.guard import remove_stale_scratch
+from ma_ice_coop.errors import Interrupted
 from ma_ice_coop.specs.notebooks import Run, plan_runs
 
 _KERNEL_MANAGER = None
@@ -46,7 +52,7 @@ def _shutdown_kernel() -> None:
 def warm_kernel():
     """This process's kernel: started on first use, namespace cleared before each later use."""
     global _KERNEL_MANAGER
-    from jupyter_client import KernelManager
+    from jupyter_client import KernelManager  # lazy: only a worker process starts a kernel
 
     if _KERNEL_MANAGER is not None and _KERNEL_MANAGER.is_alive():
         client = _KERNEL_MANAGER.client()
@@ -84,10 +90,52 @@ def run_one(run: Run, warm: bool = True) -> tuple[str, float]:
 
 
 def _quiet_worker() -> None:
-    """Worker start-up: the kernel's own start-up chatter is not build output."""
-    import logging
-
+    """Worker start-up: the kernel's own start-up chatter is not build output. Ctrl-C in the terminal reaches
+    every process of the group: workers ignore it and leave stopping to the build, which ends them with
+    SIGTERM; a worker then shuts down its kernel before it exits."""
     logging.getLogger("traitlets").setLevel(logging.ERROR)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _end_worker)
+    _end_with_parent()
+
+
+def _end_with_parent() -> None:
+    """On Linux, ask for SIGTERM when the build process dies, even by SIGKILL: the worker then shuts down its
+    kernel and exits, and releases the build lock it inherited (elsewhere a no-op)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def _end_worker(signum, frame) -> None:
+    _shutdown_kernel()
+    os._exit(128 + signum)
+
+
+def _stop_everything(pool: ProcessPoolExecutor, grace: float = 3.0) -> None:
+    """After Ctrl-C: cancel what has not started, end the workers (each shuts down its kernel), then kill
+    whatever is left of this process's children after `grace` seconds. A second Ctrl-C kills at once."""
+    import psutil  # lazy: only an interrupted build needs it
+
+    children = psutil.Process().children(recursive=True)
+
+    def kill_now(signum, frame):
+        for child in children:
+            with contextlib.suppress(psutil.Error):
+                child.kill()
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, kill_now)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=grace)
+    for child in alive:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+    psutil.wait_procs(alive, timeout=grace)
+    remove_stale_scratch()
 
 
 # ----------------------------------------------------------------------------- the build
@@ -107,9 +155,8 @@ def build_runs(
     Every run is attempted; failures are reported together at the end (and not cached), and the
     failed runs' previous outputs stay in place.
     """
-    from tqdm import tqdm
-
     out = out or sys.stderr
+    remove_stale_scratch()
     runs = runs if runs is not None else plan_runs(ids)
     cache = {} if force else load_cache()
     keys = run_keys(runs)
@@ -120,11 +167,34 @@ def build_runs(
         return status
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     print(f"  notebooks: running {len(todo)} of {len(runs)} runs on {workers} worker(s)", file=out)
-    failures = []
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker)
+    try:
+        failures = _collect(pool, todo, keys, cache, status, progress=progress, out=out)
+    except KeyboardInterrupt:
+        print("\n  interrupted: stopping the notebook runs ...", file=out, flush=True)
+        _stop_everything(pool)
+        built = sum(1 for label in status.values() if label == "built")
+        raise Interrupted(
+            f"interrupted: {built} of {len(todo)} notebook runs had finished and their reports are written; the "
+            "others were stopped and their earlier outputs were not replaced"
+        ) from None
+    pool.shutdown(wait=True)
+    if failures:
+        raise BuildError(
+            f"{len(failures)} of {len(todo)} notebook runs failed (their earlier outputs are kept):\n"
+            + "\n".join(failures)
+        )
+    return status
+
+
+def _collect(pool, todo: list[Run], keys: dict, cache: dict, status: dict, *, progress: bool, out) -> list[str]:
+    """Submit every run, record each as it finishes (cache and status), return the failures' messages."""
+    from tqdm import tqdm  # lazy: only when there is something to run
+
     root = config.project_root()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-        futures = {pool.submit(run_one, run): run for run in todo}
-        bar = tqdm(total=len(todo), desc="notebooks", unit="run", disable=not progress, file=out)
+    failures = []
+    futures = {pool.submit(run_one, run): run for run in todo}
+    with tqdm(total=len(todo), desc="notebooks", unit="run", disable=not progress, file=out) as bar:
         for future in as_completed(futures):
             run = futures[future]
             try:
@@ -137,10 +207,4 @@ def build_runs(
                 failures.append(str(exc))
                 bar.write(f"  FAILED {run.label}", file=out)
             bar.update(1)
-        bar.close()
-    if failures:
-        raise BuildError(
-            f"{len(failures)} of {len(todo)} notebook runs failed (their earlier outputs are kept):\n"
-            + "\n".join(failures)
-        )
-    return status
+    return failures

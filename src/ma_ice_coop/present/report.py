@@ -15,7 +15,7 @@ import pandas as pd
 
 def setup_notebook() -> None:
     """Project plot style and pandas display options; call once at the top of a notebook."""
-    from ma_ice_coop.present.figures import use_project_style
+    from ma_ice_coop.present.figures import use_project_style  # lazy: matplotlib only in a notebook
 
     use_project_style()
     pd.set_option("display.max_rows", 200)
@@ -25,7 +25,7 @@ def setup_notebook() -> None:
 
 def md(text: str):
     """Markdown output (for sentences whose numbers come from code)."""
-    from IPython.display import Markdown
+    from IPython.display import Markdown  # lazy: IPython only in a notebook
 
     return Markdown(text)
 
@@ -56,7 +56,7 @@ def fmt_estimate(estimate, low, high, *, share: bool, digits: int = 0) -> str:
 
 def html_table(df: pd.DataFrame, *, caption: str = "", formats: dict | None = None, index: bool = False):
     """An escaped, deterministic HTML table (no random ids), with optional per-column formatters."""
-    from IPython.display import HTML
+    from IPython.display import HTML  # lazy: IPython only in a notebook
 
     shown = df.copy()
     for column, formatter in (formats or {}).items():

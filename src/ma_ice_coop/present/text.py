@@ -1,5 +1,6 @@
-"""Words for readers, one rule each: lists, counted nouns, ordinals, year ranges, partial dates, literal
-Markdown and source links. Every view writes these through this module, so they read the same everywhere."""
+"""Words for readers, one rule each: lists, counted nouns, ordinals, year ranges, periods, literal Markdown
+and source links (partial dates are read by `tables.reference.first_day`). Every view writes these through
+this module, so they read the same everywhere."""
 
 from __future__ import annotations
 
@@ -7,10 +8,7 @@ import html
 from collections.abc import Iterable
 from urllib.parse import quote, urlsplit
 
-import pandas as pd
-
 from ma_ice_coop.present.report import fmt_num
-from ma_ice_coop.tables.reference_checks import date_bounds
 
 _MARKDOWN_SPECIAL = ("\\", "`", "*", "_", "[", "]", "#", "|", "$")
 
@@ -54,12 +52,6 @@ def year_ranges(years: Iterable[int], *, empty: str = "") -> str:
     if not spans:
         return empty
     return ", ".join(str(first) if first == last else f"{first}-{last}" for first, last in spans)
-
-
-def first_day(text: str) -> pd.Timestamp:
-    """The first day of an ISO date written at year, month or day precision ('2017-07' -> 2017-07-01);
-    NaT for a blank cell."""
-    return pd.Timestamp(date_bounds(text)[0]) if text else pd.NaT
 
 
 def esc(text) -> str:

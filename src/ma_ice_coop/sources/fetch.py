@@ -31,8 +31,9 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def check_file(entry: InputFile, path: Path, *, origin: str) -> None:
-    """Raise DataSourceError unless `path` is exactly the registered file."""
+def check_file(entry: InputFile, path: Path, *, origin: str, shown: Path | None = None) -> None:
+    """Raise DataSourceError unless `path` is exactly the registered file (errors name `shown`, the file the
+    user knows, when `path` is a staging copy)."""
     if not path.exists():
         raise DataSourceError(
             entry.file_id,
@@ -59,7 +60,7 @@ def check_file(entry: InputFile, path: Path, *, origin: str) -> None:
         f"restore the original file (upstream: {entry.urls[0]}); if the publisher has released a new version "
         "on purpose, review it and update data/sources.yaml",
         source=entry.source,
-        path=str(path),
+        path=str(shown or path),
     )
 
 
@@ -87,7 +88,7 @@ def _content_matches(entry: InputFile, path: Path) -> bool:
     # imported here: only extracts rebuilt online need pandas, and a no-op build should not pay for it
     import pandas as pd
 
-    from ma_ice_coop.sources.extracts import content_fingerprint
+    from ma_ice_coop.sources.extracts import content_fingerprint  # lazy: imports pandas; rarely needed
 
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -96,9 +97,9 @@ def _content_matches(entry: InputFile, path: Path) -> bool:
     return content_fingerprint(frame) == entry.content_sha256
 
 
-def _install(entry: InputFile, staged: Path, origin: str) -> Path:
+def _install(entry: InputFile, staged: Path, origin: str, shown: Path | None = None) -> Path:
     """Verify a staged file, then move it into the cache atomically."""
-    check_file(entry, staged, origin=origin)
+    check_file(entry, staged, origin=origin, shown=shown)
     target = entry.cache_path
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staged, target)
@@ -114,8 +115,10 @@ def fetch_file(entry: InputFile | str, mirror: Path | None = None) -> Path:
     """Return the verified local path of one input, fetching it if needed."""
     if isinstance(entry, str):
         entry = get(entry)
+    _refuse_folders(entry, mirror)
     if _is_cached(entry):
         return entry.cache_path
+    stale = entry.cache_path.exists()
     stage = _staging_dir(entry)
     try:
         if mirror is not None:
@@ -130,10 +133,41 @@ def fetch_file(entry: InputFile | str, mirror: Path | None = None) -> Path:
                 )
             staged = stage / entry.cache_path.name
             shutil.copyfile(src, staged)
-            return _install(entry, staged, origin=f"mirror {mirror}")
-        return _download(entry, stage)
+            return _install(entry, staged, origin=f"mirror {mirror}", shown=src)
+        try:
+            return _download(entry, stage)
+        except DataSourceError as exc:
+            if not stale:
+                raise
+            raise DataSourceError(
+                entry.file_id,
+                f"the cached copy failed its check (size or sha256) and was not used, and then {exc.problem}",
+                exc.fix,
+                source=entry.source,
+                path=str(entry.cache_path),
+            ) from exc
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _refuse_folders(entry: InputFile, mirror: Path | None) -> None:
+    """A folder where an input file belongs (in data/raw/ or in the mirror) is named, with the fix."""
+    if entry.cache_path.is_dir():
+        raise DataSourceError(
+            entry.file_id,
+            "a folder is where the verified copy of this file belongs",
+            f"remove that folder (rm -r '{entry.cache_path}') and run `make data` again",
+            source=entry.source,
+            path=str(entry.cache_path),
+        )
+    if mirror is not None and (mirror / entry.path).is_dir():
+        raise DataSourceError(
+            entry.file_id,
+            f"the mirror {mirror} holds a folder, not a file, at {entry.path}",
+            f"put the file there (the mirror's MANIFEST.csv lists it), or unset {config.MIRROR_ENV} to download it",
+            source=entry.source,
+            path=str(mirror / entry.path),
+        )
 
 
 def _download(entry: InputFile, stage: Path) -> Path:
@@ -205,7 +239,7 @@ def fetch_all(
     Every file is attempted; failures are collected and raised together, so one bad file
     does not hide another, and the good ones are cached.
     """
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: only when there is something to fetch
 
     if file_ids is not None:
         entries = [get(i) for i in file_ids]

@@ -3,6 +3,9 @@ kernel starts. A run knows its parameters and where its executed notebook and HT
 
 from __future__ import annotations
 
+import ast
+import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,8 +153,59 @@ def plan_runs(ids: list[str] | None = None) -> list[Run]:
 
 
 def notebook_parameters(notebook_id: str, **values) -> dict[str, Any]:
-    """Validate a notebook's parameters from inside the notebook (for runs outside the build)."""
+    """Validate a notebook's parameters from inside the notebook (for runs outside the build). Called from a
+    notebook cell, a value in the kernel's namespace under a name that is neither a parameter nor assigned
+    anywhere in the notebook (what `papermill -p countee Essex` leaves) is an error naming it, not a silent
+    run with the default."""
     specs = {s.id: s for s in load_notebook_registry()}
     if notebook_id not in specs:
         raise ParameterError(f"unknown notebook {notebook_id!r}; registered: {', '.join(specs)}")
-    return validate_parameters(specs[notebook_id].parameters, values, notebook=notebook_id)
+    spec = specs[notebook_id]
+    namespace = _calling_notebook_namespace()
+    if namespace is not None:
+        known = set(spec.parameters) | _assigned_names(spec.path)
+        stray = sorted(name for name in _plain_values(namespace) if name not in known)
+        if stray:
+            raise ParameterError(
+                f"notebook {notebook_id!r}: unknown parameter(s) {', '.join(stray)} (set in the notebook's "
+                f"namespace, e.g. by papermill -p); this notebook takes: {', '.join(spec.parameters) or 'none'}"
+            )
+    return validate_parameters(spec.parameters, values, notebook=notebook_id)
+
+
+_PLAIN_VALUES = (str, int, float, bool, list, type(None))
+_IPYTHON_NAMES = {"In", "Out", "exit", "quit", "get_ipython", "open"}
+
+
+def _calling_notebook_namespace() -> dict | None:
+    """The IPython namespace, when notebook_parameters was called from a notebook cell (not from a module)."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    namespace = getattr(shell, "user_ns", None)
+    if namespace is None or sys._getframe(2).f_globals is not namespace:
+        return None
+    return namespace
+
+
+def _plain_values(namespace: dict) -> list[str]:
+    """Names of plain values (text, numbers, lists), as a parameters cell or papermill's injected cell sets."""
+    return [
+        name
+        for name, value in namespace.items()
+        if not name.startswith("_") and name not in _IPYTHON_NAMES and isinstance(value, _PLAIN_VALUES)
+    ]
+
+
+def _assigned_names(path: Path) -> set[str]:
+    """Every name the notebook's own code cells assign (its parameters cell, its setup cell, ...)."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for cell in doc["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # IPython magics: such a cell assigns nothing this check needs
+            continue
+        names |= {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+    return names

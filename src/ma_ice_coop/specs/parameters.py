@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ma_ice_coop import config
+import yaml
+
+from ma_ice_coop import config, io
 from ma_ice_coop.analysis.key_events import KEY_EVENTS
 from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.io import value_list_path
@@ -79,7 +82,7 @@ def _check_measure(name: str, spec: dict, value: Any) -> Any:
     if value not in valid:
         why = f" ({spec['exclude_reason']})" if value in measures and spec.get("exclude_reason") else ""
         raise ParameterError(
-            f"parameter {name}={value!r} is not a measure for this notebook{why}; valid: {', '.join(valid)}"
+            f"parameter {name}={shown(value)} is not a measure for this notebook{why}; valid: {', '.join(valid)}"
         )
     return value
 
@@ -88,10 +91,10 @@ def _check_date(name: str, spec: dict, value: Any) -> str:
     try:
         day = date.fromisoformat(str(value))
     except ValueError:
-        raise ParameterError(f"parameter {name}={value!r} is not an ISO date (YYYY-MM-DD)") from None
+        raise ParameterError(f"parameter {name}={shown(value)} is not an ISO date (YYYY-MM-DD)") from None
     low, high = _date_bounds(name, spec)
     if not low <= day.isoformat() <= high:
-        raise ParameterError(f"parameter {name}={value!r} is outside what the data cover ({low}..{high})")
+        raise ParameterError(f"parameter {name}={shown(value)} is outside what the data cover ({low}..{high})")
     return day.isoformat()
 
 
@@ -100,7 +103,9 @@ def _check_county(name: str, spec: dict, value: Any) -> str:
     key = str(value).strip().lower().removesuffix(" county")
     if key not in accepted:
         names = sorted(set(accepted.values()))
-        raise ParameterError(f"parameter {name}={value!r} is not a Massachusetts county; valid: {', '.join(names)}")
+        raise ParameterError(
+            f"parameter {name}={shown(value)} is not a Massachusetts county; valid: {', '.join(names)}"
+        )
     return accepted[key]
 
 
@@ -121,19 +126,21 @@ def _check_covariates(name: str, spec: dict, value: Any) -> list:
 def _check_year(name: str, spec: dict, value: Any) -> int:
     low, high = spec.get("min", 1900), spec.get("max", 2100)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ParameterError(f"parameter {name}={value!r} must be a year from {low} to {high}")
+        raise ParameterError(f"parameter {name}={shown(value)} must be a year from {low} to {high}")
     return value
 
 
 def _check_event(name: str, spec: dict, value: Any) -> str:
     if value not in KEY_EVENTS:
-        raise ParameterError(f"parameter {name}={value!r} is not a known event; valid: {', '.join(KEY_EVENTS)}")
+        raise ParameterError(f"parameter {name}={shown(value)} is not a known event; valid: {', '.join(KEY_EVENTS)}")
     return value
 
 
 def _check_choice(name: str, spec: dict, value: Any) -> Any:
-    if value not in spec["choices"]:
-        raise ParameterError(f"parameter {name}={value!r}; valid: {', '.join(map(str, spec['choices']))}")
+    # the type must match too: 1 is not `true`, and "yes" is not `true` unless the registry lists "yes"
+    if not any(value == choice and type(value) is type(choice) for choice in spec["choices"]):
+        valid = ", ".join(shown(choice) for choice in spec["choices"])
+        raise ParameterError(f"parameter {name}={shown(value)} is not one of the choices; valid: {valid}")
     return value
 
 
@@ -146,6 +153,50 @@ _CHECKS = {
     "event": _check_event,
     "choice": _check_choice,
 }
+
+
+def shown(value: Any) -> str:
+    """A parameter value as a user writes it: dates as YYYY-MM-DD, nothing as empty, true/false, lists in
+    brackets (never Python's repr)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(shown(item) for item in value) + "]"
+    return str(value)
+
+
+class _ValueLoader(io.YAML_LOADER):
+    """Safe YAML for parameter values, where only true and false are booleans (YAML 1.2): 'yes', 'no', 'on'
+    and 'off' stay text, so a true/false choice refuses them unless the registry lists them."""
+
+
+_ValueLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in io.YAML_LOADER.yaml_implicit_resolvers.items()
+}
+_ValueLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def parse_value(name: str, text: str) -> Any:
+    """A NAME=VALUE value from the command line, read as YAML (numbers, dates, true/false, lists); a clear
+    error naming the parameter, the value and the expected form when it cannot be read."""
+    try:
+        return yaml.load(text, Loader=_ValueLoader)
+    except (yaml.YAMLError, ValueError) as exc:
+        if _DATE_LIKE.fullmatch(text.strip()):
+            raise ParameterError(f"parameter {name}={text} is not a date that exists; write YYYY-MM-DD") from None
+        problem = str(getattr(exc, "problem", None) or exc).strip()
+        raise ParameterError(
+            f"parameter {name}={text} cannot be read ({problem}); write a plain value (county=Essex), a date "
+            "(YYYY-MM-DD), a number, true or false, or a list in brackets (covariates=[pres_dem_share])"
+        ) from None
 
 
 def _check_one(name: str, spec: dict, value: Any) -> Any:

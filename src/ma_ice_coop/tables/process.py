@@ -58,7 +58,7 @@ VALUE_LISTS = {"county_covariates": "variable"}
 
 def build_table(table: Table) -> pd.DataFrame:
     """Load, validate and atomically write one table; returns it."""
-    import pandera.errors
+    import pandera.errors  # lazy: the table list alone (a no-op build) does not need pandera
 
     df = table.load()
     try:
@@ -78,7 +78,7 @@ def build_table(table: Table) -> pd.DataFrame:
 
 
 def build_boundaries() -> None:
-    from ma_ice_coop.tables.loaders.boundaries import write_county_boundaries
+    from ma_ice_coop.tables.loaders.boundaries import write_county_boundaries  # lazy: see build_table
 
     write_county_boundaries(config.processed_dir() / BOUNDARIES_FILE)
 
@@ -118,7 +118,7 @@ def process_all(names: list[str] | None = None, *, out=sys.stderr) -> dict[str, 
 
 def _write_manifest() -> None:
     """sha256 of every processed file, so a rebuild can be checked for byte-identity."""
-    from ma_ice_coop.sources.fetch import sha256_of
+    from ma_ice_coop.sources.fetch import sha256_of  # lazy: see build_table
 
     folder = config.processed_dir()
     entries = {p.name: sha256_of(p) for p in sorted(folder.glob("*")) if p.suffix in (".parquet", ".geojson")}

@@ -44,6 +44,7 @@ from ma_ice_coop.tables.reference_checks import (
     checked_once,
     date_bounds,
     date_precision,  # noqa: F401  (part of this module's API)
+    first_day,  # noqa: F401  (part of this module's API)
     numbered_rows,
     parse_bool,
     read_reference_csv,

@@ -161,6 +161,12 @@ def date_bounds(text: str) -> tuple[date, date]:
     return date(year, month, parts[2]), date(year, month, parts[2])  # date() checks the day
 
 
+def first_day(text: str) -> pd.Timestamp:
+    """The first day of an ISO date written at year, month or day precision ('2017-07' -> 2017-07-01);
+    NaT for a blank cell. ValueError for an impossible date."""
+    return pd.Timestamp(date_bounds(text)[0]) if text else pd.NaT
+
+
 def check_dates(frame: pd.DataFrame, column: str, path: Path, *, blank_ok: bool, day_only: bool = False) -> None:
     """Every cell of `column` is an ISO date (day precision only when day_only)."""
     for i, row in numbered_rows(frame):

@@ -10,9 +10,8 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.present import figures as plots
-from ma_ice_coop.present.text import first_day
 from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
-from ma_ice_coop.tables.reference import load_policy_timeline
+from ma_ice_coop.tables.reference import first_day, load_policy_timeline
 from ma_ice_coop.views.county_profile.labels import (
     COVARIATES,
     EVENT_GROUPS,

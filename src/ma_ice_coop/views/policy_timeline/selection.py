@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
-from ma_ice_coop.present.text import first_day
-from ma_ice_coop.tables.reference import county_names, load_agreements_287g, load_policy_timeline
+from ma_ice_coop.tables.reference import county_names, first_day, load_agreements_287g, load_policy_timeline
 
 CATEGORY_ORDER = (
     "federal_action",

@@ -129,7 +129,7 @@ def read_text_csv(path, file_id: str, required, *, zip_member: str | None = None
 
 def read_rda_table(path, file_id: str, object_name: str, required) -> pd.DataFrame:
     """One data frame from an R .rda file (pyreadr; no R needed)."""
-    import pyreadr
+    import pyreadr  # lazy: only the OpenIntro .rda files need it
 
     path = Path(path)
     objects = pyreadr.read_r(str(path))

@@ -1,0 +1,57 @@
+"""The 'Which counties cooperate most' notebook: tables, figures and generated text.
+
+Every sentence with a number is built here from the measure tables, so the notebook holds no
+hand-typed figures.
+
+Modules: `compute` (the result), `formatting` (estimates, names, axes, sources), `findings` (the text) and
+`display` (figures and tables).
+"""
+
+from __future__ import annotations
+
+from ma_ice_coop.views.which_counties.compute import WhichCounties, compute
+from ma_ice_coop.views.which_counties.display import (
+    agency_html,
+    agreement_html,
+    funnel_figure,
+    interval_figure,
+    map_figure,
+    measure_table_html,
+    shrinkage_figure,
+    shrinkage_sensitivity_html,
+    side_by_side_html,
+)
+from ma_ice_coop.views.which_counties.findings import _order_note as _order_note  # used by the tests
+from ma_ice_coop.views.which_counties.findings import disagreement_text, key_findings, limitations, measure_description
+
+# The processed tables this notebook reads (data/processed/), directly or through analysis/: its cache key
+# covers these and no others (build/cache.py). tests/test_view_tables.py keeps the list complete.
+PROCESSED_TABLES = (
+    "agreements_287g_years",
+    "county_boundaries",
+    "county_covariates",
+    "detainers",
+    "facility_year_declines",
+    "ice_detention_daily",
+    "ice_detention_fy",
+    "jail_arrests",
+)
+
+__all__ = [
+    "PROCESSED_TABLES",
+    "WhichCounties",
+    "agency_html",
+    "agreement_html",
+    "compute",
+    "disagreement_text",
+    "funnel_figure",
+    "interval_figure",
+    "key_findings",
+    "limitations",
+    "map_figure",
+    "measure_description",
+    "measure_table_html",
+    "shrinkage_figure",
+    "shrinkage_sensitivity_html",
+    "side_by_side_html",
+]
