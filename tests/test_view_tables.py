@@ -14,10 +14,10 @@ from ma_ice_coop import config
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.build import cache
 from ma_ice_coop.specs.notebooks import load_notebook_registry, notebook_parameters
-from ma_ice_coop.tables.process import TABLES
+from ma_ice_coop.tables.process import PROCESSED_NAMES
 
 READ_CALL = re.compile(r"\bread_processed(?:_geojson)?\(\s*([^)]*?)\s*\)")
-ALL_TABLES = {*TABLES, "county_boundaries"}
+ALL_TABLES = set(PROCESSED_NAMES)
 SPECS = {spec.id: spec for spec in load_notebook_registry()}
 
 

@@ -51,6 +51,9 @@ TABLES: dict[str, Table] = {
     )
 }
 BOUNDARIES_FILE = "county_boundaries.geojson"
+# Every processed table by name (the boundary file is read as county_boundaries): what "all" means in a view's
+# PROCESSED_TABLES.
+PROCESSED_NAMES = (*TABLES, "county_boundaries")
 # Columns whose values are also written as a small JSON list beside the table, so the parameter checks can
 # read them without pandas (a build with nothing to do stays quick): table -> column.
 VALUE_LISTS = {"county_covariates": "variable"}
@@ -88,10 +91,10 @@ def process_all(names: list[str] | None = None, *, out=sys.stderr) -> dict[str, 
 
     Every table is attempted; failures are reported together at the end and raised.
     """
-    wanted = names or [*TABLES, "county_boundaries"]
-    unknown = [n for n in wanted if n not in TABLES and n != "county_boundaries"]
+    wanted = names or list(PROCESSED_NAMES)
+    unknown = [n for n in wanted if n not in PROCESSED_NAMES]
     if unknown:
-        raise ProjectError(f"unknown table(s) {unknown}; tables: {', '.join([*TABLES, 'county_boundaries'])}")
+        raise ProjectError(f"unknown table(s) {unknown}; tables: {', '.join(PROCESSED_NAMES)}")
     rows: dict[str, int] = {}
     failures: list[str] = []
     for name in wanted:

@@ -54,18 +54,9 @@ from ma_ice_coop.views.data_and_coverage.text import (
     window_context_text,
 )
 
-# The processed tables this notebook reads (data/processed/), directly or through analysis/: its cache key
-# covers these and no others (build/cache.py). tests/test_view_tables.py keeps the list complete.
-PROCESSED_TABLES = (
-    "agreements_287g_years",
-    "county_boundaries",
-    "county_covariates",
-    "detainers",
-    "facility_year_declines",
-    "ice_detention_daily",
-    "ice_detention_fy",
-    "jail_arrests",
-)
+# The processed tables this notebook reads, directly or through analysis/ (the cache key covers these;
+# tests/test_view_tables.py checks the list against the code): every one of them.
+PROCESSED_TABLES = "all"
 
 __all__ = [
     "PROCESSED_TABLES",

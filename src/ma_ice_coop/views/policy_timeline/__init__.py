@@ -81,8 +81,8 @@ from ma_ice_coop.views.policy_timeline.text import (
 )
 from ma_ice_coop.views.policy_timeline.windows import COMPARE_MONTHS, before_after
 
-# The processed tables this notebook reads (data/processed/), directly or through analysis/: its cache key
-# covers these and no others (build/cache.py). tests/test_view_tables.py keeps the list complete.
+# The processed tables this notebook reads, directly or through analysis/ (the cache key covers these;
+# tests/test_view_tables.py checks the list against the code): all but county_boundaries.
 PROCESSED_TABLES = (
     "agreements_287g_years",
     "county_covariates",
