@@ -10,6 +10,7 @@ the workers and kernels end on their own and the next build recovers and gives t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -61,10 +62,42 @@ def _notebook() -> dict:
     return {"cells": cells, "metadata": {"kernelspec": kernel}, "nbformat": 4, "nbformat_minor": 5}
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a test runner's worker may ignore SIGINT, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _build(home: Path, seconds: float, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "MA_ICE_HOME": str(home), "SLEEPY_SECONDS": str(seconds)}
     command = [sys.executable, "-m", "ma_ice_coop", "notebooks", "--workers", "2", "--force", *extra]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_as_in_a_terminal,
+    )
+
+
+@pytest.fixture
+def started(home):
+    """Start builds; whatever a failed assertion leaves running is killed with all its children."""
+    procs: list[subprocess.Popen] = []
+
+    def start(seconds: float) -> subprocess.Popen:
+        procs.append(_build(home, seconds))
+        return procs[-1]
+
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            family = psutil.Process(proc.pid).children(recursive=True)
+            proc.kill()
+            for child in family:
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+            proc.communicate()
 
 
 def _outputs(home: Path) -> dict[str, str]:
@@ -104,9 +137,9 @@ def _gone(processes: list[psutil.Process], within: float) -> list[psutil.Process
     return [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
-def test_one_ctrl_c_stops_within_seconds_and_leaves_nothing_behind(home):
+def test_one_ctrl_c_stops_within_seconds_and_leaves_nothing_behind(home, started):
     before = _outputs(home)
-    proc = _build(home, 120)
+    proc = started(120)
     children = _running(proc, home)
     assert len(children) >= 4, "expected two workers and two kernels"
     start = time.monotonic()
@@ -123,9 +156,9 @@ def test_one_ctrl_c_stops_within_seconds_and_leaves_nothing_behind(home):
     assert _outputs(home) == before
 
 
-def test_a_second_ctrl_c_exits_at_once(home):
+def test_a_second_ctrl_c_exits_at_once(home, started):
     before = _outputs(home)
-    proc = _build(home, 120)
+    proc = started(120)
     children = _running(proc, home)
     start = time.monotonic()
     proc.send_signal(signal.SIGINT)
@@ -138,14 +171,14 @@ def test_a_second_ctrl_c_exits_at_once(home):
     assert _outputs(home) == before
 
 
-def test_after_sigkill_the_workers_end_and_the_next_build_recovers(home):
+def test_after_sigkill_the_workers_end_and_the_next_build_recovers(home, started):
     before = _outputs(home)
-    proc = _build(home, 120)
+    proc = started(120)
     children = _running(proc, home)
     proc.kill()
     proc.communicate(timeout=30)
     assert not _gone(children, 15), "workers or kernels outlived a killed build"
-    again = _build(home, 0)
+    again = started(0)
     _, stderr = again.communicate(timeout=180)
     assert again.returncode == 0, stderr
     assert not list((home / "build" / "tmp").glob("run-*"))
