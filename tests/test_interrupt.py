@@ -124,12 +124,14 @@ def home(tmp_path_factory) -> Path:
 def _running(proc: subprocess.Popen, home: Path) -> list[psutil.Process]:
     """Wait until both workers run a notebook (their scratch folders exist) and the kernels are asleep."""
     deadline = time.monotonic() + 90
-    while len(list((home / "build" / "tmp").glob("run-*"))) < 2:
+    build = psutil.Process(proc.pid)
+    # both scratch folders exist and both kernels have started (on a loaded machine a kernel can take seconds)
+    while len(list((home / "build" / "tmp").glob("run-*"))) < 2 or len(build.children(recursive=True)) < 4:
         assert proc.poll() is None, proc.communicate()[1]
         assert time.monotonic() < deadline, "the notebook step did not start"
         time.sleep(0.2)
     time.sleep(2.0)
-    return psutil.Process(proc.pid).children(recursive=True)
+    return build.children(recursive=True)
 
 
 def _gone(processes: list[psutil.Process], within: float) -> list[psutil.Process]:

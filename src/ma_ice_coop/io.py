@@ -104,7 +104,8 @@ def data_version() -> tuple:
     """Names, sizes and modification times of the processed and reference files: a key that changes whenever
     the data a computation reads change (for caches of derived tables)."""
     files = [*config.processed_dir().glob("*"), *config.reference_dir().glob("*")]
-    return tuple(sorted((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files if f.is_file()))
+    stats = [(str(f), f.stat()) for f in files if f.is_file()]
+    return tuple(sorted((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats))
 
 
 def read_processed_geojson(name: str) -> dict:

@@ -189,16 +189,23 @@ def usable_folder(folder: Path) -> Path:
     return folder
 
 
+def start_kernel():
+    """A new kernel (its manager) in the project folder. The kernel's own start-up notices (such as the
+    "running over TCP without encryption" warning) go to /dev/null; notebook output comes through the protocol."""
+    from jupyter_client import KernelManager  # lazy: see execute_run
+
+    manager = KernelManager(kernel_name=KERNEL)
+    manager.start_kernel(cwd=str(config.project_root()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return manager
+
+
 class PreloadedKernel:
     """A new kernel that imports the notebook's package modules (and so pandas, matplotlib, statsmodels)
     while this process imports papermill: the two slowest imports of a single run overlap. The kernel is
     then exactly a warm kernel of the worker pool (its outputs are byte-identical to a fresh kernel's)."""
 
     def __init__(self, modules: list[str]):
-        from jupyter_client import KernelManager  # lazy: see execute_run
-
-        self.manager = KernelManager(kernel_name=KERNEL)
-        self.manager.start_kernel(cwd=str(config.project_root()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.manager = start_kernel()
         self.client = self.manager.client()
         self.client.start_channels()
         code = f"import importlib as _il\nfor _m in {modules!r}:\n    _il.import_module(_m)\ndel _il, _m"

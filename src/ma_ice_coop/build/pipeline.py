@@ -13,7 +13,6 @@ from pathlib import Path
 from ma_ice_coop import config, io
 from ma_ice_coop.build.cache import code_digest, content_digest
 from ma_ice_coop.build.changes_page import CHANGES_PAGE, changes_source, write_changes_page
-from ma_ice_coop.build.guard import remove_stale_scratch
 from ma_ice_coop.build.index import write_index
 
 STEP_CACHE = "steps.json"
@@ -77,7 +76,6 @@ def build_all(
 
     out = out or sys.stderr
     start = time.perf_counter()
-    remove_stale_scratch()
     files = fetch_all(mirror, progress=False)
     print(
         f"fetch: {len(files)} input files verified ({'mirror ' + str(mirror) if mirror else 'download cache'})",

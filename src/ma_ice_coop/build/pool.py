@@ -18,14 +18,13 @@ import ctypes
 import logging
 import os
 import signal
-import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from ma_ice_coop import config
 from ma_ice_coop.build.cache import is_fresh, load_cache, run_keys, save_cache
-from ma_ice_coop.build.execute import KERNEL, BuildError, execute_run, render_html
+from ma_ice_coop.build.execute import BuildError, execute_run, render_html, start_kernel
 from ma_ice_coop.build.guard import remove_stale_scratch
 from ma_ice_coop.errors import Interrupted
 from ma_ice_coop.specs.notebooks import Run, plan_runs
@@ -52,8 +51,6 @@ def _shutdown_kernel() -> None:
 def warm_kernel():
     """This process's kernel: started on first use, namespace cleared before each later use."""
     global _KERNEL_MANAGER
-    from jupyter_client import KernelManager  # lazy: only a worker process starts a kernel
-
     if _KERNEL_MANAGER is not None and _KERNEL_MANAGER.is_alive():
         client = _KERNEL_MANAGER.client()
         client.start_channels()
@@ -68,9 +65,7 @@ def warm_kernel():
         finally:
             client.stop_channels()
         return _KERNEL_MANAGER
-    _KERNEL_MANAGER = KernelManager(kernel_name=KERNEL)
-    # The kernel's own start-up notices go to /dev/null; notebook output is captured through the protocol.
-    _KERNEL_MANAGER.start_kernel(cwd=str(config.project_root()), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _KERNEL_MANAGER = start_kernel()
     atexit.register(_shutdown_kernel)
     return _KERNEL_MANAGER
 
