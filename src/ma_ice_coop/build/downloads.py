@@ -8,7 +8,10 @@ import pandas as pd
 
 from ma_ice_coop import config, io
 from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis.scorecard import SCORECARD_POLICIES, scorecard
+from ma_ice_coop.present.scorecard import DOWNLOAD_COLUMNS, download_frame
 from ma_ice_coop.tables.catalogue import catalogue
+from ma_ice_coop.tables.policies import POLICY_QUESTIONS
 
 DECIMALS = 6  # rounding of floats in the CSVs, so rebuilds are byte-identical across platforms
 
@@ -81,6 +84,7 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         "agency (prisons, police, ICE offices, ...) are never pooled into one prior.",
         f"Groups: {', '.join(sorted(agency['agency_group'].unique()))}.",
         "",
+        *_scorecard_readme(),
         "## county_covariates.csv",
         "",
         "The covariate panel: one row per county x year x variable, with `value`, the ACS 90% margin of",
@@ -89,6 +93,35 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _scorecard_readme() -> list[str]:
+    lines = [
+        "## scorecard.csv",
+        "",
+        "One row per sheriff's office: each form of cooperation the data can show, with the values the index's",
+        "scorecard prints. Every number is a row of county_measures.csv (same measure and period) or a value of a",
+        "processed or reference table. Columns:",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+    ]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in DOWNLOAD_COLUMNS.items()]
+    lines += [
+        "| `policy_<question>_value`, `_date`, `_statement`, `_source_url` | the latest coded written policy "
+        "(data/reference/sheriff_policies.csv) for each question: "
+        + ", ".join(f"`{key}` ({label})" for key, label in POLICY_QUESTIONS.items() if key in SCORECARD_POLICIES)
+        + "; unknown is a value |",
+        "",
+    ]
+    return lines
+
+
+def write_scorecard(folder: Path, county: pd.DataFrame) -> int:
+    """reports/data/scorecard.csv from the same measures as county_measures.csv; returns its rows."""
+    frame = download_frame(scorecard(county), SCORECARD_POLICIES)
+    _write(frame, folder / "scorecard.csv")
+    return len(frame)
 
 
 def write_downloads(folder: Path | None = None) -> dict[str, int]:
@@ -100,8 +133,10 @@ def write_downloads(folder: Path | None = None) -> dict[str, int]:
     _write(county, folder / "county_measures.csv")
     _write(agency, folder / "agency_measures.csv")
     _write(covariates, folder / "county_covariates.csv")
+    scorecard_rows = write_scorecard(folder, county)
     io.atomic_write_text(folder / "README.md", downloads_readme(county, agency))
     return {
+        "scorecard.csv": scorecard_rows,
         "county_measures.csv": len(county),
         "agency_measures.csv": len(agency),
         "county_covariates.csv": len(covariates),

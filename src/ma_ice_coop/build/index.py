@@ -22,6 +22,7 @@ INTRO = [
     "denominator and a 95% interval. Reports open with key findings, then methods and limitations.</p>",
 ]
 DOWNLOADS = [
+    ("scorecard.csv", "one row per sheriff's office: each form of cooperation, with its period and source"),
     ("county_measures.csv", "every measure for every county and period, with numerator, denominator and 95% interval"),
     (
         "agency_measures.csv",
@@ -107,11 +108,47 @@ def _downloads_section(root: Path) -> list[str]:
     return ["<h2>Downloads</h2>", "<ul>", *items, "</ul>"]
 
 
+def _scorecard_section() -> list[str]:
+    """The answer first: the plain-words summary, the scorecard table (sortable with JavaScript) and its maps."""
+    # here, not at the top: a no-op build skips the index and should not import pandas and matplotlib
+    from ma_ice_coop.analysis.scorecard import SCORECARD_POLICIES, policy_vs_records, scorecard
+    from ma_ice_coop.io import read_processed_geojson
+    from ma_ice_coop.present import scorecard as card
+    from ma_ice_coop.present.scorecard_maps import scorecard_maps_html
+    from ma_ice_coop.present.scorecard_words import summary_html
+    from ma_ice_coop.tables.policies import POLICY_QUESTIONS
+
+    frame = scorecard()
+    labels = dict(POLICY_QUESTIONS)
+    columns = card.columns(labels, SCORECARD_POLICIES)
+    return [
+        f"<style>{card.SCORECARD_CSS}</style>",
+        "<h2 id=\"scorecard\">Which sheriffs cooperate with ICE, in which ways, and how sure we are</h2>",
+        summary_html(frame, labels, SCORECARD_POLICIES, policy_vs_records(frame)),
+        "<p>One row per sheriff's office; each column is one form of cooperation, with its period. Select a cell "
+        "for the county report's explanation and sources. The same values: "
+        '<a href="data/scorecard.csv">scorecard.csv</a>.</p>',
+        card.scorecard_table_html(frame, columns),
+        card.SORT_SCRIPT,
+        scorecard_maps_html(frame, read_processed_geojson("county_boundaries"), labels, SCORECARD_POLICIES),
+    ]
+
+
 def index_html(runs=None) -> str:
-    """reports/index.html: every report and download, with relative links; all text escaped."""
+    """reports/index.html: the scorecard first, then every report and download, with relative links; all text
+    escaped."""
     root = config.project_root() / "reports"
     runs = plan_runs() if runs is None else runs
-    parts = INTRO + _statewide_section(runs, root) + _county_section(runs, root) + _downloads_section(root) + CLOSING
+    parts = (
+        INTRO[:1]
+        + _scorecard_section()
+        + ["<h2>About these reports</h2>"]
+        + INTRO[1:]
+        + _statewide_section(runs, root)
+        + _county_section(runs, root)
+        + _downloads_section(root)
+        + CLOSING
+    )
     return html_page("ICE detainer cooperation by Massachusetts county: reports", "\n".join(parts), home="index.html")
 
 

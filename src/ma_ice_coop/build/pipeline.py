@@ -53,7 +53,14 @@ def _download_outputs() -> list[Path]:
     folder = config.project_root() / "reports" / "data"
     return [
         folder / n
-        for n in ("county_measures.csv", "agency_measures.csv", "county_covariates.csv", "README.md", "CODEBOOK.md")
+        for n in (
+            "county_measures.csv",
+            "agency_measures.csv",
+            "county_covariates.csv",
+            "scorecard.csv",
+            "README.md",
+            "CODEBOOK.md",
+        )
     ]
 
 

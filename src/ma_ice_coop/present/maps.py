@@ -247,3 +247,84 @@ def choropleth(
         if note:
             _map_note(ax, note)
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Small multiples
+# --------------------------------------------------------------------------------------------
+
+
+def _simplified(shapes: list[Shape], points_per_ring: int = 40, min_extent: float = 0.02) -> list[Shape]:
+    """The shapes thinned for a small map (a fraction of the SVG size): every ring cut to about `points_per_ring`
+    vertices (every k-th, the first kept), and islets narrower than `min_extent` degrees dropped (a polygon's
+    exterior is always kept)."""
+    thinned = []
+    for geoid, props, polygons in shapes:
+        kept = []
+        for polygon in polygons:
+            exterior, holes = polygon[0], polygon[1:]
+            if kept and np.ptp(exterior, axis=0).max() < min_extent:
+                continue
+            rings = [exterior] + [h for h in holes if np.ptp(h, axis=0).max() >= min_extent]
+            kept.append([r[:: max(1, len(r) // points_per_ring)] for r in rings])
+        thinned.append((geoid, props, kept))
+    return thinned
+
+
+def small_multiples(
+    geojson: dict,
+    panels: list[tuple[str, Mapping[str, float], Mapping[str, str]]],
+    *,
+    title: str,
+    columns: int = 2,
+    note: str = BOUNDARY_NOTE,
+) -> Figure:
+    """One small county map per panel (title, GEOID -> value, GEOID -> printed text), in a grid.
+
+    Each panel has its own sequential scale (reversed cividis: darker = more, 0 the lightest); a county without a
+    finite value is hatched grey. The text of each county (its value, in words) is printed on it, so no colorbar
+    is needed and no value is read from a colour alone."""
+    shapes = _simplified(_map_shapes(geojson, {}))
+    aspect, map_h = _map_aspect_and_height(shapes)
+    rows = math.ceil(len(panels) / columns)
+    panel_h = map_h * (FIG_WIDTH / columns) / (FIG_WIDTH - 1.6) + 0.45
+    colormap = mpl.colormaps[SEQUENTIAL_CMAP].reversed()  # darker = more, so 0 is the lightest
+    with _style():
+        fig = _new_figure(rows * panel_h + 0.5)
+        fig.suptitle(literal_text(title), fontsize=STYLE["axes.titlesize"])
+        for i, (panel_title, values, texts) in enumerate(panels):
+            ax = fig.add_subplot(rows, columns, i + 1)
+            vals = {str(k): float(v) if v is not None and not pd.isna(v) else math.nan for k, v in values.items()}
+            norm = _color_norm(vals, 0.0, None)
+            ax.set_title(wrap_text(panel_title, FIG_WIDTH / columns - 0.2, 8.5), fontsize=8.5)
+            for geoid, _props, polygons in shapes:
+                if not polygons:
+                    continue
+                patch = _county_patch(ax, geoid, polygons, vals.get(geoid, math.nan), colormap, norm)
+                if geoid in texts:
+                    cx, cy = _label_point(polygons)
+                    ax.text(
+                        cx,
+                        cy,
+                        literal_text(texts[geoid]),
+                        ha="center",
+                        va="center",
+                        fontsize=5.5,
+                        zorder=4,
+                        color=_text_color_on(patch.get_facecolor()),
+                    )
+            ax.autoscale_view()
+            ax.margins(0.02)
+            ax.set_aspect(aspect)
+            ax.set_axis_off()
+        if note:
+            fig.text(
+                0.01,
+                0.0,
+                literal_text(note + "; hatched grey: no value"),
+                fontsize=7,
+                color=NOTE_COLOR,
+                ha="left",
+                va="bottom",
+            )
+    return fig

@@ -48,7 +48,8 @@ REFERENCE = "data/reference/agreements_287g.csv"
 MA_STATE = "MASSACHUSETTS"
 WAPO_YEARS = tuple(range(2005, 2020))
 FIRST_YEAR = 2005  # first year of the WaPo flags: no evidence before
-LAST_YEAR = 2025  # year of the latest ICE list in the inputs (2025-07-03)
+LATEST_LIST_DATE = "2025-07-03"  # the latest ICE list in the inputs (appelson_287g_2025; a test checks it)
+LAST_YEAR = int(LATEST_LIST_DATE[:4])
 DOC_KEY = "ma_doc"
 DOC_AGENCY = "Massachusetts Department of Correction"
 

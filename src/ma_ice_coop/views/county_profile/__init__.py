@@ -14,7 +14,8 @@ The notebook calls ``view.<name>(profile)`` on this package; its modules, by con
 - ``findings``: the heading and the key findings;
 - ``notes``: the measures intro, facility and covariate notes, the limitations;
 - ``tables``: the HTML tables;
-- ``figures``: the three figures (drawn by ``ma_ice_coop.present.county_figures``).
+- ``figures``: the three figures (drawn by ``ma_ice_coop.present.county_figures``);
+- ``scorecard``: the first section, the county's scorecard row and its written policies beside the records.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ma_ice_coop.views.county_profile.figures import locator_map, measures_figur
 from ma_ice_coop.views.county_profile.findings import heading, key_findings, sheriff_sentence
 from ma_ice_coop.views.county_profile.labels import NOTEBOOK_ID
 from ma_ice_coop.views.county_profile.notes import covariates_note, facilities_text, limitations, measures_intro
+from ma_ice_coop.views.county_profile.scorecard import scorecard_html
 from ma_ice_coop.views.county_profile.tables import (
     county_facts_html,
     covariates_html,
@@ -56,6 +58,7 @@ __all__ = [
     "NOTEBOOK_ID",
     "CountyProfile",
     "compute",
+    "scorecard_html",
     "county_facts_html",
     "covariates_html",
     "covariates_note",
