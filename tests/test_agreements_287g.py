@@ -155,3 +155,10 @@ def test_undocumented_wapo_disagreement_is_an_error(monkeypatch):
     monkeypatch.setattr(g, "WAPO_DISAGREEMENTS", {})
     with pytest.raises(SchemaError, match="differs from the WaPo flags"):
         g.load_agreements_287g_years()
+
+
+def test_latest_list_date_is_the_last_list_in_the_inputs():
+    """LATEST_LIST_DATE (shown as 'ICE's latest list' in the scorecard) is the newest date of the 2025 lists."""
+    rows = g.derive_appelson_2025_ma()
+    assert max(rows["date"].str[:10]) == g.LATEST_LIST_DATE
+    assert g.LAST_YEAR == int(g.LATEST_LIST_DATE[:4])

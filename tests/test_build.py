@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -116,8 +117,11 @@ def test_page_escapes_titles():
 
 
 def _tiny_project(root: Path, source: str) -> None:
-    """A throw-away project with one notebook (test scaffolding, no data)."""
+    """A throw-away project with one notebook (test scaffolding, no data; the reference tables and CITATION.cff,
+    which every page's footer reads, are the project's)."""
     (root / "notebooks").mkdir(parents=True)
+    shutil.copytree(REPO / "data" / "reference", root / "data" / "reference")
+    shutil.copy2(REPO / "CITATION.cff", root / "CITATION.cff")
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     params = nbformat.v4.new_code_cell("x = 1")

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from pathlib import Path
 
 import psutil
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
 
 REGISTRY = """notebooks:
   - id: sleepy
@@ -111,7 +114,9 @@ def home(tmp_path_factory) -> Path:
     """The small project, built once without sleeping: its outputs are the ones that must not change."""
     home = tmp_path_factory.mktemp("sleepy_project")
     (home / "notebooks").mkdir()
-    (home / "data" / "reference").mkdir(parents=True)
+    # the reference tables and CITATION.cff: every page's footer reads them
+    shutil.copytree(REPO / "data" / "reference", home / "data" / "reference")
+    shutil.copy2(REPO / "CITATION.cff", home / "CITATION.cff")
     (home / "notebooks" / "registry.yaml").write_text(REGISTRY, encoding="utf-8")
     (home / "notebooks" / "sleepy.ipynb").write_text(json.dumps(_notebook(), indent=1), encoding="utf-8")
     done = _build(home, 0)

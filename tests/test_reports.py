@@ -43,7 +43,11 @@ def test_index_links_every_report_and_they_exist():
     for href in links:
         if "://" in href or href.startswith("#"):
             continue
-        assert (index.parent / href).resolve().exists(), f"broken link {href}"
+        page, _, fragment = href.partition("#")
+        target = (index.parent / page).resolve()
+        assert target.exists(), f"broken link {href}"
+        if fragment:
+            assert f'id="{fragment}"' in target.read_text(encoding="utf-8"), f"no element with the id of {href}"
 
 
 def test_index_matches_the_registry():

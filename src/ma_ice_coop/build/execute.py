@@ -141,16 +141,40 @@ def render_html(
         exclude_output_prompt=True,
         exclude_anchor_links=True,
     )
-    body, _ = exporter.from_notebook_node(nb)
     target = target or run.html_path
     reports = config.project_root() / "reports"
-    home = (
-        "../" * (len(target.relative_to(reports).parts) - 1) + "index.html"
+    to_reports = (
+        "../" * (len(target.relative_to(reports).parts) - 1)
         if target.is_relative_to(reports)
-        else (reports / "index.html").as_uri()
+        else reports.as_uri() + "/"
     )
-    io.atomic_write_text(target, html_page(run.spec.title, body, home=home))
+    if run.spec.id != METHODS_REPORT:
+        add_methods_link(nb, to_reports + f"{METHODS_REPORT}.html")
+    body, _ = exporter.from_notebook_node(nb)
+    io.atomic_write_text(target, html_page(run.spec.title, body, home=to_reports + "index.html"))
     return target
+
+
+METHODS_REPORT = "methods"  # the notebook id of the methods page, which every report's limitations link to
+LIMITATIONS_HEADING = "## Methodology and limitations"
+
+
+def add_methods_link(nb, link: str) -> None:
+    """A line under the report's 'Methodology and limitations' heading that links the methods page (the link is
+    relative to the report's place, which only the build knows)."""
+    # lazy: see execute_run
+    import nbformat
+
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and cell.source.startswith(LIMITATIONS_HEADING):
+            line = nbformat.v4.new_markdown_cell(
+                "How each measure is defined and how each method works (intervals, funnel plots, shrinkage, "
+                f"permutation tests, interrupted time series, ecological inference), with worked examples from "
+                f"these data: [the methods page]({link})."
+            )
+            line["id"] = "methods-link"  # a fixed id: nbformat would draw a random one
+            nb.cells.insert(i + 1, line)
+            return
 
 
 def run_to_folder(notebook_id: str, overrides: dict[str, Any], folder: Path) -> tuple[Path, Path]:

@@ -122,8 +122,7 @@ def _scorecard_section() -> list[str]:
     labels = dict(POLICY_QUESTIONS)
     columns = card.columns(labels, SCORECARD_POLICIES)
     return [
-        f"<style>{card.SCORECARD_CSS}</style>",
-        "<h2 id=\"scorecard\">Which sheriffs cooperate with ICE, in which ways, and how sure we are</h2>",
+        '<h2 id="scorecard">Which sheriffs cooperate with ICE, in which ways, and how sure we are</h2>',
         summary_html(frame, labels, SCORECARD_POLICIES, policy_vs_records(frame)),
         "<p>One row per sheriff's office; each column is one form of cooperation, with its period. Select a cell "
         "for the county report's explanation and sources. The same values: "

@@ -228,13 +228,6 @@ def scorecard_table_html(frame: pd.DataFrame, cols: list[Column], *, prefix: str
     )
 
 
-#: The scorecard's own styles (compact cells, the period under each heading, small sort buttons).
-SCORECARD_CSS = (
-    "table.scorecard,table.scorecard-card{font-size:.8rem}table.scorecard td,table.scorecard th{min-width:6.5rem}"
-    "table.scorecard thead th{vertical-align:bottom}.period{display:block;font-weight:400;color:#555;font-size:.75rem}"
-    "button.sort{font-size:.7rem;margin-left:.3rem;padding:0 .3rem}ul.answer li{margin-bottom:.3rem}"
-)
-
 #: Progressive enhancement: header buttons that sort the scorecard by a column's data-sort values. Without
 #: JavaScript the table stays a plain table in FIPS order.
 SORT_SCRIPT = """<script>

@@ -42,22 +42,26 @@ def _detention_sentence(frame: pd.DataFrame) -> str:
     brief_text = join_words(f"{row.county} ({fmt_num(row.ice_detention_days)} days)" for row in brief.itertuples())
     fy2025 = join_words(f"{row.county} ({adp_text(row._asdict())})" for row in listed.itertuples())
     return (
-        f"ICE's daily records ({cover.start} to {cover.end}) show ICE detainees held for a year or more in all in "
-        f"{len(sustained)} sheriffs' jails ({join_words(sustained['county'])}), an arrangement to hold them such as a "
-        "bed contract, and "
-        f"only for a few days in {join_words(brief['county'], empty='none')}"
+        f"ICE's daily records ({cover.start} to {cover.end}) show ICE detainees in {len(sustained)} sheriffs' jails "
+        f"on a year or more of days in all ({join_words(sustained['county'])}), an arrangement to hold them such "
+        f"as a bed contract, and on only a few days in {join_words(brief['county'], empty='no other jail')}"
         + (f" ({brief_text})" if brief_text else "")
-        + f"; in ICE's FY2025 statistics only {fy2025 or 'none'} "
-        f"{'is' if len(listed) == 1 else 'are'} listed."
+        + f". ICE's FY2025 statistics list {'only ' if len(listed) == 1 else ''}{fy2025 or 'none of them'}."
     )
+
+
+def _of_all(part: int, whole: int) -> str:
+    """'all 13' or '12 of the 13'."""
+    return f"all {whole}" if part == whole else f"{part} of the {whole}"
 
 
 def _arrest_sentence(frame: pd.DataFrame) -> str:
     with_jail = frame[frame["houses_own_prisoners"]]
     rates = with_jail["jail_arrests_per_100k"]
     cover = catalogue().coverage["jail_arrests"].period
+    with_arrests = _of_all(int((with_jail["jail_arrests"] > 0).sum()), len(with_jail))
     return (
-        f"ICE recorded arrests at {int((with_jail['jail_arrests'] > 0).sum())} of the {len(with_jail)} sheriffs' jails "
+        f"ICE recorded arrests at {with_arrests} sheriffs' jails "
         f"from {cover.start} to {cover.end}, from {fmt_num(rates.min(), 1)} to {fmt_num(rates.max(), 1)} a year per "
         "100,000 residents; arrests at a jail show that ICE came there, not how the jail helped."
     )

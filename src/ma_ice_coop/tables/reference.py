@@ -111,7 +111,13 @@ TIMELINE_COLUMNS = [
 
 PARTIES = ["D", "R", "I", "U", ""]  # U = unenrolled; "" = not found in a source
 #: The party codes of sheriffs.csv in words, for readers.
-PARTY_NAMES = {"D": "Democrat", "R": "Republican", "I": "independent", "U": "unenrolled", "": "party not found in a source"}
+PARTY_NAMES = {
+    "D": "Democrat",
+    "R": "Republican",
+    "I": "independent",
+    "U": "unenrolled",
+    "": "party not found in a source",
+}
 HOW_STARTED = ["elected", "appointed", ""]
 AGENCY_TYPES = ["sheriff", "state_doc", "police"]
 MODELS = ["jail enforcement", "task force", "warrant service", "unknown"]

@@ -38,6 +38,7 @@ from ma_ice_coop.errors import ParameterError, SchemaError
 from ma_ice_coop.sources.registry import input_path
 from ma_ice_coop.tables.reference import load_agreements_287g, load_counties
 from ma_ice_coop.tables.schemas import COUNTY_FIPS, col, table_schema
+from ma_ice_coop.tables.vintage import LATEST_287G_LIST
 
 WAPO_FILE = "wapo_287g_2019"
 DDP_FILE = "ddp_287g_2007_2010_ma"
@@ -48,7 +49,7 @@ REFERENCE = "data/reference/agreements_287g.csv"
 MA_STATE = "MASSACHUSETTS"
 WAPO_YEARS = tuple(range(2005, 2020))
 FIRST_YEAR = 2005  # first year of the WaPo flags: no evidence before
-LATEST_LIST_DATE = "2025-07-03"  # the latest ICE list in the inputs (appelson_287g_2025; a test checks it)
+LATEST_LIST_DATE = LATEST_287G_LIST  # the latest ICE list in the inputs (stated once in tables/vintage.py)
 LAST_YEAR = int(LATEST_LIST_DATE[:4])
 DOC_KEY = "ma_doc"
 DOC_AGENCY = "Massachusetts Department of Correction"

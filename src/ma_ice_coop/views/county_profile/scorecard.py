@@ -50,10 +50,8 @@ def scorecard_html(profile: CountyProfile):
     check = policy_vs_records(frame, policies)
     check = check[check["county_fips"] == profile.county_fips].iloc[0]
     parts = [
-        f"<style>{card.SCORECARD_CSS}</style>",
         card.county_card_html(row, columns, card_explanations(row, SCORECARD_POLICIES)),
-        "<p><strong>Policy beside records, ICE bed contract:</strong> "
-        f"{html.escape(bed_contract_finding(check))}</p>",
+        f"<p><strong>Policy beside records, ICE bed contract:</strong> {html.escape(bed_contract_finding(check))}</p>",
         "<p>Since Lunn v. Commonwealth (2017-07-24) Massachusetts law gives no authority to hold anyone on an ICE "
         f"detainer alone; the detainer records with outcomes end on {FY2015_DETAINERS.end}, so the policy column on "
         "holds is what the sources say, not what the records show.</p>",
