@@ -83,9 +83,12 @@ OLD_RATE_MEASURES = {
 }
 OLD_COUNTS = ("detainers_lodged", "jail_arrests", "jail_arrests_low", "jail_arrests_high")
 # sha256 of json.dumps(MEASURES) (ids and definitions, in order) and of json.dumps([JAIL_RESIDENTS,
-# OPERATIONAL_287G_RULE]) as typed before: the definitions (and so the downloads README) are unchanged.
-OLD_MEASURES_SHA256 = "b6447adf267b08f5954d691b16dc4dd82d291192833f4e33d3825ce7903bcd37"
-OLD_TEXTS_SHA256 = "257173a80481d1b05ae66f67f358b538e143554ee480ee6cf052dbd80f9c3407"
+# OPERATIONAL_287G_RULE]): the definitions (and so the downloads README) change only on purpose. Changed on
+# 2026-12-01 (plain language): definitions name other measures by label ({measure.<id>}), never by id; before:
+# b6447adf267b08f5954d691b16dc4dd82d291192833f4e33d3825ce7903bcd37 and
+# 257173a80481d1b05ae66f67f358b538e143554ee480ee6cf052dbd80f9c3407.
+OLD_MEASURES_SHA256 = "bcd1f25a82914a2a7ff7908e29353a92679ba526b94c2caedcdf16a49f117fca"
+OLD_TEXTS_SHA256 = "0975f595d23973cec1a69278390769a6a273af21ca9eccfa578c140098028c79"
 
 
 def _sha256(value) -> str:

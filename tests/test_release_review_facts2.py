@@ -241,7 +241,7 @@ def test_form_and_courthouse_counts_name_their_table(result):
     assert f"{kinds['notify']} on the notification-only form" in q3
     assert "counted from the processed detainers table" in q3
     assert "counted from the processed detainers table" in _answer(result, "Q14")
-    assert "counted in the processed jail_arrests table" in _answer(result, "Q11")
+    assert "counted in the processed table of ICE arrests" in _answer(result, "Q11")
 
 
 # ----------------------------------------------------------------------------- 12. Worcester sheriff on Lunn

@@ -5,6 +5,7 @@ whole facility-years for partial years, one prior across agency types, whole-per
 
 from __future__ import annotations
 
+import html
 import inspect
 import re
 
@@ -13,6 +14,7 @@ import pytest
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.io import read_processed
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views import county_profile, which_counties
 from ma_ice_coop.views.county_profile.compute import measure_summary
 from ma_ice_coop.views.county_profile.formatting import comparison_text
@@ -219,7 +221,9 @@ def test_sensitivity_to_the_prior_is_shown_and_published(table, custody):
     high = _row(table, "25001", "custody_share_shrunk_prior_high")
     fitted = _row(table, "25001", "custody_share_shrunk")
     assert high["estimate"] < fitted["estimate"] < low["estimate"]  # Barnstable 3/7 pulled least at the low end
-    assert "custody_share_shrunk_prior_low" in which_counties.shrinkage_figure(custody).data
+    # the table beside the figure shows the prior-range columns, by their labels (never the ids: plain language)
+    figure = html.unescape(which_counties.shrinkage_figure(custody).data)
+    assert catalogue().measures["custody_share_shrunk_prior_low"].short_label in figure
 
 
 # ----------------------------------------------------------------------------- 7. whole-period means

@@ -16,6 +16,7 @@ from ma_ice_coop.analysis.scorecard import SCORECARD_POLICIES, policy_vs_records
 from ma_ice_coop.present import scorecard as card
 from ma_ice_coop.present.scorecard_words import bed_contract_finding, summary_html
 from ma_ice_coop.tables.policies import POLICY_QUESTIONS
+from ma_ice_coop.tables.reference import county_names
 
 REPORTS = config.project_root() / "reports"
 
@@ -113,7 +114,7 @@ def test_index_scorecard_shows_the_same_cells(frame, columns):
     assert "scorecard" in parsed.ids
 
 
-@pytest.mark.parametrize("county", ["Suffolk", "Nantucket", "Bristol"])
+@pytest.mark.parametrize("county", sorted(county_names().values()))
 def test_county_report_opens_with_its_row(frame, columns, county):
     path = REPORTS / "counties" / f"{county}.html"
     parsed = _cells(path, "scorecard-card")

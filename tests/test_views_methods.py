@@ -3,6 +3,7 @@ functions, the seven sections' stable anchors, and generated text free of blanks
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def test_the_seven_sections_have_stable_anchors():
 def test_the_measures_table_comes_from_the_catalogue():
     table = view.measures_html().data
     for measure in catalogue().measures.values():
-        assert f"<td>{measure.id}</td>" in table
+        assert f"<td>{html.escape(measure.label, quote=False)}</td>" in table  # labels, never ids (plain language)
     assert "Jeffreys 95%" in table and "exact Poisson 95%" in table
 
 

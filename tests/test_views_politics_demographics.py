@@ -138,7 +138,8 @@ def test_default_joins_all_counties_with_years(default):
     small = set(table.loc[measures.small_by_data(table), "county"]) - {"Nantucket"}
     assert set(default.small) == small and set(j.loc[j["small"], "county"]) - {"Nantucket"} == small
     table = view.joined_table(default)
-    assert "pres_dem_share (year)" in table.columns and table["pres_dem_share (year)"].str.endswith("(2016)").all()
+    header = "Democratic share of the presidential vote (year)"  # the catalogue's label, never the id
+    assert header in table.columns and table[header].str.endswith("(2016)").all()
 
 
 def test_default_rank_correlations_match_scipy(default):

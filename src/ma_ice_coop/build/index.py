@@ -10,8 +10,21 @@ from ma_ice_coop.present.pages import html_page
 from ma_ice_coop.specs.notebooks import Run, plan_runs
 
 
+def _value_words(value) -> str:
+    """A parameter value for readers: a measure's or covariate's short label, lists joined in words."""
+    # here, not at the top: a no-op build skips the index and should not read the catalogue
+    from ma_ice_coop.present.text import join_words
+    from ma_ice_coop.tables.catalogue import catalogue
+
+    if isinstance(value, list):
+        return join_words(_value_words(item) for item in value)
+    ids = catalogue().all_ids()
+    return catalogue().short_label(value) if isinstance(value, str) and value in ids else str(value)
+
+
 def _describe(params: dict) -> str:
-    return ", ".join(f"{k} = {'+'.join(map(str, v)) if isinstance(v, list) else v}" for k, v in params.items())
+    """'measure: ICE arrests at jails per 100,000; period_start: 2011-10-01' (parameter names as in the registry)."""
+    return "; ".join(f"{name.replace('_', ' ')}: {_value_words(value)}" for name, value in params.items())
 
 
 INTRO = [

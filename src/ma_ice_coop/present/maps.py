@@ -295,7 +295,8 @@ def small_multiples(
         for i, (panel_title, values, texts) in enumerate(panels):
             ax = fig.add_subplot(rows, columns, i + 1)
             vals = {str(k): float(v) if v is not None and not pd.isna(v) else math.nan for k, v in values.items()}
-            norm = _color_norm(vals, 0.0, None)
+            finite = [v for v in vals.values() if math.isfinite(v)]
+            norm = _color_norm(vals, 0.0, max(max(finite, default=0.0), 1.0))  # an all-zero panel stays light
             ax.set_title(wrap_text(panel_title, FIG_WIDTH / columns - 0.2, 8.5), fontsize=8.5)
             for geoid, _props, polygons in shapes:
                 if not polygons:

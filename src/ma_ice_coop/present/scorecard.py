@@ -15,6 +15,7 @@ from ma_ice_coop.present.report import fmt_num, fmt_pct
 from ma_ice_coop.present.text import html_source_links, period_text, year_ranges, year_spans
 from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.reference import PARTY_NAMES
+from ma_ice_coop.tables.vintage import LATEST_287G_LIST
 
 #: Plain words for the coded policy values (sheriff_policies.csv).
 POLICY_WORDS = {
@@ -49,12 +50,16 @@ def sheriff_text(row) -> str:
 
 
 def agreement_text(row) -> str:
-    """'2018-2022 (on paper only 2007-2009); now: no': operational years and ICE's latest list."""
+    """'2018-2022 (on paper only 2007-2009); not on ICE's latest list': operational years and that list."""
     operational, paper = row["agreement_287g_operational"], row["agreement_287g_paper"]
+    if row["agreement_287g_on_latest_list"]:
+        now = "; on ICE's latest list"
+    else:
+        now = "; not on ICE's latest list" if operational or paper else ""
     text = year_ranges(operational) if operational else "none"
     if paper:
         text += f" (on paper only {year_ranges(paper)})"
-    return text + ("; now: yes" if row["agreement_287g_on_latest_list"] else "; now: no")
+    return text + now
 
 
 def measure_years(measure: str) -> str:
@@ -143,11 +148,13 @@ def columns(policy_labels: dict[str, str], policies: tuple[str, ...]) -> list[Co
     measures = catalogue()
     cover = {key: coverage.period for key, coverage in measures.coverage.items()}
     fixed = [
-        Column("sheriff", "Sheriff now", "per the sheriffs table", sheriff_text, lambda r: r["sheriff_party"]),
+        Column(
+            "sheriff", "Sheriff now", "in office, per the sheriffs table", sheriff_text, lambda r: r["sheriff_party"]
+        ),
         Column(
             "agreement-287g",
             "287(g) agreement",
-            f"calendar years {measure_years('agreement_287g_years')}",
+            f"operational years {measure_years('agreement_287g_years')}; latest list {LATEST_287G_LIST}",
             agreement_text,
             lambda r: len(r["agreement_287g_operational"]) + len(r["agreement_287g_paper"]) / 10,
         ),
@@ -167,7 +174,7 @@ def columns(policy_labels: dict[str, str], policies: tuple[str, ...]) -> list[Co
         ),
         Column(
             "jail-arrests",
-            measures.measures["jail_arrests"].label,
+            f"{measures.measures['jail_arrests'].short_label}; per 100,000 residents a year",
             period_text(cover["jail_arrests"].start, cover["jail_arrests"].end),
             arrests_text,
             lambda r: -1.0 if _no_jail(r) else _number(r["jail_arrests_per_100k"]),

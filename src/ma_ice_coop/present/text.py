@@ -1,14 +1,19 @@
-"""Words for readers, one rule each: lists, counted nouns, ordinals, year ranges, periods, literal Markdown
-and source links (partial dates are read by `tables.reference.first_day`). Every view writes these through
-this module, so they read the same everywhere."""
+"""Words for readers, one rule each: lists, counted nouns, ordinals, year ranges, periods, literal Markdown,
+measure and covariate labels in place of ids (`label_ids`, `in_sentence`, `as_heading`) and source links
+(partial dates are read by `tables.reference.first_day`). Every view writes these through this module, so they
+read the same everywhere."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from ma_ice_coop.present.report import fmt_num
+from ma_ice_coop.tables.catalogue import catalogue
+from ma_ice_coop.tables.catalogue_entries import as_heading, in_sentence  # noqa: F401  (words for labels)
 
 _MARKDOWN_SPECIAL = ("\\", "`", "*", "_", "[", "]", "#", "|", "$")
 
@@ -105,3 +110,33 @@ def html_source_links(cell) -> str:
 def period_text(start, end) -> str:
     """'2014-10-01 to 2015-07-19' (dates or ISO strings)."""
     return f"{start} to {end}"
+
+
+# ----------------------------------------------------------------------------- measure and covariate names
+
+
+def label_ids(text: str) -> str:
+    """Text written by the analysis code with the catalogue's ids (measures and covariates) replaced by their
+    labels as they read in a sentence: 'sheriff_republican takes only two values' -> 'Republican sheriff takes
+    only two values'. For machine-written notes only; views write labels themselves."""
+    cat = catalogue()
+    pattern = _id_pattern(cat.all_ids())
+    return pattern.sub(lambda match: cat.phrase(match.group(0)), str(text))
+
+
+@lru_cache(maxsize=4)
+def _id_pattern(ids: tuple[str, ...]) -> re.Pattern:
+    names = "|".join(re.escape(name) for name in sorted(ids, key=len, reverse=True))
+    return re.compile(rf"(?<![A-Za-z0-9_])(?:{names})(?![A-Za-z0-9_])")
+
+
+def table_words(table: str) -> str:
+    """A processed table named for readers: 'jail_arrests' -> 'jail arrests table' (its id is for code)."""
+    return f"{table.replace('_', ' ')} table"
+
+
+def code_cells(table_html: str, column: int = 0) -> str:
+    """An escaped HTML table (present.report.html_table) with the cells of one column set as code (ids an
+    analyst passes or looks up): only cells that are plain identifiers are wrapped."""
+    pattern = re.compile(r"(<tr>\s*" + r"<td>[^<]*</td>\s*" * column + r"<td>)([A-Za-z0-9_.]+)(</td>)")
+    return pattern.sub(r"\1<code>\2</code>\3", table_html)

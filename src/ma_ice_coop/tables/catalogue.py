@@ -1,9 +1,12 @@
 """The measure catalogue (data/reference/measures.yaml): every measure's kind, labels, unit, definition,
-denominator, source table and coverage, with the coverage dates of each source stated once.
+denominator, source table and coverage, with the coverage dates of each source stated once; and every covariate
+of the county panel with its labels, unit, definition, source and vintage (tables/catalogue_entries.py).
 
 The file is read once (again only when it changes) and validated as a whole: an unknown kind, a missing or
 misspelt field, a measure pointing at an unknown coverage, a date that is not an ISO date, or a definition
 naming an unknown placeholder is a CatalogueError that names the file, the line and the entry at fault.
+`check_covariates` compares the covariates with the variables (and units) of the built panel the same way.
+Readers see labels, never ids: `label`, `short_label`, `axis_label` and `phrase` give them for any id.
 
 This module imports no pandas or scipy: the parameter checks read the catalogue before any kernel starts.
 """
@@ -15,12 +18,13 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import NoReturn
+from typing import Mapping, NoReturn
 
 import yaml
 
 from ma_ice_coop import config, io
 from ma_ice_coop.errors import ParameterError, SchemaError
+from ma_ice_coop.tables.catalogue_entries import Covariate, in_sentence, read_covariate
 from ma_ice_coop.tables.periods import Period
 
 CATALOGUE_FILE = "measures.yaml"
@@ -57,6 +61,7 @@ class Coverage:
     source_table: str
     inputs: tuple[str, ...]
     what: str
+    source: str
     part_of: str | None = None
 
 
@@ -85,13 +90,49 @@ class Catalogue:
     coverage: dict[str, Coverage]
     texts: dict[str, str]
     measures: dict[str, Measure]
-    covariate_labels: dict[str, str]
+    covariates: dict[str, Covariate]
 
     def measure(self, measure_id: str) -> Measure:
         """The catalogue entry of `measure_id` (ParameterError listing the valid ids if unknown)."""
         if measure_id not in self.measures:
             raise ParameterError(f"unknown measure {measure_id!r}; valid measures: {', '.join(self.measures)}")
         return self.measures[measure_id]
+
+    def covariate(self, covariate_id: str) -> Covariate:
+        """The catalogue entry of `covariate_id` (ParameterError listing the valid ids if unknown)."""
+        if covariate_id not in self.covariates:
+            raise ParameterError(f"unknown covariate {covariate_id!r}; valid covariates: {', '.join(self.covariates)}")
+        return self.covariates[covariate_id]
+
+    @property
+    def covariate_labels(self) -> dict[str, str]:
+        return {key: covariate.label for key, covariate in self.covariates.items()}
+
+    def entry(self, entry_id: str) -> Measure | Covariate:
+        """The measure or covariate `entry_id` (ParameterError if it is neither)."""
+        if entry_id in self.measures:
+            return self.measures[entry_id]
+        if entry_id in self.covariates:
+            return self.covariates[entry_id]
+        raise ParameterError(f"{entry_id!r} is neither a measure nor a covariate of {self.path}")
+
+    def all_ids(self) -> tuple[str, ...]:
+        """Every id a reader must never see in place of a label: the measures, then the covariates."""
+        return (*self.measures, *self.covariates)
+
+    def label(self, entry_id: str) -> str:
+        return self.entry(entry_id).label
+
+    def short_label(self, entry_id: str) -> str:
+        return self.entry(entry_id).short_label
+
+    def axis_label(self, entry_id: str) -> str:
+        return self.entry(entry_id).axis_label
+
+    def phrase(self, entry_id: str, *, short: bool = True) -> str:
+        """The (short) label as it reads inside a sentence: 'custody share (all)', 'Hispanic share'."""
+        entry = self.entry(entry_id)
+        return in_sentence(entry.short_label if short else entry.label)
 
     def period(self, coverage_key: str) -> Period:
         return self.coverage[coverage_key].period
@@ -106,6 +147,11 @@ class Catalogue:
 
     def measure_coverage(self, measure_id: str) -> Period:
         return self.period(self.measure(measure_id).coverage)
+
+    def source(self, entry_id: str) -> str:
+        """Where a measure's or covariate's values come from, named for readers."""
+        entry = self.entry(entry_id)
+        return entry.source if isinstance(entry, Covariate) else self.coverage[entry.coverage].source
 
 
 def catalogue_path() -> Path:
@@ -128,14 +174,27 @@ def _load(path: Path, mtime_ns: int) -> Catalogue:
     reader = _Reader(path, text)
     doc = reader.document()
     coverage = {key: reader.coverage(key, entry, doc["coverage"]) for key, entry in doc["coverage"].items()}
-    texts = {key: reader.string(("texts", key), value, "text") for key, value in doc["texts"].items()}
+    reader.names = {
+        key: in_sentence(str(entry.get("short_label", key))) if isinstance(entry, dict) else key
+        for key, entry in doc["measures"].items()
+    }
+    texts = {
+        key: reader.definition(("texts", key), reader.string(("texts", key), value, "text"), coverage, {})
+        for key, value in doc["texts"].items()
+    }
     measures = {}
     for measure_id, entry in doc["measures"].items():
         measures[measure_id] = reader.measure(measure_id, entry, coverage, texts)
     for measure in measures.values():
         reader.check_variants(measure, measures)
-    labels = {key: reader.covariate_label(key, entry) for key, entry in (doc.get("covariates") or {}).items()}
-    return Catalogue(path, coverage, texts, measures, labels)
+    covariates = {
+        key: read_covariate(reader, key, entry, reader.lines.get(("covariates", key)))
+        for key, entry in doc["covariates"].items()
+    }
+    both = sorted(set(measures) & set(covariates))
+    if both:
+        reader.fail(("covariates", both[0]), "this id is also a measure: an id names one thing")
+    return Catalogue(path, coverage, texts, measures, covariates)
 
 
 class _NoDatesLoader(io.YAML_LOADER):
@@ -166,6 +225,7 @@ class _Reader:
         self.path = path
         self.text = text
         self.lines: dict[tuple, int] = {}
+        self.names: dict[str, str] = {}  # measure id -> its short label inside a sentence ({measure.<id>})
 
     def fail(self, where: tuple, problem: str) -> NoReturn:
         line = next((self.lines[where[:n]] for n in range(len(where), 0, -1) if where[:n] in self.lines), None)
@@ -184,7 +244,7 @@ class _Reader:
         unknown = [k for k in doc if k not in SECTIONS]
         if unknown:
             self.fail((unknown[0],), f"unknown section; valid sections: {', '.join(SECTIONS)}")
-        for section in ("coverage", "texts", "measures"):
+        for section in SECTIONS:
             if not isinstance(doc.get(section), dict) or not doc[section]:
                 self.fail((section,), f"the section '{section}' is missing or empty")
         return doc
@@ -219,7 +279,7 @@ class _Reader:
         if part_of:  # a sub-period: its table and inputs are its source's
             self.fields(where, entry, ("part_of", "start", "what"), ("end",))
         else:
-            self.fields(where, entry, ("start", "end", "source_table", "inputs", "what"))
+            self.fields(where, entry, ("start", "end", "source_table", "inputs", "what", "source"))
         start = self.day((*where, "start"), entry["start"])
         if part_of:
             parent = all_entries.get(part_of)
@@ -241,12 +301,20 @@ class _Reader:
         if not isinstance(inputs, list) or not all(isinstance(i, str) for i in inputs):
             self.fail((*where, "inputs"), "inputs must be a list of input ids (data/sources.yaml) or reference files")
         what = self.string((*where, "what"), entry["what"], "what")
+        source = all_entries[part_of]["source"] if part_of else entry["source"]
         return Coverage(
-            key, period, self.string((*where, "source_table"), table, "source_table"), tuple(inputs), what, part_of
+            key,
+            period,
+            self.string((*where, "source_table"), table, "source_table"),
+            tuple(inputs),
+            what,
+            self.string((*where, "source"), source, "source"),
+            part_of,
         )
 
     def definition(self, where: tuple, text: str, coverage: dict[str, Coverage], texts: dict[str, str]) -> str:
-        """The definition with {coverage.<key>.start|end} and {text.<key>} filled in."""
+        """The definition with {coverage.<key>.start|end}, {text.<key>} and {measure.<id>} (the measure's short
+        label, as it reads in a sentence) filled in."""
 
         def fill(match: re.Match) -> str:
             parts = match.group(1).split(".")
@@ -254,10 +322,13 @@ class _Reader:
                 return texts[parts[1]]
             if parts[0] == "coverage" and len(parts) == 3 and parts[1] in coverage and parts[2] in ("start", "end"):
                 return getattr(coverage[parts[1]].period, parts[2]).isoformat()
+            if parts[0] == "measure" and len(parts) == 2 and parts[1] in self.names:
+                return self.names[parts[1]]
             self.fail(
                 where,
-                f"unknown placeholder {match.group(0)}; use {{text.<key>}} (keys: {', '.join(texts)}) or "
-                f"{{coverage.<key>.start}} / {{coverage.<key>.end}} (keys: {', '.join(coverage)})",
+                f"unknown placeholder {match.group(0)}; use {{text.<key>}} (keys: {', '.join(texts)}), "
+                f"{{coverage.<key>.start}} / {{coverage.<key>.end}} (keys: {', '.join(coverage)}) or "
+                "{measure.<id>} (a measure id)",
             )
 
         return _PLACEHOLDER.sub(fill, text)
@@ -330,10 +401,34 @@ class _Reader:
             if measures[variant].coverage != measure.coverage:
                 self.fail(where, f"{variant!r} has another coverage than {measure.id!r}")
 
-    def covariate_label(self, key: str, entry) -> str:
-        where = ("covariates", key)
-        self.fields(where, entry, ("label",))
-        return self.string((*where, "label"), entry["label"], "label")
+
+def check_covariates(units: Mapping[str, str], *, table: str = "county_covariates", path=None) -> None:
+    """The catalogue's covariates are exactly the panel's variables, with the same units (`units`: variable ->
+    the unit of its rows); else a CatalogueError naming the catalogue file and line (or section)."""
+    cat = load_catalogue(path)
+    section = _section_line(cat.path)
+    missing = sorted(set(units) - set(cat.covariates))
+    if missing:
+        raise CatalogueError(
+            f"{cat.path}, line {section} (covariates): no entry for {', '.join(missing)}, a variable of the "
+            f"{table} table; add it with the fields label, short_label, unit, axis_label, definition, source, vintage"
+        )
+    for key, covariate in cat.covariates.items():
+        if key not in units:
+            raise CatalogueError(
+                f"{cat.path}, line {covariate.line} (covariates > {key}): unknown covariate, not a variable of the "
+                f"{table} table; valid: {', '.join(sorted(units))}"
+            )
+        if covariate.unit != units[key]:
+            raise CatalogueError(
+                f"{cat.path}, line {covariate.line} (covariates > {key} > unit): {covariate.unit!r} is not the unit "
+                f"of its rows in the {table} table ({units[key]!r})"
+            )
+
+
+def _section_line(path: Path) -> int | None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((number for number, line in enumerate(lines, 1) if line.startswith("covariates:")), None)
 
 
 def catalogue() -> Catalogue:

@@ -19,6 +19,7 @@ from ma_ice_coop import config
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.io import read_yaml
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.process import TABLES
 from ma_ice_coop.tables.reference import CATEGORIES, load_policy_timeline
 from ma_ice_coop.views.common_questions.placeholders import PLACEHOLDER_PATTERN, PLACEHOLDERS
@@ -351,3 +352,11 @@ def load_common_questions(path: Path | str | None = None, timeline: pd.DataFrame
     )
     research = {rid: _parse_research_question(rid, research_questions[rid], path) for rid in RESEARCH_IDS}
     return Curated(path, sources, parsed, research)
+
+
+def data_words(data) -> str:
+    """The measures and tables a question uses, for readers: measures by their short label, tables by name."""
+    cat = catalogue()
+    return ", ".join(
+        cat.short_label(item) if item in cat.measures else f"{item.replace('_', ' ')} table" for item in data
+    )

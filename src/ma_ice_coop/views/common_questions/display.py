@@ -9,6 +9,7 @@ from IPython.display import HTML
 
 from ma_ice_coop.present import figures as plots
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct, html_table
+from ma_ice_coop.views.common_questions.curated import data_words
 from ma_ice_coop.views.common_questions.result import CommonQuestions
 from ma_ice_coop.views.common_questions.text import timeline_facts
 
@@ -21,7 +22,7 @@ def question_index_html(report: CommonQuestions):
             {
                 "#": qid,
                 "question": questions[qid].question,
-                "data": ", ".join(questions[qid].data) or "none (legal or policy question)",
+                "data": data_words(questions[qid].data) or "none (legal or policy question)",
                 "wrong claims corrected": len(questions[qid].wrong_claims),
                 "dated facts": len(timeline_facts(questions[qid].timeline, report.timeline)),
             }

@@ -11,7 +11,7 @@ import pandas as pd
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.tables.reference import load_policy_timeline
-from ma_ice_coop.views.common_questions.curated import QUESTION_IDS, Curated, load_common_questions
+from ma_ice_coop.views.common_questions.curated import QUESTION_IDS, Curated, data_words, load_common_questions
 from ma_ice_coop.views.common_questions.placeholders import fill
 from ma_ice_coop.views.common_questions.values import placeholder_values, sheriff_detainers
 
@@ -52,7 +52,7 @@ def compute(question: str = "all") -> CommonQuestions:
                 "research question": research_question.question,
                 "core data can answer": research_question.core_data,
                 "why": fill(research_question.why, values),
-                "data used": ", ".join(research_question.data) or "–",
+                "data used": data_words(research_question.data) or "–",
             }
             for research_question in curated.research_questions.values()
         ]

@@ -8,6 +8,7 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import lunn_287g_text
 from ma_ice_coop.present.report import bullet_list, fmt_num
 from ma_ice_coop.present.text import join_words, md_literal, md_source_links, source_urls
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views.common_questions.curated import resolve_timeline
 from ma_ice_coop.views.common_questions.placeholders import fill
 from ma_ice_coop.views.common_questions.result import CommonQuestions
@@ -155,7 +156,10 @@ def limitations(report: CommonQuestions) -> str:
     return (
         bullet_list(_limitation_lines(report))
         + "\n- Measures named under *Data*:\n"
-        + "\n".join(f"  - `{measure}`: {md_literal(measures.MEASURES[measure])}" for measure in used)
+        + "\n".join(
+            f"  - {md_literal(catalogue().label(measure))} (`{measure}`): {md_literal(measures.MEASURES[measure])}"
+            for measure in used
+        )
         + "\n- Processed tables named under *Data* (columns in data/processed/CODEBOOK.md): "
         + ", ".join(f"`{table}`" for table in tables)
         + "."

@@ -192,7 +192,7 @@ def _jail_arrest_values() -> dict[str, str]:
         "jail_arrests_courts": fmt_num(courts["arrests"].sum()),
         "jail_arrests_courts_n": (
             f"{fmt_num(courts.loc[courts['arrests'] > 0, 'facility_id'].nunique())} "
-            "Massachusetts courthouses (counted in the processed jail_arrests table, not in "
+            "Massachusetts courthouses (counted in the processed table of ICE arrests, not in "
             "a download)"
         ),
         "jail_arrests_aor_total": fmt_num(total),

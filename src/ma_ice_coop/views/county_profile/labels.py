@@ -102,18 +102,19 @@ EVENT_GROUP_ORDER = [
     "policy and reports",
 ]
 
-# Covariates shown in the politics and demographics table: (variable, label, kind).
+# Covariates shown in the politics and demographics table: (variable, kind of value). Their labels are the
+# catalogue's (data/reference/measures.yaml covariates).
 COVARIATES = [
-    ("pres_dem_share", "Presidential vote: Democratic share", "pct"),
-    ("pres_rep_share", "Presidential vote: Republican share", "pct"),
-    ("gov_dem_share", "Governor vote: Democratic share", "pct"),
-    ("gov_rep_share", "Governor vote: Republican share", "pct"),
-    ("sheriff_2022_winner_share", "2022 sheriff race: winner's share of the votes", "pct"),
-    ("sheriff_2022_contested", "2022 sheriff race contested (runner-up at least 1%)", "yesno"),
-    ("population", "Population", "persons"),
-    ("foreign_born_share", "Foreign-born share", "pct"),
-    ("hispanic_share", "Hispanic share", "pct"),
-    ("median_household_income", "Median household income (nominal USD)", "usd"),
-    ("poverty_share", "Share in poverty", "pct"),
-    ("rural_share", "Rural share (population in rural blocks)", "pct"),
+    ("pres_dem_share", "pct"),
+    ("pres_rep_share", "pct"),
+    ("gov_dem_share", "pct"),
+    ("gov_rep_share", "pct"),
+    ("sheriff_2022_winner_share", "pct"),
+    ("sheriff_2022_contested", "yesno"),
+    ("population", "persons"),
+    ("foreign_born_share", "pct"),
+    ("hispanic_share", "pct"),
+    ("median_household_income", "usd"),
+    ("poverty_share", "pct"),
+    ("rural_share", "pct"),
 ]

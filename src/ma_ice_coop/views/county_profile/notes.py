@@ -100,8 +100,8 @@ def limitations(profile: CountyProfile) -> str:
         f"ICE arrests at jails come from free-text apprehension landmarks pooled over the whole period, with no dates, "
         f"and {fmt_num(unplaced)} of the {fmt_num(all_arrests)} Boston-area arrests cannot be placed at any facility "
         "(counted as unplaced, not zero). Misplacement can raise or lower a jail's count, so each count has a "
-        "sensitivity range (jail_arrests_low, jail_arrests_high: ambiguous landmarks out or in), and a county is said "
-        "to lie above or below the state pool only if its interval does so across that range.",
+        "sensitivity range (ambiguous landmarks left out at its low end, put in at its high end), and a county is "
+        "said to lie above or below the state pool only if its interval does so across that range.",
         f"Jail measures per resident (detainers and ICE arrests per 100,000): {measures.JAIL_RESIDENTS}.",
         f"ICE detention headcounts are headlined per fiscal year and over {measures.DETENTION_COMPLETE.start} to "
         f"{measures.DETENTION_COMPLETE.end} (complete records), never as one mean mixing the undercounted years.",

@@ -10,6 +10,7 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, timeline_row
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.present import figures as plots
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
 from ma_ice_coop.tables.reference import first_day, load_policy_timeline
 from ma_ice_coop.views.county_profile.labels import (
@@ -206,11 +207,11 @@ def _sheriff_event(sheriff: pd.Series) -> dict:
 def county_covariates(fips: str) -> pd.DataFrame:
     """One row per covariate shown: the county's latest value, the 14 counties' median, its rank and source."""
     panel = read_processed("county_covariates")
-    variables = [variable for variable, _, _ in COVARIATES]
+    variables = [variable for variable, _ in COVARIATES]
     wide = county_covariates_wide(TIMELINE_END.year, panel=panel, variables=variables, with_years=True)
     mine = wide[wide["county_fips"] == fips].iloc[0]
     rows = []
-    for variable, label, kind in COVARIATES:
+    for variable, kind in COVARIATES:
         values = wide[variable]
         value = mine[variable]
         year = mine[f"{variable}_year"]
@@ -218,7 +219,7 @@ def county_covariates(fips: str) -> pd.DataFrame:
         rows.append(
             {
                 "variable": variable,
-                "label": label,
+                "label": catalogue().label(variable),
                 "kind": kind,
                 "value": value,
                 "median": float(values.median()) if values.notna().any() else np.nan,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ma_ice_coop.present import figures
 from ma_ice_coop.present.coverage_figures import SPAN_KINDS, coverage_timeline
 from ma_ice_coop.present.report import fmt_num
+from ma_ice_coop.present.text import table_words
 from ma_ice_coop.views.data_and_coverage.compute import DataCoverage
 from ma_ice_coop.views.data_and_coverage.definitions import BLANK_LIFT_REASON
 from ma_ice_coop.views.data_and_coverage.formatting import day_text, fiscal_years_label, pct_missing
@@ -33,7 +34,7 @@ def coverage_timeline_figure(coverage: DataCoverage):
 
 def missing_figure(coverage: DataCoverage):
     gaps = coverage.codebook[coverage.codebook["missing"] > 0].copy()
-    gaps["label"] = gaps["table"] + "." + gaps["column"]
+    gaps["label"] = gaps["table"].map(table_words) + ": " + gaps["column"]
     fig = figures.bar_chart(
         gaps,
         label_col="label",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ma_ice_coop.present.report import fmt_pct
+from ma_ice_coop.tables.catalogue import catalogue
 
 
 def pct_missing(value) -> str:
@@ -44,7 +45,12 @@ def fiscal_years_label(facts: dict) -> str:
     return f"FY{years[0]}" if len(years) == 1 else f"FY{years[0]}-FY{years[-1]}"
 
 
+def measure_labels(text: str) -> str:
+    """A comma-separated list of measure ids as their short labels."""
+    return ", ".join(catalogue().short_label(name) for name in text.split(", "))
+
+
 def measure_names(text: str) -> str:
-    """'custody_share' or '3 measures (a, b, c)' for a comma-separated list of measures."""
-    names = text.split(", ")
+    """'custody share (all)' or '3 measures (a, b, c)' for a comma-separated list of measure ids."""
+    names = [catalogue().phrase(name) for name in text.split(", ")]
     return names[0] if len(names) == 1 else f"{len(names)} measures ({', '.join(names)})"

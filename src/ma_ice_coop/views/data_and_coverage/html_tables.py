@@ -6,8 +6,16 @@ from IPython.display import HTML
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.report import fmt_num, fmt_pct, html_table, md
+from ma_ice_coop.present.text import code_cells, esc, table_words
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views.data_and_coverage.compute import DataCoverage
-from ma_ice_coop.views.data_and_coverage.formatting import day_text, fiscal_years_label, pct_missing, year_list
+from ma_ice_coop.views.data_and_coverage.formatting import (
+    day_text,
+    fiscal_years_label,
+    measure_labels,
+    pct_missing,
+    year_list,
+)
 
 
 def _share_one_decimal(value) -> str:
@@ -31,7 +39,7 @@ def measure_periods_html(coverage: DataCoverage):
     return html_table(
         periods,
         caption="Measures by the coverage of their source (ma_ice_coop.analysis.measures.measure_coverage)",
-        formats={"years": lambda v: fmt_num(v, 1)},
+        formats={"years": lambda v: fmt_num(v, 1), "measures": measure_labels},
     )
 
 
@@ -47,30 +55,35 @@ def covariates_html(coverage: DataCoverage):
     covariates = coverage.covariates.copy()
     covariates["years with a value"] = covariates["years"].map(year_list)
     covariates["vintages"] = covariates["vintages"].map(lambda vintages: "; ".join(vintages))
-    return html_table(
-        covariates[["group", "variable", "years with a value", "vintages"]],
+    covariates["covariate"] = covariates["variable"].map(catalogue().label)
+    covariates["parameter value"] = covariates["variable"]
+    table = html_table(
+        covariates[["group", "covariate", "parameter value", "years with a value", "vintages"]],
         caption="County covariates: the years each variable has a value (a year not listed is "
-        "absent from the sources, not zero)",
+        "absent from the sources, not zero); the parameter value is what to pass as covariates=[...]",
     )
+    return HTML(code_cells(table.data, column=2))
 
 
 # ----------------------------------------------------------------------------- missingness and outcomes
 
 
 def table_summary_html(coverage: DataCoverage):
-    return html_table(
+    table = html_table(
         coverage.table_summary,
-        caption="Processed tables: rows, columns, and every column with missing "
-        "values (all other columns are complete)",
+        caption="Processed tables (their file names in data/processed/): rows, columns, and every column with "
+        "missing values (all other columns are complete)",
         formats={"rows": fmt_num},
     )
+    return HTML(code_cells(table.data))
 
 
 def missing_html(coverage: DataCoverage):
     gaps = coverage.codebook[coverage.codebook["missing"] > 0][["table", "column", "missing", "meaning"]]
-    return html_table(
+    table = html_table(
         gaps, caption="Columns with missing values, with what the column means", formats={"missing": pct_missing}
     )
+    return HTML(code_cells(code_cells(table.data), column=1))
 
 
 def outcome_html(coverage: DataCoverage):
@@ -147,7 +160,7 @@ def codebook_html(coverage: DataCoverage):
     parts = []
     for name, columns in coverage.codebook.groupby("table", sort=False):
         rows = f"{fmt_num(int(rows_by_table.loc[name]))} rows"
-        parts.append(
-            html_table(columns.drop(columns="table"), caption=f"{name} ({rows})", formats={"missing": pct_missing}).data
-        )
+        table = html_table(columns.drop(columns="table"), formats={"missing": pct_missing}).data
+        caption = f'<p class="ma-caption">{esc(table_words(name))} (<code>{esc(name)}</code>, {rows})</p>'
+        parts.append(caption + code_cells(table))
     return HTML("\n".join(parts))

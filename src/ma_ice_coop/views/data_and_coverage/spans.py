@@ -10,6 +10,7 @@ import pandas as pd
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.report import fmt_num
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.loaders.ice_detention import FULL_COVERAGE_START
 from ma_ice_coop.views.data_and_coverage.definitions import COVARIATE_GROUPS, ELECTION_DATE, OTHER_COVARIATES
 from ma_ice_coop.views.data_and_coverage.formatting import day_text, fiscal_years_label, year_list
@@ -126,7 +127,8 @@ def _covariate_coverage(covariates: pd.DataFrame) -> tuple[list[dict], list[dict
         segments += [_segment(label, date, date, "point") for date in dates]
         years = sorted({year for row_years in rows["years"] for year in row_years})
         period = measures.Period(dates[0].date(), dates[-1].date())
-        held = f"{len(rows)} variable(s): {', '.join(rows['variable'])}; years {year_list(years)}"
+        names = "; ".join(rows["variable"].map(catalogue().short_label))
+        held = f"{len(rows)} variable(s): {names}; years {year_list(years)}"
         table.append(_table_row(label, period, "county_covariates (years with a value)", held))
     return segments, table
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct
+from ma_ice_coop.present.text import label_ids
 from ma_ice_coop.views.data_and_coverage.compute import DataCoverage
 from ma_ice_coop.views.data_and_coverage.formatting import (
     day_text,
@@ -185,9 +186,9 @@ def _outcome_unknowables(coverage: DataCoverage) -> list[str]:
 def _covariate_unknowables(facts: dict) -> list[str]:
     """What the covariates cannot say: non-citizen share, foreign-born share between estimates."""
     noncitizen = facts["noncitizen_variables"]
-    citizen = "; ".join(f"{var} ({year_list(years)})" for var, years in facts["citizen_years"].items())
+    citizen = "; ".join(f"{label_ids(var)} ({year_list(years)})" for var, years in facts["citizen_years"].items())
     if noncitizen:
-        noncitizen_line = f"**Non-citizen share.** Available as {', '.join(noncitizen)}."
+        noncitizen_line = f"**Non-citizen share.** Available as {', '.join(map(label_ids, noncitizen))}."
     else:
         noncitizen_line = (
             "**Non-citizen share.** No county non-citizen share is in the data"

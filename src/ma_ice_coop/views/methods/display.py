@@ -24,8 +24,8 @@ INTERVALS = {
 
 
 def measures_html():
-    """Every measure of the catalogue (data/reference/measures.yaml): id, label, kind, interval, denominator,
-    period its source covers and definition, in catalogue order."""
+    """Every measure of the catalogue (data/reference/measures.yaml): label, kind, interval, denominator, period
+    its source covers and definition, in catalogue order (the ids, for analysts, are in the downloads README)."""
     cat = catalogue()
     rows = []
     for m in cat.measures.values():
@@ -33,8 +33,7 @@ def measures_html():
         interval = "posterior 95% (beta-binomial)" if m.kind == "share" and "shrunk" in m.id else INTERVALS[m.kind]
         rows.append(
             {
-                "measure": m.id,
-                "label": m.label,
+                "measure": m.label,
                 "kind": m.kind,
                 "interval": interval,
                 "denominator": m.denominator or "none",

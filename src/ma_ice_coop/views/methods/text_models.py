@@ -154,7 +154,8 @@ def ecological_text(report: Methods) -> str:
             "the bounds for every county.",
             "What is known about who ICE arrests comes from law and from records about people, not from county "
             "totals; and the people arrested at a county's jail need not live in that county: residents only stand "
-            "in for the jail population (see the denominator of jail_arrests_per_100k in the measures table). "
+            "in for the jail population (see the denominator of "
+            f"'{catalogue().measures['jail_arrests_per_100k'].label}' in the measures table). "
             "Likewise a county's vote share describes its voters, not its sheriff's staff or the people in its "
             "jails.",
         ]

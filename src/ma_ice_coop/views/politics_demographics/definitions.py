@@ -9,24 +9,9 @@ from ma_ice_coop.tables.catalogue import catalogue
 # event, practically a Poisson rate model.
 POPULATION_RATES = ("detainers_per_100k", "jail_arrests_per_100k", "jail_arrests_per_1k_foreign_born")
 
-# What the denominator of each measure counts (marker size legend, table headers, text).
-DENOMINATOR_LABELS = {
-    "custody_share": "detainers",
-    "custody_share_shrunk": "detainers",
-    "declined_share": "detainers",
-    "declined_share_broad": "detainers",
-    "unresolved_share": "detainers",
-    "custody_share_resolved": "resolved detainers",
-    "detainers_per_100k": "residents",
-    "jail_arrests_per_100k": "person-years",
-    "jail_arrests_per_1k_foreign_born": "foreign-born person-years",
-    "recorded_declines": "facility-years",
-    "detention_contract_days": "days in the period",
-    "mean_daily_ice_headcount": "days in the period",
-    "agreement_287g_years": "years in the period",
-}
-
-# Covariate labels are stated once, in the measure catalogue (data/reference/measures.yaml).
+# What the denominator of each measure counts (marker size legend, table headers, text), and the covariates'
+# labels: both stated once, in the measure catalogue (data/reference/measures.yaml).
+DENOMINATOR_LABELS = {m.id: m.denominator for m in catalogue().measures.values() if m.denominator}
 COVARIATE_LABELS = dict(catalogue().covariate_labels)
 
 # Every measure here is about the jails of a county's sheriff (287(g) years are refused as an outcome): a county

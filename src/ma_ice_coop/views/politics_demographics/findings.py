@@ -8,8 +8,9 @@ from ma_ice_coop.analysis import measures, models
 from ma_ice_coop.analysis.events import KEY_EVENTS, lunn_287g_text, timeline_row
 from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct
 from ma_ice_coop.present.text import md_source_links
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics, counties_without_jail
-from ma_ice_coop.views.politics_demographics.definitions import DENOMINATOR_LABELS, N_PERMUTATIONS
+from ma_ice_coop.views.politics_demographics.definitions import DENOMINATOR_LABELS, N_PERMUTATIONS, POPULATION_RATES
 from ma_ice_coop.views.politics_demographics.formatting import cov_label, join_or_none, measure_label
 from ma_ice_coop.views.politics_demographics.model_text import detainer_summary
 from ma_ice_coop.views.politics_demographics.sentences import (
@@ -84,7 +85,7 @@ def glm_finding(report: PoliticsDemographics) -> str:
 
 def outcome_description(report: PoliticsDemographics) -> str:
     lines = [
-        f"**{report.measure}**: {measures.MEASURES[report.measure]}.",
+        f"**{catalogue().label(report.measure)}**: {measures.MEASURES[report.measure]}.",
         f"Period: {report.period.start} to {report.period.end} (the measure's default period). "
         f"Covariates: the latest value at or before {report.covariate_year} (the year of each value is shown).",
     ]
@@ -93,9 +94,9 @@ def outcome_description(report: PoliticsDemographics) -> str:
     for var, counties in missing_covariates(report).items():
         if counties:
             lines.append(
-                f"No value of {var} at or before {report.covariate_year} for {join_or_none(counties)}: "
+                f"No value of {cov_label(var)} at or before {report.covariate_year} for {join_or_none(counties)}: "
                 f"{'that county is' if len(counties) == 1 else 'those counties are'} left out of the "
-                f"analyses that use {var}."
+                f"analyses that use it."
             )
     if report.kind == "count":
         lines.append(
@@ -143,7 +144,9 @@ def _general_limitations(report: PoliticsDemographics) -> list[str]:
     """The limitations that hold whatever the measure and covariates."""
     lunn = timeline_row(KEY_EVENTS["lunn"])
     summary = detainer_summary(report)
-    sources = "; ".join(sorted(set(report.joined["source"])))
+    sources = catalogue().source(report.measure) + (
+        "; residents: U.S. Census Bureau (county covariates)" if report.measure in POPULATION_RATES else ""
+    )
     return [
         "Unit: facilities run by each county's elected sheriff, rolled up to the county; state prisons (DOC), "
         "federal sites and police lockups are not in any county's measure.",
@@ -196,7 +199,7 @@ def _chosen_limitations(report: PoliticsDemographics) -> list[str]:
             f"The sheriff's party is not recorded in data/reference/sheriffs.csv for "
             f"{join_or_none(missing['sheriff_republican'])} in {report.covariate_year}; "
             f"{'that county is' if len(missing['sheriff_republican']) == 1 else 'those counties are'} "
-            "left out of analyses using sheriff_republican rather than guessed."
+            f"left out of analyses using {cov_label('sheriff_republican')} rather than guessed."
         )
     return lines
 

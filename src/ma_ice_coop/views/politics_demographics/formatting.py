@@ -5,18 +5,32 @@ from __future__ import annotations
 import pandas as pd
 
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct
-from ma_ice_coop.present.text import join_words
+from ma_ice_coop.present.text import as_heading, in_sentence, join_words, label_ids
 from ma_ice_coop.tables import reference
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics
-from ma_ice_coop.views.politics_demographics.definitions import COVARIATE_LABELS, DENOMINATOR_LABELS
+from ma_ice_coop.views.politics_demographics.definitions import COVARIATE_LABELS
 
 
 def measure_label(report: PoliticsDemographics) -> str:
-    return report.measure.replace("_", " ")
+    """The measure's short label as it reads in a sentence ('ICE arrests at jails per 100,000')."""
+    return catalogue().phrase(report.measure)
 
 
 def cov_label(var: str) -> str:
-    return COVARIATE_LABELS.get(var, var.replace("_", " "))
+    """A covariate's label as it reads in a sentence ('foreign-born share of residents')."""
+    return in_sentence(COVARIATE_LABELS[var]) if var in COVARIATE_LABELS else label_ids(var)
+
+
+def cov_heading(var: str) -> str:
+    """A covariate's label for a table header or a figure title ('Foreign-born share of residents')."""
+    return as_heading(cov_label(var))
+
+
+def term_label(term: str) -> str:
+    """A model term in words: 'Foreign-born share of residents (per SD)'; the intercept as it is."""
+    var = covariate_from_term(term)
+    return term if term == "Intercept" else cov_heading(var) + term.removeprefix(var)
 
 
 def yes_label(var: str) -> str:
@@ -73,24 +87,19 @@ def fmt_sd(report: PoliticsDemographics, var: str, sd) -> str:
 
 
 def covariate_axis_label(var: str, unit: str) -> str:
-    if unit.startswith("share (0-1)"):
-        return f"{cov_label(var)} (share, 0-1)"
-    if unit.startswith("indicator"):
-        return f"{cov_label(var)}"
-    return f"{cov_label(var)} ({unit})" if unit else cov_label(var)
+    """The catalogue's axis label of a covariate (shares: with their 0-1 scale)."""
+    label = as_heading(catalogue().axis_label(var)) if var in COVARIATE_LABELS else cov_heading(var)
+    return f"{label} (0-1)" if unit.startswith("share (0-1)") else label
 
 
 def measure_axis_label(report: PoliticsDemographics) -> str:
-    label = measure_label(report)
+    """The measure's label and unit for a figure axis."""
+    measure = catalogue().measure(report.measure)
     if report.kind == "share":
-        return f"{label} (share of {DENOMINATOR_LABELS.get(report.measure, 'detainers')}, 0-1)"
-    if report.measure.endswith("per_100k"):
-        return f"{label} (per 100,000 residents" + (" per year)" if "arrests" in report.measure else ")")
-    if report.measure.endswith("foreign_born"):
-        return f"{label} (per 1,000 foreign-born residents per year)"
-    if report.measure == "recorded_declines":
-        return "recorded declines per facility-year"
-    return label
+        return f"{measure.short_label} (share of {measure.denominator or 'detainers'}, 0-1)"
+    if report.kind == "rate":
+        return as_heading(measure.unit)
+    return f"{measure.short_label} ({measure.unit})"
 
 
 def fmt_measure(report: PoliticsDemographics, est, low=None, high=None) -> str:

@@ -7,10 +7,12 @@ import pandas as pd
 
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.present.report import fmt_num, fmt_pct, html_table, md
+from ma_ice_coop.present.text import as_heading, label_ids, period_text
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics, mixed_fitted
 from ma_ice_coop.views.politics_demographics.definitions import DENOMINATOR_LABELS
 from ma_ice_coop.views.politics_demographics.formatting import (
     county_names,
+    cov_heading,
     covariate_from_term,
     fmt_cov,
     fmt_measure,
@@ -19,6 +21,8 @@ from ma_ice_coop.views.politics_demographics.formatting import (
     fmt_ratio_ci,
     fmt_rho,
     fmt_sd,
+    measure_label,
+    term_label,
 )
 
 
@@ -74,7 +78,7 @@ def joined_table(report: PoliticsDemographics) -> pd.DataFrame:
         }
     )
     for var in dict.fromkeys([*report.covariates, "population"]):
-        out[f"{var} (year)"] = _covariate_with_year(report, joined, var)
+        out[f"{cov_heading(var)} (year)"] = _covariate_with_year(report, joined, var)
     out[f"small ({measures.small_rule(report.measure)})"] = joined["small"].map({True: "yes", False: ""})
     out["in analysis"] = [_in_analysis_label(exclusion) for exclusion in joined["exclusion"]]
     return out
@@ -83,13 +87,16 @@ def joined_table(report: PoliticsDemographics) -> pd.DataFrame:
 def joined_table_html(report: PoliticsDemographics):
     return html_table(
         joined_table(report),
-        caption=f"{report.measure} ({report.period.start} to {report.period.end}) joined to county "
-        f"covariates as of {report.covariate_year}",
+        caption=f"{as_heading(measure_label(report))} ({period_text(report.period.start, report.period.end)}) "
+        f"joined to county covariates as of {report.covariate_year}",
     )
 
 
 def covariate_info_html(report: PoliticsDemographics):
-    return html_table(report.covariate_info, caption="Where each covariate's values come from")
+    info = report.covariate_info
+    shown = info.drop(columns=["variable"]).copy()
+    shown.insert(0, "covariate", info["variable"].map(cov_heading))
+    return html_table(shown, caption="Where each covariate's values come from")
 
 
 def scatter_table(report: PoliticsDemographics, var: str) -> pd.DataFrame:
@@ -98,7 +105,7 @@ def scatter_table(report: PoliticsDemographics, var: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "county": table["county"],
-            f"{var} (year)": _covariate_with_year(report, table, var),
+            f"{cov_heading(var)} (year)": _covariate_with_year(report, table, var),
             "estimate (95% CI)": _measure_intervals(report, table),
             "small (few cases)": table["small"].map({True: "yes", False: ""}),
         }
@@ -112,7 +119,7 @@ def correlations_html(report: PoliticsDemographics):
     correlations = report.correlations
     shown = pd.DataFrame(
         {
-            "covariate": correlations["covariate"],
+            "covariate": correlations["covariate"].map(cov_heading),
             "counties": correlations["n"],
             "Spearman rho": correlations["rho"].map(fmt_rho),
             "approximate 95% interval": [
@@ -130,15 +137,15 @@ def correlations_html(report: PoliticsDemographics):
                 for rho, n_small in zip(correlations["rho_without_small"], correlations["n_small"], strict=True)
             ],
             "note": [
-                " ".join(text for text in (ties, note) if text)
+                label_ids(" ".join(text for text in (ties, note) if text))
                 for ties, note in zip(correlations["ties"], correlations["note"], strict=True)
             ],
         }
     )
     return html_table(
         shown,
-        caption=f"Rank correlations of {report.measure} ({report.period.start} to {report.period.end}) with "
-        f"each covariate (as of {report.covariate_year}; permutation test)",
+        caption=f"Rank correlations of {measure_label(report)} ({period_text(report.period.start, report.period.end)}) "
+        f"with each covariate (as of {report.covariate_year}; permutation test)",
     )
 
 
@@ -149,7 +156,7 @@ def glm_table(report: PoliticsDemographics) -> pd.DataFrame:
     coefficients = report.glm.coefficients
     return pd.DataFrame(
         {
-            "term": coefficients["term"],
+            "term": coefficients["term"].map(term_label),
             "log-odds (95% CI)": _intervals(coefficients, ("estimate", "ci_low", "ci_high"), fmt_range),
             "odds ratio (95% CI)": _intervals(coefficients, ("odds_ratio", "or_low", "or_high"), fmt_ratio_ci),
             "p (t test)": coefficients["p_value"].map(fmt_p),
@@ -163,7 +170,7 @@ def glm_html(report: PoliticsDemographics):
         return md("_No coefficient table (see above)._")
     return html_table(
         glm_table(report),
-        caption=f"Quasi-binomial GLM of {report.measure}: n = {report.glm.n} counties, dispersion "
+        caption=f"Quasi-binomial GLM of {measure_label(report)}: n = {report.glm.n} counties, dispersion "
         f"{fmt_num(report.glm.dispersion, 2)}, residual df {fmt_num(report.glm.df_resid)}",
     )
 
@@ -179,7 +186,7 @@ def mixed_fixed_html(report: PoliticsDemographics):
     interval_columns = ("estimate", "ci_low", "ci_high")
     shown = pd.DataFrame(
         {
-            "term": pd.concat([fixed["term"], spread["term"]], ignore_index=True),
+            "term": pd.concat([fixed["term"], spread["term"]], ignore_index=True).map(term_label),
             "posterior mean, log-odds (95% interval)": [
                 *_intervals(fixed, interval_columns, fmt_range),
                 *_intervals(spread, interval_columns, fmt_range),
@@ -234,7 +241,7 @@ def custody_correlations_html(report: PoliticsDemographics):
     correlations = report.custody_correlations
     shown = pd.DataFrame(
         {
-            "covariate": correlations["covariate"],
+            "covariate": correlations["covariate"].map(cov_heading),
             "counties": correlations["n"],
             "Spearman rho": correlations["rho"].map(fmt_rho),
             "permutation p": correlations["p_value"].map(fmt_p),

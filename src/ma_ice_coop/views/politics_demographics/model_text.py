@@ -9,7 +9,7 @@ from ma_ice_coop.present.report import fmt_num, fmt_pct
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics
 from ma_ice_coop.views.politics_demographics.definitions import DENOMINATOR_LABELS
 from ma_ice_coop.views.politics_demographics.formatting import cov_label, fmt_p, fmt_rho, join_or_none
-from ma_ice_coop.views.politics_demographics.sentences import correlation_words, not_fitted_reason
+from ma_ice_coop.views.politics_demographics.sentences import correlation_words, not_fitted_reason, plain_note
 
 # ----------------------------------------------------------------------------- county-level GLM
 
@@ -53,7 +53,7 @@ def glm_text(report: PoliticsDemographics) -> str:
 def glm_note(report: PoliticsDemographics) -> str:
     if report.glm is None:
         return ""
-    return f"**Model note.** {report.glm.note}"
+    return f"**Model note.** {plain_note(report.glm.note)}"
 
 
 # ----------------------------------------------------------------------------- detainer-level mixed model
@@ -77,7 +77,7 @@ def _mixed_intro(summary: dict) -> list[str]:
         f"{fmt_num(summary['detainers'])} FY2015 detainers ({measures.FY2015_DETAINERS.start} to "
         f"{measures.FY2015_DETAINERS.end}) lodged at Massachusetts sheriff-run facilities, in {summary['counties']} "
         f"counties: the outcome is whether ICE took custody ({fmt_num(summary['custody'])} detainers) or not. It is a "
-        "logistic model with a random intercept for each county (sheriff_county_fips) and the county covariates as "
+        "logistic model with a random intercept for each county and the county covariates as "
         "fixed effects, fitted by variational Bayes: counties with few detainers are pulled toward what the "
         "covariates predict, instead of being taken at face value. The model is the same whatever measure is "
         "chosen above: the FY2015 records are the only detainer-level outcomes available. It is a check on the "
@@ -96,7 +96,8 @@ def _mixed_data_sentence(report: PoliticsDemographics) -> str:
         fitted += (
             " (left out for a missing covariate value: "
             + "; ".join(
-                f"{left.county}, {left.detainers} detainer{'s' if left.detainers != 1 else ''}, no {left.missing}"
+                f"{left.county}, {left.detainers} detainer{'s' if left.detainers != 1 else ''}, "
+                f"no {cov_label(left.missing)}"
                 for left in report.mixed_dropped.itertuples()
             )
             + ")"
@@ -132,7 +133,7 @@ def _mixed_estimates(report: PoliticsDemographics) -> list[str]:
 def mixed_text(report: PoliticsDemographics) -> str:
     lines = _mixed_intro(detainer_summary(report))
     if report.mixed is None:
-        lines.append(f"_Not fitted: {report.mixed_reason}_")
+        lines.append(f"_Not fitted: {plain_note(report.mixed_reason)}_")
         return "\n\n".join(lines)
     lines.append(_mixed_data_sentence(report))
     correlations = report.mixed.covariate_correlations
@@ -151,7 +152,7 @@ def mixed_text(report: PoliticsDemographics) -> str:
             if high
             else not_fitted_reason(report.mixed.note)
         )
-        lines.append(f"_Not fitted: {reason}_")
+        lines.append(f"_Not fitted: {plain_note(reason)}_")
         return "\n\n".join(lines)
     lines += _mixed_estimates(report)
     return "\n\n".join(lines)
@@ -181,7 +182,7 @@ def mixed_note(report: PoliticsDemographics) -> str:
     if report.mixed is None:
         return ""
     return (
-        f"**Model note.** {report.mixed.note} The model share is a plug-in value, not a posterior mean; a "
+        f"**Model note.** {plain_note(report.mixed.note)} The model share is a plug-in value, not a posterior mean; a "
         "county-level covariate is the same for every detainer in a county, so its fixed effect is "
         f"informed by {report.mixed.n_groups} county values, not by {fmt_num(report.mixed.n)} independent observations."
     )

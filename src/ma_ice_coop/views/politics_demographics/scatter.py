@@ -10,9 +10,12 @@ from IPython.display import HTML
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.present import figures
 from ma_ice_coop.present.report import html_table
+from ma_ice_coop.present.text import as_heading, period_text
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics
 from ma_ice_coop.views.politics_demographics.definitions import DENOMINATOR_LABELS, POPULATION_RATES
 from ma_ice_coop.views.politics_demographics.formatting import (
+    cov_heading,
     cov_label,
     covariate_axis_label,
     covariate_unit,
@@ -51,7 +54,7 @@ def scatter_figure_markup(report: PoliticsDemographics, var: str) -> str:
         x=var,
         y="estimate",
         label_col="county",
-        title=f"{label.capitalize()} against {cov_label(var)}",
+        title=f"{as_heading(label)} against {cov_label(var)}",
         xlabel=covariate_axis_label(var, covariate_unit(report, var)),
         ylabel=measure_axis_label(report),
         size_col=size,
@@ -60,9 +63,9 @@ def scatter_figure_markup(report: PoliticsDemographics, var: str) -> str:
     )
     alt = _scatter_alt(report, var, int(analysed[var].notna().sum()), den, size is not None)
     years = report.covariate_info.set_index("variable").loc[var]
-    source = f"{'; '.join(sorted(set(analysed['source'])))}; {var}: {years['vintage']} ({years['source']})"
+    source = f"{catalogue().source(report.measure)}; {cov_label(var)}: {catalogue().source(var)}, {years['vintage']}"
     caption = (
-        f"Each point is one county's {label} ({report.period.start} to {report.period.end}) against its "
+        f"Each point is one county's {label} ({period_text(report.period.start, report.period.end)}) against its "
         f"{cov_label(var)}" + (f"; larger markers have more {den}" if size else "") + ". Intervals are in the table."
     )
     return figures.figure_markup(fig, alt=alt, caption=caption, source=source)
@@ -72,10 +75,10 @@ def scatter_panels(report: PoliticsDemographics):
     """One labelled scatter plot per covariate, each with its table beside it (one HTML block)."""
     parts = []
     for var in report.covariates:
-        caption = f"{cov_label(var)} and {measure_label(report)}, by {var}"
+        caption = f"{cov_heading(var)} and {measure_label(report)}, by county"
         table = html_table(scatter_table(report, var), caption=caption).data
         parts.append(
-            f"<h3>{html.escape(cov_label(var).capitalize())} (<code>{html.escape(var)}</code>)</h3>"
+            f"<h3>{html.escape(cov_heading(var))} (<code>{html.escape(var)}</code>)</h3>"
             '<div class="ma-side-by-side" style="display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start">'
             f'<div style="flex:1 1 520px;min-width:0">{scatter_figure_markup(report, var)}</div>'
             f'<div style="flex:0 1 360px;min-width:0">{table}</div></div>'

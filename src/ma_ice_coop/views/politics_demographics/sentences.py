@@ -6,6 +6,7 @@ import pandas as pd
 
 from ma_ice_coop.analysis import measures, models
 from ma_ice_coop.present.report import fmt_num
+from ma_ice_coop.present.text import label_ids
 from ma_ice_coop.views.politics_demographics.compute import PoliticsDemographics
 from ma_ice_coop.views.politics_demographics.formatting import (
     cov_label,
@@ -106,7 +107,7 @@ def rho_sentence(report: PoliticsDemographics, row) -> str:
     """One rank correlation in words: direction, rho with its interval, p, ties and small counties."""
     if pd.isna(row.rho):
         label = cov_label(row.covariate)
-        return f"{label[0].upper()}{label[1:]}: no rank correlation ({row.note})"
+        return f"{label[0].upper()}{label[1:]}: no rank correlation ({label_ids(row.note)})"
     direction = direction_phrase(report, row.covariate, row.rho)
     text = (
         f"{direction[0].upper()}{direction[1:]} (Spearman rho {fmt_rho(row.rho)}, approximate 95% interval "
@@ -114,7 +115,7 @@ def rho_sentence(report: PoliticsDemographics, row) -> str:
         f"Holm-adjusted {fmt_p(row.p_holm)}): {chance_phrase(row.p_holm, row.n)}."
     )
     if row.ties:
-        text += " " + row.ties.replace(row.covariate, cov_label(row.covariate))
+        text += " " + label_ids(row.ties.replace(row.covariate, cov_label(row.covariate)))
     if not row.n_small:
         return text
     analysed = report.analysed
@@ -160,4 +161,9 @@ def odds_ratio_sentence(report: PoliticsDemographics, row, *, what: str) -> str:
 
 def not_fitted_reason(note: str) -> str:
     _, _, tail = note.partition("Not fitted: ")
-    return tail or note
+    return plain_note(tail or note)
+
+
+def plain_note(note: str) -> str:
+    """A note written by the models, for readers: labels for the catalogue's ids, 'county' for the grouping."""
+    return label_ids(note).replace("groups of sheriff_county_fips", "counties").replace("sheriff_county_fips", "county")

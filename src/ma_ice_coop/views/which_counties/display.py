@@ -8,9 +8,18 @@ from IPython.display import HTML
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.present import figures as plots
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct, html_table, md
+from ma_ice_coop.present.text import period_text
+from ma_ice_coop.tables.catalogue import catalogue as measures_catalogue
 from ma_ice_coop.tables.loaders.boundaries import simplified_boundaries_geojson
 from ma_ice_coop.views.which_counties.compute import WhichCounties
-from ma_ice_coop.views.which_counties.formatting import axis_label, format_estimate, measure_words, sources_text
+from ma_ice_coop.views.which_counties.formatting import (
+    axis_label,
+    format_estimate,
+    measure_heading,
+    measure_name,
+    measure_words,
+    sources_text,
+)
 
 
 def interval_figure(report: WhichCounties):
@@ -23,7 +32,7 @@ def interval_figure(report: WhichCounties):
         estimate_col="estimate",
         low_col="ci_low",
         high_col="ci_high",
-        title=f"{measure_words(report).capitalize()} by county, {report.period.start} to {report.period.end}",
+        title=f"{measure_heading(report)} by county, {report.period.start} to {report.period.end}",
         xlabel=axis_label(report),
         flag_col="small_by_data",
         reference=reference,
@@ -34,7 +43,7 @@ def interval_figure(report: WhichCounties):
         alt=f"Dot-and-whisker chart of {measure_words(report)} for the 14 Massachusetts counties with 95% intervals"
         + (f"; no estimate for {', '.join(missing)}" if missing else "")
         + ".",
-        caption=f"{measure_words(report).capitalize()} for each county's sheriff-run facilities with 95% intervals"
+        caption=f"{measure_heading(report)} for each county's sheriff-run facilities with 95% intervals"
         + ("; the dashed line is the state pool" if reference else "")
         + (
             f"; hollow markers: small for this measure ({measures.small_rule(report.measure)})."
@@ -45,13 +54,17 @@ def interval_figure(report: WhichCounties):
     )
 
 
+def measure_denominator(measure: str) -> str:
+    return measures_catalogue().measure(measure).denominator or "none"
+
+
 def measure_table_html(report: WhichCounties):
     table = report.table
     shown = pd.DataFrame(
         {
             "county": table["county"],
             "numerator": table["numerator"],
-            "denominator": table["denominator"],
+            f"denominator ({measure_denominator(report.measure)})": table["denominator"],
             "estimate (95% CI)": [
                 format_estimate(report, e, lo, hi)
                 for e, lo, hi in zip(table["estimate"], table["ci_low"], table["ci_high"], strict=True)
@@ -61,17 +74,19 @@ def measure_table_html(report: WhichCounties):
     )
     return html_table(
         shown,
-        caption=f"{report.measure}, {report.period.start} to {report.period.end}",
+        caption=f"{measure_heading(report)}, {period_text(report.period.start, report.period.end)}",
         formats={
             "numerator": lambda v: fmt_num(v, 0 if float(v).is_integer() else 1),
-            "denominator": lambda v: fmt_num(v, 0 if pd.isna(v) or float(v).is_integer() else 1),
+            f"denominator ({measure_denominator(report.measure)})": lambda v: fmt_num(
+                v, 0 if pd.isna(v) or float(v).is_integer() else 1
+            ),
         },
     )
 
 
 def funnel_figure(report: WhichCounties):
     if report.kind != "share":
-        return md(f"_No funnel plot: {report.measure} is a {report.kind}, not a share of detainers._")
+        return md(f"_No funnel plot: {measure_words(report)} is a {report.kind}, not a share of detainers._")
     fig = plots.funnel_plot(
         report.table,
         label_col="county",
@@ -96,7 +111,9 @@ def funnel_figure(report: WhichCounties):
 
 def shrinkage_figure(report: WhichCounties):
     if report.shrunk is None:
-        return md(f"_No shrinkage shown: {report.measure} is not a share with at least two counties that have data._")
+        return md(
+            f"_No shrinkage shown: {measure_words(report)} is not a share with at least two counties that have data._"
+        )
     shrunk = report.shrunk[report.shrunk["denominator"] > 0]
     fig = plots.raw_vs_shrunk_plot(
         shrunk,
@@ -107,7 +124,7 @@ def shrinkage_figure(report: WhichCounties):
         shrunk_col="shrunk_estimate",
         shrunk_low="shrunk_ci_low",
         shrunk_high="shrunk_ci_high",
-        title=f"{measure_words(report).capitalize()}: raw and shrunken",
+        title=f"{measure_heading(report)}: raw and shrunken",
         xlabel=axis_label(report),
     )
     prior = f"Beta({shrunk['shrunk_prior_alpha'].iloc[0]:.1f}, {shrunk['shrunk_prior_beta'].iloc[0]:.1f})"
@@ -147,8 +164,8 @@ def shrinkage_sensitivity_html(report: WhichCounties):
     return html_table(
         shown,
         caption="Sensitivity of the shrunken shares to the prior: the concentration's 95% "
-        "profile-likelihood range (custody share: custody_share_shrunk_prior_low and "
-        "_high in county_measures.csv)",
+        "profile-likelihood range (for the custody share, county_measures.csv has both ends as the measures "
+        f"'{measure_name('custody_share_shrunk_prior_low')}' and '{measure_name('custody_share_shrunk_prior_high')}')",
     )
 
 
@@ -159,7 +176,7 @@ def map_figure(report: WhichCounties):
     fig = plots.choropleth(
         simplified_boundaries_geojson(),
         values,
-        title=f"{measure_words(report).capitalize()}, {report.period.start} to {report.period.end}",
+        title=f"{measure_heading(report)}, {report.period.start} to {report.period.end}",
         legend_label=axis_label(report),
         label_names=dict(zip(table["county_fips"], table["county"], strict=True)),
         fmt=fmt,
@@ -175,26 +192,31 @@ def map_figure(report: WhichCounties):
 
 
 def side_by_side_html(report: WhichCounties):
-    w = report.wide
+    w = report.wide.drop(columns=["county_fips"]).rename(
+        columns={m: measure_name(m) for m in measures.HEADLINE_MEASURES}
+    )
     formats = {
-        m: (fmt_pct if measures.measure_kind(m) == "share" else (lambda v: fmt_num(v, 2)))
+        measure_name(m): (fmt_pct if measures.measure_kind(m) == "share" else (lambda v: fmt_num(v, 2)))
         for m in measures.HEADLINE_MEASURES
     }
     periods = "; ".join(
-        f"{m}: {measures.default_period(m).start}..{measures.default_period(m).end}" for m in measures.HEADLINE_MEASURES
+        f"{measure_name(m)}: {period_text(measures.default_period(m).start, measures.default_period(m).end)}"
+        for m in measures.HEADLINE_MEASURES
     )
-    return html_table(
-        w.drop(columns=["county_fips"]), caption=f"Headline measures (periods: {periods})", formats=formats
-    )
+    return html_table(w, caption=f"Headline measures (periods: {periods})", formats=formats)
 
 
 def agreement_html(report: WhichCounties):
-    agreement = report.agreement.copy()
-    return html_table(
-        agreement,
-        caption="Rank agreement between measures (Spearman's rho over counties with both)",
-        formats={"spearman_rho": lambda v: fmt_num(v, 2)},
+    agreement = report.agreement
+    shown = pd.DataFrame(
+        {
+            "measure": agreement["measure_a"].map(measure_name),
+            "other measure": agreement["measure_b"].map(measure_name),
+            "counties with both": agreement["counties"],
+            "Spearman's rho": agreement["spearman_rho"].map(lambda v: fmt_num(v, 2)),
+        }
     )
+    return html_table(shown, caption="Rank agreement between measures (Spearman's rho over counties with both)")
 
 
 def agency_html(report: WhichCounties):
@@ -202,8 +224,8 @@ def agency_html(report: WhichCounties):
     shown = pd.DataFrame(
         {
             "agency group": agency["agency_group"],
-            "measure": agency["measure"],
-            "period": agency["period_start"] + " to " + agency["period_end"],
+            "measure": agency["measure"].map(measure_name),
+            "period": [period_text(a, b) for a, b in zip(agency["period_start"], agency["period_end"], strict=True)],
             "numerator": agency["numerator"].map(lambda v: fmt_num(v)),
             "denominator": agency["denominator"].map(lambda v: fmt_num(v)),
             "estimate (95% CI)": [

@@ -10,9 +10,14 @@ import pandas as pd
 from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import lunn_287g_text
 from ma_ice_coop.present.report import bullet_list, fmt_num, fmt_pct
-from ma_ice_coop.present.text import md_source_links
+from ma_ice_coop.present.text import join_words, md_source_links, period_text
+from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views.which_counties.compute import WhichCounties
 from ma_ice_coop.views.which_counties.formatting import format_estimate, measure_words
+
+
+def measure_words_of(measure: str) -> str:
+    return catalogue().phrase(measure)
 
 
 def key_findings(report: WhichCounties) -> str:
@@ -49,7 +54,7 @@ def key_findings(report: WhichCounties) -> str:
         )
         also = (
             f" under the counts as placed and at both ends of their sensitivity range "
-            f"({', '.join(v['measure'].iloc[0] for v in report.variants)})"
+            f"({join_words(measure_words_of(v['measure'].iloc[0]) for v in report.variants)})"
             if report.variants
             else ""
         )
@@ -116,10 +121,11 @@ def _shrinkage_finding(report: WhichCounties) -> str:
 
 
 def measure_description(report: WhichCounties) -> str:
+    coverage = measures.measure_coverage(report.measure)
     return (
-        f"**{report.measure}**: {measures.MEASURES[report.measure]}. Period {report.period.start} to "
-        f"{report.period.end}; coverage of the source {measures.measure_coverage(report.measure).start} to "
-        f"{measures.measure_coverage(report.measure).end}."
+        f"**{catalogue().label(report.measure)}**: {measures.MEASURES[report.measure]}. Period "
+        f"{period_text(report.period.start, report.period.end)}; coverage of the source "
+        f"{period_text(coverage.start, coverage.end)}."
     )
 
 
@@ -131,7 +137,10 @@ def disagreement_text(report: WhichCounties) -> str:
     if len(strong):
         lines.append(
             "Measures that rank counties alike (rho ≥ 0.7): "
-            + "; ".join(f"{x.measure_a} and {x.measure_b} ({x.spearman_rho:.2f})" for x in strong.itertuples())
+            + "; ".join(
+                f"{measure_words_of(x.measure_a)} and {measure_words_of(x.measure_b)} ({fmt_num(x.spearman_rho, 2)})"
+                for x in strong.itertuples()
+            )
             + "."
         )
     lines.append(
@@ -152,7 +161,7 @@ def limitations(report: WhichCounties) -> str:
         "only the declines it learns of.",
         "ICE arrests at jails come from free-text landmarks pooled over 2011-2023, with no link to detainers. "
         "Misplacement can raise or lower a county's count, so each count has a sensitivity range "
-        "(jail_arrests_low: ambiguous landmarks left out; jail_arrests_high: unplaced landmarks naming only a place "
+        "(low end: ambiguous landmarks left out; high end: unplaced landmarks naming only a place "
         "with the county's jail added); a county is said to lie above or below the pool only if the whole range "
         "agrees.",
         f"Jail rates per resident: {measures.JAIL_RESIDENTS}.",

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from ma_ice_coop.present.report import fmt_estimate
+from ma_ice_coop.tables.catalogue import catalogue
+from ma_ice_coop.tables.catalogue_entries import as_heading
 from ma_ice_coop.views.which_counties.compute import WhichCounties
+
+# Denominators counted in residents (the catalogue's `denominator`): their population comes from the Census.
+POPULATION_DENOMINATORS = ("residents", "person-years", "foreign-born person-years")
 
 
 def format_estimate(report: WhichCounties, est, low, high) -> str:
@@ -13,26 +18,27 @@ def format_estimate(report: WhichCounties, est, low, high) -> str:
 
 
 def measure_words(report: WhichCounties) -> str:
-    return report.measure.replace("_", " ")
+    """The measure's short label as it reads in a sentence ('custody share (all)')."""
+    return catalogue().phrase(report.measure)
+
+
+def measure_heading(report: WhichCounties) -> str:
+    """The measure's short label with a capital (figure titles)."""
+    return as_heading(catalogue().short_label(report.measure))
+
+
+def measure_name(measure: str) -> str:
+    """Any measure's short label, for table cells and headers."""
+    return catalogue().short_label(measure)
 
 
 def axis_label(report: WhichCounties) -> str:
-    units = {"share": "share of detainers (0-1)", "count": "count"}
-    if report.measure.endswith("per_100k"):
-        return "per 100,000 residents" + (" per year" if "arrests" in report.measure else "")
-    if report.measure.endswith("foreign_born"):
-        return "per 1,000 foreign-born residents per year"
-    if report.measure == "recorded_declines":
-        return "recorded declines per facility-year"
-    if report.measure == "detention_contract_days":
-        return "days with ICE detainees"
-    if report.measure in ("mean_daily_ice_headcount", "ice_adp_year_end"):
-        return "ICE detainees per day (persons)"
-    if report.measure == "agreement_287g_years":
-        return "years with a 287(g) agreement"
-    return units.get(report.kind, report.kind)
+    """The catalogue's axis label of the measure (shares: with their 0-1 scale)."""
+    label = catalogue().axis_label(report.measure)
+    return f"{label} (0-1)" if report.kind == "share" else label
 
 
 def sources_text(report: WhichCounties) -> str:
-    sources = sorted(set(report.table["source"]))
-    return "; ".join(sources)
+    """The measure's source, named for readers (with the population behind a per-resident rate)."""
+    per_resident = catalogue().measure(report.measure).denominator in POPULATION_DENOMINATORS
+    return catalogue().source(report.measure) + ("; residents: U.S. Census Bureau" if per_resident else "")

@@ -7,6 +7,7 @@ import pandas as pd
 
 from ma_ice_coop.errors import ParameterError, SchemaError
 from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.tables.catalogue import check_covariates
 from ma_ice_coop.tables.fips import COUNTY_FIPS
 from ma_ice_coop.tables.loaders.covariates.common import (
     COUNTY_COVARIATES_SCHEMA,
@@ -285,6 +286,8 @@ def load_county_covariates() -> pd.DataFrame:
             f"{panel.loc[dupes, ['county_fips', 'year', 'variable', 'source_file']].head(10)}"
         )
     check_share_ranges(panel)
+    # every variable is described to readers in the catalogue (labels, unit, source), with its unit
+    check_covariates(panel.groupby("variable")["unit"].agg(lambda units: "; ".join(sorted(set(units)))).to_dict())
     panel = panel[PANEL_COLUMNS].sort_values(["variable", "year", "county_fips"], ignore_index=True)
     return COUNTY_COVARIATES_SCHEMA.validate(panel)
 
