@@ -21,7 +21,7 @@ import pandas as pd
 
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.tables.fips import COUNTY_FIPS
-from ma_ice_coop.tables.reference import first_day, load_counties
+from ma_ice_coop.tables.reference import check_precision, first_day, load_counties
 from ma_ice_coop.tables.reference_checks import (
     PRECISIONS,
     check_allowed,
@@ -114,21 +114,6 @@ def check_values(frame: pd.DataFrame, path: Path) -> None:
                 "say in notes what was searched where (unknown) or why the question does not apply (not_applicable)",
                 i,
                 "notes",
-            )
-
-
-def check_precision(frame: pd.DataFrame, path: Path) -> None:
-    """date_precision says how the date is written (year / month / day)."""
-    for i, row in numbered_rows(frame):
-        expected = PRECISIONS[len(row["date"])]
-        if row["date_precision"] != expected:
-            raise table_error(
-                path,
-                f"date {row['date']} is written at {expected} precision, "
-                f"but date_precision is {row['date_precision']!r}",
-                f"set date_precision to {expected!r}",
-                i,
-                "date_precision",
             )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ma_ice_coop.tables import reference
 from ma_ice_coop.tables.catalogue import catalogue
 
 NOTEBOOK_ID = "county_profile"
@@ -17,13 +18,7 @@ TIMELINE_END = date(2025, 12, 31)
 STATEWIDE_EVENTS = ("secure_communities", "lunn", "sheriff_elections_2022")
 UNDERCOUNT_BEFORE = date(2011, 10, 1)  # ICE detention stays are recorded from this day on
 
-PARTY_NAMES = {
-    "D": "Democrat",
-    "R": "Republican",
-    "I": "independent",
-    "U": "unenrolled",
-    "": "party not found in a source",
-}
+PARTY_NAMES = reference.PARTY_NAMES  # the party codes of sheriffs.csv in words (stated once there)
 
 # The measures the profile shows, in its order, and those it draws as interval panels. Their labels, short
 # labels and axis texts come from the measure catalogue (data/reference/measures.yaml), stated once there.
