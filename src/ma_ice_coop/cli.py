@@ -4,6 +4,7 @@ notebooks; `ma-ice run` reruns one notebook with new parameters into a folder.""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -146,7 +147,12 @@ def main(argv: list[str] | None = None) -> int:
             COMMANDS[args.command](args)
     except Interrupted as exc:
         print(str(exc), file=sys.stderr)
-        return 130
+        # Every worker and kernel has been ended and the scratch removed (build.pool._stop_everything); exit now:
+        # a normal interpreter exit joins the worker pool's manager thread, which on a loaded machine can wait
+        # long on the queues of workers that were killed.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     except KeyboardInterrupt:
         print(
             "interrupted: stopped; nothing was replaced (every output is written whole or not at all)", file=sys.stderr

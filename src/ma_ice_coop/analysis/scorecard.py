@@ -15,7 +15,6 @@ latest ICE list) and sheriff_policies.csv (written policy, with its source and d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
@@ -49,10 +48,11 @@ class Cell:
     period: measures.Period
 
 
-def _cells() -> dict[str, Cell]:
+def scorecard_cells() -> dict[str, Cell]:
+    """Scorecard column -> the download row (measure, period) and value it is taken from."""
     detainers, arrests = measures.FY2015_DETAINERS, measures.JAIL_ARRESTS
-    fy2025 = measures.Period(date(2024, 10, 1), measures.ICE_YEAR_END_STATS.end)
-    cells = {
+    fy2025 = measures.fiscal_year_period(2025, measures.ICE_YEAR_END_STATS)
+    return {
         "fy2015_detainers": Cell("custody_share", "denominator", detainers),
         "fy2015_ice_custody": Cell("custody_share", "numerator", detainers),
         "custody_share": Cell("custody_share", "estimate", detainers),
@@ -71,18 +71,12 @@ def _cells() -> dict[str, Cell]:
         "agreement_287g_operational_years": Cell("agreement_287g_years", "estimate", measures.AGREEMENTS_287G),
         "agreement_287g_paper_years": Cell("agreement_287g_paper_years", "estimate", measures.AGREEMENTS_287G),
     }
-    return cells
-
-
-def scorecard_cells() -> dict[str, Cell]:
-    """Scorecard column -> the download row (measure, period) and value it is taken from."""
-    return _cells()
 
 
 def _from_download(county: pd.DataFrame) -> pd.DataFrame:
     """The numeric columns, one row per county (FIPS index), each taken from its download row."""
     columns = {}
-    for name, cell in _cells().items():
+    for name, cell in scorecard_cells().items():
         rows = county[
             (county["measure"] == cell.measure)
             & (county["period_start"] == cell.period.start.isoformat())
@@ -90,7 +84,11 @@ def _from_download(county: pd.DataFrame) -> pd.DataFrame:
         ]
         columns[name] = rows.set_index("county_fips")[cell.value]
     frame = pd.DataFrame(columns).reindex(list(measures.COUNTY_FIPS))
-    shares = county[(county["measure"] == "custody_share")].set_index("county_fips")
+    shares = county[
+        (county["measure"] == "custody_share")
+        & (county["period_start"] == measures.FY2015_DETAINERS.start.isoformat())
+        & (county["period_end"] == measures.FY2015_DETAINERS.end.isoformat())
+    ].set_index("county_fips")
     frame["custody_share_small"] = measures.small_by_data(shares.reset_index()).set_axis(shares.index)
     return frame
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ma_ice_coop.analysis.measures import SMALL_SHARE_DENOMINATOR
+from ma_ice_coop.analysis.scorecard import scorecard_cells
 from ma_ice_coop.present.report import fmt_num, fmt_pct
 from ma_ice_coop.present.text import html_source_links, period_text, year_ranges, year_spans
 from ma_ice_coop.tables.catalogue import catalogue
@@ -147,6 +148,7 @@ def columns(policy_labels: dict[str, str], policies: tuple[str, ...]) -> list[Co
     """The scorecard's columns, in order; policy columns labelled by `policy_labels` (tables.policies)."""
     measures = catalogue()
     cover = {key: coverage.period for key, coverage in measures.coverage.items()}
+    fy2025 = scorecard_cells()["ice_adp_fy2025"].period
     fixed = [
         Column(
             "sheriff", "Sheriff now", "in office, per the sheriffs table", sheriff_text, lambda r: r["sheriff_party"]
@@ -168,7 +170,7 @@ def columns(policy_labels: dict[str, str], policies: tuple[str, ...]) -> list[Co
         Column(
             "ice-adp-fy2025",
             "ICE detainees a day, FY2025",
-            period_text("2024-10-01", cover["ice_year_end_stats"].end),
+            period_text(fy2025.start, fy2025.end),
             adp_text,
             lambda r: _number(r["ice_adp_fy2025"]),
         ),

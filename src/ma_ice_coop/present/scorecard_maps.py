@@ -11,10 +11,17 @@ import pandas as pd
 from ma_ice_coop.present.figure_style import figure_markup
 from ma_ice_coop.present.maps import small_multiples
 from ma_ice_coop.present.report import fmt_num, fmt_pct
+from ma_ice_coop.tables.catalogue import catalogue
 
 #: Coded policy values as map values (darker = more cooperation); unknown has no value (hatched).
 POLICY_LEVELS = {"yes": 1.0, "partial": 0.5, "no": 0.0}
 POLICY_SHORT = {"yes": "yes", "partial": "in part", "no": "no", "unknown": "?", "not_applicable": "no jail"}
+
+
+def _years(coverage: str) -> str:
+    """'2008-2024': the calendar years a source's coverage (measure catalogue) spans."""
+    period = catalogue().coverage[coverage].period
+    return f"{period.start.year}-{period.end.year}"
 
 
 def _value(value) -> float:
@@ -31,11 +38,19 @@ def _panels(frame: pd.DataFrame, policy_labels: dict[str, str], questions: tuple
     rate = by_fips["jail_arrests_per_100k"].to_dict()
     share = by_fips["custody_share"].to_dict()
     panels = [
-        ("287(g): operational years, 2005-2025", operational, {f: str(v) for f, v in operational.items()}),
-        ("Days with ICE detainees held, 2008-2024", days, {f: fmt_num(v) for f, v in days.items()}),
+        (
+            f"287(g): operational years, {_years('agreements_287g')}",
+            operational,
+            {f: str(v) for f, v in operational.items()},
+        ),
+        (
+            f"Days with ICE detainees held, {_years('ice_detention_daily')}",
+            days,
+            {f: fmt_num(v) for f, v in days.items()},
+        ),
         ("ICE detainees a day, FY2025 (0: not listed)", adp, {f: fmt_num(v) for f, v in adp.items()}),
         (
-            "ICE arrests at the jails a year per 100,000 residents, 2011-2023",
+            f"ICE arrests at the jails a year per 100,000 residents, {_years('jail_arrests')}",
             {f: _value(v) for f, v in rate.items()},
             {f: fmt_num(v, 1) if jail[f] else "no jail" for f, v in rate.items()},
         ),
