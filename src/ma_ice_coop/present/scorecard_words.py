@@ -77,7 +77,7 @@ def _custody_sentence(frame: pd.DataFrame) -> str:
         f"{len(with_jail)} jails had 1 to {SMALL_SHARE_DENOMINATOR - 1} detainers"
         + (f" and {join_words(none)} none" if none else "")
         + ", so their custody shares do not rank the sheriffs; those records predate Lunn v. Commonwealth "
-        "(2017-07-24), after which no sheriff may hold anyone on a detainer alone."
+        "(2017-07-24), after which Massachusetts law gives no authority to hold anyone on an ICE detainer alone."
     )
 
 
