@@ -15,6 +15,17 @@ from ma_ice_coop.present.report import fmt_num
 from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.catalogue_entries import as_heading, in_sentence  # noqa: F401  (words for labels)
 
+#: Plural names for readers of the groups of facilities not run by a sheriff (analysis.measures.agency_measures).
+AGENCY_GROUP_NAMES = {
+    "state_doc": "state prisons (DOC)",
+    "federal": "federal sites",
+    "police": "police lockups",
+    "state_police": "State Police stations",
+    "ice": "ICE offices",
+    "court": "courthouses",
+    "other": "other places",
+}
+
 _MARKDOWN_SPECIAL = ("\\", "`", "*", "_", "[", "]", "#", "|", "$")
 
 

@@ -8,7 +8,7 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp
 from ma_ice_coop.io import read_processed
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct
-from ma_ice_coop.present.text import join_words, period_text
+from ma_ice_coop.present.text import AGENCY_GROUP_NAMES, join_words, period_text
 from ma_ice_coop.tables.loaders.covariates import (
     CONTESTED_RULE,
     county_covariates_wide,
@@ -17,15 +17,7 @@ from ma_ice_coop.tables.loaders.covariates import (
 from ma_ice_coop.tables.reference import county_names, load_agreements_287g, load_sheriffs
 from ma_ice_coop.views.common_questions.placeholders import PLACEHOLDERS
 
-AGENCY_LABELS = {
-    "state_doc": "state prisons (DOC)",
-    "federal": "federal sites",
-    "police": "police lockups",
-    "state_police": "State Police stations",
-    "ice": "ICE offices",
-    "court": "courthouses",
-    "other": "other places",
-}
+AGENCY_LABELS = AGENCY_GROUP_NAMES  # stated once in present/text.py (the methods page uses them too)
 
 
 # ----------------------------------------------------------------------------- text helpers

@@ -42,8 +42,8 @@ def scorecard_html(profile: CountyProfile):
     # Imported here: IPython is only needed inside a notebook, not by the tests of this view.
     from IPython.display import HTML
 
-    frame = scorecard()
     policies = load_sheriff_policies()
+    frame = scorecard(policies=policies)
     row = frame[frame["county_fips"] == profile.county_fips].iloc[0]
     labels = dict(POLICY_QUESTIONS)
     columns = card.columns(labels, SCORECARD_POLICIES)

@@ -13,7 +13,6 @@ from ma_ice_coop.views.methods import examples
 from ma_ice_coop.views.methods.compute import COVARIATE, N_PERMUTATIONS, Methods
 from ma_ice_coop.views.methods.its_example import SERIES_LABEL, coefficient
 from ma_ice_coop.views.methods.wording import (
-    in_sentence,
     interval_words,
     number,
     p_value_text,
@@ -77,7 +76,7 @@ def permutation_text(report: Methods) -> str:
     left_out = report.rate[report.rate["estimate"].isna()]["county"].tolist()
     year = join_words(str(int(y)) for y in sorted(report.joined[f"{COVARIATE}_year"].dropna().unique()))
     period = measures.JAIL_ARRESTS
-    label = in_sentence(catalogue().covariate_labels.get(COVARIATE, COVARIATE))
+    label = catalogue().phrase(COVARIATE, short=False)
     reaches_zero = test["ci_low"] <= 0 <= test["ci_high"]
     return bullet_list(
         [
@@ -139,7 +138,7 @@ def ecological_text(report: Methods) -> str:
     chosen = bounds[bounds["county"] == report.example_county]
     row = (chosen if len(chosen) else bounds.sort_values("county")).iloc[0]
     rate_row = report.rate[report.rate["county"] == row["county"]].iloc[0]
-    label = in_sentence(catalogue().covariate_labels.get(COVARIATE, COVARIATE))
+    label = catalogue().phrase(COVARIATE, short=False)
     return bullet_list(
         [
             models.ecological_inference_note(),

@@ -4,17 +4,7 @@
 from __future__ import annotations
 
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, fmt_pct
-
-AGENCY_WORDS = {
-    "state_doc": "state prisons (DOC)",
-    "federal": "federal sites",
-    "police": "police lockups",
-    "state_police": "State Police barracks",
-    "ice": "ICE offices",
-    "court": "courts",
-    "other": "other facilities",
-}
-"""Words for the groups of facilities not run by a sheriff (analysis.measures.agency_measures)."""
+from ma_ice_coop.present.text import AGENCY_GROUP_NAMES
 
 
 def share_text(estimate, low, high, digits: int = 0) -> str:
@@ -59,10 +49,5 @@ def interval_words(low, high, digits: int = 1) -> str:
 
 
 def agency_words(group: str) -> str:
-    return AGENCY_WORDS.get(group, group.replace("_", " "))
-
-
-def in_sentence(label: str) -> str:
-    """A catalogue label inside a sentence: 'Foreign-born share of residents' -> 'foreign-born share of residents'
-    (an acronym such as 'ICE' is kept)."""
-    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+    """A group of facilities not run by a sheriff, in words (present.text.AGENCY_GROUP_NAMES)."""
+    return AGENCY_GROUP_NAMES.get(group, group.replace("_", " "))
