@@ -1,7 +1,8 @@
 """Readers see labels, never ids: no rendered report under reports/ shows a catalogue id (a measure or a covariate
 of data/reference/measures.yaml) in its prose, table cells and headers, figure text (SVG <text> and <title>) or
 alt text. Ids may appear inside <code>/<pre> (a parameter value an analyst passes), in code-input cells and in
-links to CSV downloads. The catalogue also covers exactly the covariates of the processed panel."""
+links to CSV downloads, and on a lab's page (reports/labs/, which shows its code) in the outputs of its code, where
+students see the tables' real column names. The catalogue also covers exactly the covariates of the processed panel."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ REPORTS = config.project_root() / "reports"
 PAGES = sorted(REPORTS.rglob("*.html")) if REPORTS.is_dir() else []
 _SKIP_TAGS = {"code", "pre", "script", "style"}
 _INPUT_CLASSES = {"input", "input_area", "jp-InputArea", "jp-Cell-inputWrapper"}
+_OUTPUT_CLASSES = {"jp-OutputArea", "output_area"}
+_LAB_PAGES = REPORTS / "labs"
 _SVG = "data:image/svg+xml;base64,"
 
 
@@ -36,9 +39,12 @@ def _pattern(ids: list[str]) -> re.Pattern:
     return re.compile(rf"(?<![A-Za-z0-9_])({names})(?![A-Za-z0-9_])")
 
 
-def _allowed(node) -> bool:
-    """Text inside code, a code-input cell or a link to a CSV download may name an id."""
+def _allowed(node, lab_page: bool = False) -> bool:
+    """Text inside code, a code-input cell or a link to a CSV download (and, on a lab's page, a code output) may
+    name an id."""
     for parent in node.parents:
+        if lab_page and _OUTPUT_CLASSES & set(parent.get("class") or []):
+            return True
         if parent.name in _SKIP_TAGS:
             return True
         if parent.name == "a" and str(parent.get("href", "")).split("?")[0].endswith(".csv"):
@@ -59,8 +65,9 @@ def _svg_texts(src: str):
 def _reader_texts(page: Path):
     """(context, text) for everything a reader sees on `page`, outside code."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    lab_page = page.is_relative_to(_LAB_PAGES) and page.name != "guide.html"
     for node in soup.find_all(string=True):
-        if isinstance(node, Comment) or _allowed(node):
+        if isinstance(node, Comment) or _allowed(node, lab_page):
             continue
         yield f"<{node.parent.name}>", str(node)
     for img in soup.find_all("img"):

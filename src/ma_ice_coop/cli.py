@@ -1,5 +1,6 @@
 """Command line: `ma-ice build` (everything), or one step: fetch | process | codebook | downloads |
-notebooks; `ma-ice run` reruns one notebook with new parameters into a folder."""
+notebooks; `ma-ice run` reruns one notebook with new parameters into a folder; `ma-ice grade` lists what the
+checks of submitted lab notebooks say."""
 
 from __future__ import annotations
 
@@ -71,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
         help="a parameter (repeatable); lists as YAML, e.g. -p 'covariates=[pres_dem_share]'",
     )
     p.add_argument("--out", required=True, help="output folder for the executed notebook and its HTML")
+    p = sub.add_parser("grade", help="run submitted lab notebooks (copies) and list what each exercise check says")
+    p.add_argument("notebooks", nargs="+", help="the .ipynb files to grade (they are not changed)")
     return parser
 
 
@@ -120,6 +123,12 @@ def _run(args) -> None:
     print(f"wrote {executed}\nwrote {page}", file=sys.stderr)
 
 
+def _grade(args) -> None:
+    from ma_ice_coop.build.grading import grade_notebooks  # lazy: each command imports only what it needs (a fast CLI)
+
+    grade_notebooks([Path(name) for name in args.notebooks])
+
+
 def _notebooks(args) -> None:
     from ma_ice_coop.build.pool import build_runs  # lazy: each command imports only what it needs (a fast CLI)
 
@@ -134,6 +143,7 @@ COMMANDS = {
     "build": _build,
     "run": _run,
     "notebooks": _notebooks,
+    "grade": _grade,
 }
 
 

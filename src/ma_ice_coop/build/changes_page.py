@@ -21,12 +21,16 @@ def changes_source() -> Path:
     return config.project_root() / CHANGES_FILE
 
 
-def changes_html(markdown_text: str | None = None) -> str:
-    """The changes page: CHANGES.md rendered to HTML (tables on, raw HTML escaped)."""
-    text = changes_source().read_text(encoding="utf-8") if markdown_text is None else markdown_text
+def markdown_html(text: str) -> str:
+    """Markdown (tables on, raw HTML escaped) as an HTML body, tables in the reports' style."""
     render = mistune.create_markdown(escape=True, plugins=["table"])
-    body = render(text).replace("<table>", '<table class="ma-table">')  # the reports' table style
-    return html_page("What changed: corrections and data or method changes", body, home="index.html")
+    return render(text).replace("<table>", '<table class="ma-table">')
+
+
+def changes_html(markdown_text: str | None = None) -> str:
+    """The changes page: CHANGES.md rendered to HTML."""
+    text = changes_source().read_text(encoding="utf-8") if markdown_text is None else markdown_text
+    return html_page("What changed: corrections and data or method changes", markdown_html(text), home="index.html")
 
 
 def write_changes_page() -> Path:

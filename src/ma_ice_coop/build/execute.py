@@ -23,6 +23,7 @@ from urllib.parse import quote
 from ma_ice_coop import config, io
 from ma_ice_coop.build.cache import notebook_modules
 from ma_ice_coop.build.guard import scratch_folder
+from ma_ice_coop.build.labs import lab_header_lines
 from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.present.pages import html_page
 from ma_ice_coop.specs.notebooks import Run, load_notebook_registry, make_run
@@ -105,7 +106,7 @@ def _ensure(folder: Path) -> Path:
     return folder
 
 
-def report_header(run: Run, notebook_link: str | None = None) -> str:
+def report_header(run: Run, notebook_link: str | None = None, to_reports: str | None = None) -> str:
     """Markdown shown under the report's title: the parameters used and a link to the notebook (by default
     the source notebook in the repository, relative to the report's place under reports/)."""
     root = config.project_root()
@@ -117,36 +118,44 @@ def report_header(run: Run, notebook_link: str | None = None) -> str:
     if params:
         lines.append(f"Parameters: {params}.")
     lines.append(f"Code: [the notebook]({notebook_link}) (rerun it with other parameters: see the README).")
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    if run.spec.shows_code:  # a lab: its launch button and its other version, in paragraphs of their own
+        text += "\n\n" + "\n\n".join(lab_header_lines(run, to_reports or _to_reports(run.html_path)))
+    return text
+
+
+def _to_reports(target: Path) -> str:
+    """The relative path from a page at `target` back to reports/ ('' or '../' ...), or reports/ as a file URL
+    for a page outside it (a run into another folder)."""
+    reports = config.project_root() / "reports"
+    if not target.is_relative_to(reports):
+        return reports.as_uri() + "/"
+    return "../" * (len(target.relative_to(reports).parts) - 1)
 
 
 def render_html(
     run: Run, source: Path | None = None, target: Path | None = None, notebook_link: str | None = None
 ) -> Path:
-    """Executed notebook → HTML report with the code hidden; written atomically (default paths: the run's)."""
+    """Executed notebook → HTML report with the code hidden (shown for a lab); written atomically (default paths:
+    the run's)."""
     # lazy: see execute_run
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(source or run.executed_path, as_version=4)
-    header = nbformat.v4.new_markdown_cell(report_header(run, notebook_link))
+    target = target or run.html_path
+    to_reports = _to_reports(target)
+    header = nbformat.v4.new_markdown_cell(report_header(run, notebook_link, to_reports))
     header["id"] = "report-header"  # a fixed id: nbformat would draw a random one
     # after the notebook's own title cell (its first markdown cell), if it starts with one
     first = nb.cells[0] if nb.cells else None
     nb.cells.insert(1 if first is not None and first.cell_type == "markdown" else 0, header)
     exporter = HTMLExporter(
         template_name="basic",
-        exclude_input=True,
+        exclude_input=not run.spec.shows_code,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         exclude_anchor_links=True,
-    )
-    target = target or run.html_path
-    reports = config.project_root() / "reports"
-    to_reports = (
-        "../" * (len(target.relative_to(reports).parts) - 1)
-        if target.is_relative_to(reports)
-        else reports.as_uri() + "/"
     )
     if run.spec.id != METHODS_REPORT:
         add_methods_link(nb, to_reports + f"{METHODS_REPORT}.html")

@@ -111,6 +111,27 @@ def _county_section(runs: list[Run], root: Path) -> list[str]:
     return parts + ["</ul>"]
 
 
+def _teaching_section(runs: list[Run], root: Path) -> list[str]:
+    """The labs for instructors and students: the guide, then each lab with its student version."""
+    labs = [run for run in runs if run.spec.shows_code and run.is_default]
+    if not labs:
+        return []
+    students = {run.spec.generated_from: run for run in labs if run.spec.generated_from}
+    solutions = [run for run in labs if not run.spec.generated_from]
+    parts = [
+        "<h2>Teaching</h2>",
+        f"<p>{len(solutions)} labs of about 45 minutes each, with the analysis in plain pandas and statsmodels and "
+        "exercises that check themselves; a session plan for each in "
+        '<a href="labs/guide.html">the instructor guide</a>.</p>',
+        "<ul>",
+    ]
+    for run in solutions:
+        student = students.get(run.spec.id)
+        extra = f" ({_link(student, root, 'student version')})" if student else ""
+        parts.append(f"<li>{_link(run, root, run.spec.title)}{extra}</li>")
+    return parts + ["</ul>"]
+
+
 def _downloads_section(root: Path) -> list[str]:
     data = root / "data"
     items = [
@@ -158,6 +179,7 @@ def index_html(runs=None) -> str:
         + INTRO[1:]
         + _statewide_section(runs, root)
         + _county_section(runs, root)
+        + _teaching_section(runs, root)
         + _downloads_section(root)
         + CLOSING
     )

@@ -14,6 +14,7 @@ from ma_ice_coop import config, io
 from ma_ice_coop.build.cache import code_digest, content_digest
 from ma_ice_coop.build.changes_page import CHANGES_PAGE, changes_source, write_changes_page
 from ma_ice_coop.build.index import write_index
+from ma_ice_coop.build.labs import GUIDE_FILE, GUIDE_PAGE, write_guide_page
 
 STEP_CACHE = "steps.json"
 
@@ -112,23 +113,25 @@ def build_all(
         from ma_ice_coop.build.pool import build_runs
         from ma_ice_coop.specs.notebooks import plan_runs
 
+        root = config.project_root()
         runs = plan_runs()
         build_runs(runs, workers=workers, force=force, out=out)
-        pages_key = content_digest(key.encode(), changes_source().read_bytes())
+        pages_key = content_digest(key.encode(), changes_source().read_bytes(), (root / GUIDE_FILE).read_bytes())
         _step("index", pages_key, _page_outputs(), lambda: _write_pages(runs), steps, force, out)
     print(f"build finished in {time.perf_counter() - start:.1f}s", file=out)
 
 
 def _page_outputs() -> list[Path]:
     folder = config.project_root() / "reports"
-    return [folder / "index.html", folder / CHANGES_PAGE]
+    return [folder / "index.html", folder / CHANGES_PAGE, config.project_root() / GUIDE_PAGE]
 
 
 def _write_pages(runs) -> None:
-    """reports/index.html and reports/changes.html (they depend on the registry, the code, the data and
-    CHANGES.md, all in the step's key)."""
+    """reports/index.html, reports/changes.html and the instructor guide, reports/labs/guide.html (they depend on
+    the registry, the code, the data, CHANGES.md and the guide's markdown, all in the step's key)."""
     write_index(runs)
     write_changes_page()
+    write_guide_page()
 
 
 def _ensure_dir(folder: Path) -> Path:

@@ -26,6 +26,7 @@ from ma_ice_coop import config
 from ma_ice_coop.build.cache import is_fresh, load_cache, run_keys, save_cache
 from ma_ice_coop.build.execute import BuildError, execute_run, render_html, start_kernel
 from ma_ice_coop.build.guard import remove_stale_scratch
+from ma_ice_coop.build.labs import write_student_versions
 from ma_ice_coop.errors import Interrupted
 from ma_ice_coop.specs.notebooks import Run, plan_runs
 
@@ -152,6 +153,7 @@ def build_runs(
     """
     out = out or sys.stderr
     remove_stale_scratch()
+    write_student_versions(ids, out=out)  # before the cache keys: a student version's key is its generated cells
     runs = runs if runs is not None else plan_runs(ids)
     cache = {} if force else load_cache()
     keys = run_keys(runs)

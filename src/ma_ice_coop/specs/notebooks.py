@@ -29,6 +29,14 @@ class NotebookSpec:
     # checked by nbval) when `executed` is given; otherwise they go to build/notebooks/ (ignored).
     html_template: str | None = None
     executed_template: str | None = None
+    # A lab's student version names the solution notebook it is made from (labs/student.py); it takes the
+    # solution's title (marked as the student version), kind and parameters.
+    generated_from: str | None = None
+
+    @property
+    def shows_code(self) -> bool:
+        """Lab reports show their code (the analysis is the lesson); the other reports hide it."""
+        return self.kind == LAB_KIND
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,10 @@ class Run:
         return reports / self.spec.id / f"{self.slug}.html"
 
 
+LAB_KIND = "lab"
+STUDENT_TITLE = " (student version)"
+
+
 def registry_path() -> Path:
     return config.project_root() / "notebooks" / "registry.yaml"
 
@@ -109,8 +121,10 @@ def expand_runs(entry: dict, path: Path) -> tuple[dict, ...]:
 def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
     path = path or registry_path()
     doc = read_yaml(path)
+    entries = {entry.get("id"): entry for entry in doc["notebooks"]}
     specs = []
     for entry in doc["notebooks"]:
+        entry = _with_source_entry(entry, entries, path)
         missing = [k for k in ("id", "path", "title", "kind", "runs") if k not in entry]
         if missing:
             raise ProjectError(f"{path}: notebook entry {entry.get('id', '?')} lacks {missing}")
@@ -125,12 +139,25 @@ def load_notebook_registry(path: Path | None = None) -> list[NotebookSpec]:
                 runs=expand_runs(entry, path),
                 html_template=outputs.get("html"),
                 executed_template=outputs.get("executed"),
+                generated_from=entry.get("generated_from"),
             )
         )
     ids = [s.id for s in specs]
     if len(ids) != len(set(ids)):
         raise ProjectError(f"{path}: notebook ids must be unique, got {ids}")
     return specs
+
+
+def _with_source_entry(entry: dict, entries: dict[str, dict], path: Path) -> dict:
+    """A student version's entry completed from its solution's: title (marked), kind and parameters."""
+    source_id = entry.get("generated_from")
+    if source_id is None:
+        return entry
+    source = entries.get(source_id)
+    if source is None or source.get("generated_from") or source.get("kind") != LAB_KIND:
+        raise ProjectError(f"{path}: notebook {entry.get('id', '?')}: generated_from {source_id!r} is not a lab")
+    inherited = {"title": source.get("title", "") + STUDENT_TITLE, "kind": LAB_KIND}
+    return inherited | {"parameters": source.get("parameters") or {}} | entry
 
 
 def make_run(spec: NotebookSpec, overrides: dict[str, Any]) -> Run:

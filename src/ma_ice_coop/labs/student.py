@@ -1,0 +1,89 @@
+"""The student version of a lab, made from its solution notebook (the source the instructor edits).
+
+In the solution notebook, each exercise's answer cell is a code cell tagged `solution`: comment lines that
+say what to do, then the code that computes the answer into named variables. In the student version that
+cell becomes a your-turn cell: the same comment lines, then `name = ...` for each variable the solution
+assigns (so the check cell below it says "not answered yet" until the student fills it in). Markdown cells
+tagged `solution` (worked answers to discussion questions) are left out. Every output is cleared: the build
+executes the student version like any other notebook.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+
+# A check cell calls the lab's check module: `check.exercise_2(custody_share)`.
+CHECK_CALL = re.compile(r"^check\.(exercise_\w+)\(", re.MULTILINE)
+SOLUTION_TAG = "solution"
+YOUR_TURN_TAG = "your-turn"
+STUDENT_NOTE = (
+    "*Student version: the answer cells are empty (`...`). Fill each one in, run it, then run the check below it. "
+    "The solution version of this lab is beside this one.*"
+)
+
+
+def assigned_names(source: str) -> list[str]:
+    """The variables a cell assigns at its top level, in order of first assignment."""
+    names: list[str] = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        else:
+            targets = [node.target] if isinstance(node, ast.AnnAssign | ast.AugAssign) else []
+        for target in targets:
+            for leaf in ast.walk(target):
+                if isinstance(leaf, ast.Name) and isinstance(leaf.ctx, ast.Store) and leaf.id not in names:
+                    names.append(leaf.id)
+    return names
+
+
+def stub_source(source: str) -> str:
+    """The your-turn cell for a solution cell: its leading comment lines, then `name = ...` per answer."""
+    lines = source.splitlines()
+    comments = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        comments.append(line)
+    names = assigned_names(source)
+    if not names:
+        raise ValueError(f"a solution cell must assign its answer to a variable; this one assigns none:\n{source}")
+    return "\n".join(comments + [f"{name} = ...  # your answer" for name in names])
+
+
+def _is_solution(cell) -> bool:
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def student_notebook(solution):
+    """The student version of a solution notebook (an nbformat node; the argument is not changed)."""
+    student = copy.deepcopy(solution)
+    cells = []
+    for cell in student.cells:
+        if _is_solution(cell) and cell.cell_type != "code":
+            continue
+        if _is_solution(cell):
+            cell.source = stub_source(cell.source)
+            tags = [t for t in cell.metadata.get("tags", []) if t != SOLUTION_TAG]
+            cell.metadata["tags"] = tags + [YOUR_TURN_TAG]
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    title = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), None)
+    if title is not None:
+        cells[title].source = cells[title].source.rstrip("\n") + "\n\n" + STUDENT_NOTE
+    student.cells = cells
+    return student
+
+
+def cell_sources(nb) -> list[tuple[str, str, list[str]]]:
+    """What a notebook says, without its outputs: (cell type, source, sorted tags) per cell."""
+    return [(c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))) for c in nb.cells]
+
+
+def check_cells(nb) -> list:
+    """The notebook's check cells, in order."""
+    return [cell for cell in nb.cells if cell.cell_type == "code" and CHECK_CALL.search(cell.source)]
