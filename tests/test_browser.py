@@ -44,13 +44,15 @@ SHOT_HEIGHT = 16000  # px: a screenshot shows the whole page up to this height (
 
 
 def _pages() -> list[str]:
-    """The index, the changes page, two county reports (the largest county and the smallest) and every
-    statewide notebook's default report (from the registry, so a new notebook is checked too)."""
+    """The index, the changes page, two county reports (the largest county and the smallest), every
+    statewide notebook's default report (from the registry, so a new notebook is checked too), the instructor
+    guide and a lab's page (with its code)."""
     from ma_ice_coop.specs.notebooks import load_notebook_registry, make_run
 
     statewide = [make_run(spec, {}).html_path for spec in load_notebook_registry() if spec.html_template is None]
     reports = [path.relative_to(REPO / "reports").as_posix() for path in statewide]
-    return ["index.html", "changes.html", "counties/Suffolk.html", "counties/Nantucket.html", *reports]
+    labs = ["labs/guide.html", "labs/student/lab1_cooperation.html"]
+    return ["index.html", "changes.html", "counties/Suffolk.html", "counties/Nantucket.html", *reports, *labs]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -10,7 +10,7 @@ import pytest
 from ma_ice_coop.build import labs as build_labs
 from ma_ice_coop.errors import ProjectError
 from ma_ice_coop.labs import checking
-from ma_ice_coop.labs.student import assigned_names, stub_source, student_notebook
+from ma_ice_coop.labs.student import assigned_names, one_folder_deeper, stub_source, student_notebook
 from ma_ice_coop.specs import notebooks
 
 
@@ -83,6 +83,13 @@ def test_a_solution_cell_becomes_a_stub_with_its_instructions():
     )
     with pytest.raises(ValueError, match="assigns none"):
         stub_source("# nothing\nprint(1)")
+
+
+def test_the_student_versions_links_point_one_folder_up():
+    text = "[a](../../reports/a.html) [b](https://x.org/b) [c](#c) [d](/d) ![e](e.png) [f](mailto:f@x.org)"
+    assert one_folder_deeper(text) == (
+        "[a](../../../reports/a.html) [b](https://x.org/b) [c](#c) [d](/d) ![e](../e.png) [f](mailto:f@x.org)"
+    )
 
 
 def test_the_student_notebook_drops_worked_answers_and_outputs():

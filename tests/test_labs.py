@@ -179,7 +179,7 @@ def test_a_lab_page_shows_its_code_its_launch_button_and_its_other_version(spec)
     text = page.read_text(encoding="utf-8")
     student = spec if spec.generated_from else STUDENTS[spec.id]
     other = next(s for s in SPECS if s.id == spec.generated_from) if spec.generated_from else student
-    assert "jp-InputArea" in text, "a lab page shows its code"
+    assert 'class="input_area"' in text, "a lab page shows its code"
     assert binder_url(student.path.relative_to(REPO)).replace("&", "&amp;") in text
     targets = {(page.parent / href).resolve() for href in re.findall(r'href="([^"#:]+)"', text)}
     assert make_run(other, {}).html_path in targets, f"{page.name} links its other version"

@@ -25,7 +25,7 @@ from ma_ice_coop.build.cache import notebook_modules
 from ma_ice_coop.build.guard import scratch_folder
 from ma_ice_coop.build.labs import lab_header_lines
 from ma_ice_coop.errors import ParameterError, ProjectError
-from ma_ice_coop.present.pages import html_page
+from ma_ice_coop.present.pages import CODE_CSS, html_page
 from ma_ice_coop.specs.notebooks import Run, load_notebook_registry, make_run
 
 KERNEL = "python3"
@@ -160,7 +160,8 @@ def render_html(
     if run.spec.id != METHODS_REPORT:
         add_methods_link(nb, to_reports + f"{METHODS_REPORT}.html")
     body, _ = exporter.from_notebook_node(nb)
-    io.atomic_write_text(target, html_page(run.spec.title, body, home=to_reports + "index.html"))
+    css = CODE_CSS if run.spec.shows_code else ""
+    io.atomic_write_text(target, html_page(run.spec.title, body, home=to_reports + "index.html", css=css))
     return target
 
 

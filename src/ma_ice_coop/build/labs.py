@@ -18,7 +18,6 @@ GUIDE_FILE = Path("notebooks") / "labs" / "README.md"
 GUIDE_PAGE = Path("reports") / "labs" / "guide.html"
 GUIDE_TITLE = "Teaching with these notebooks: the instructor guide"
 BINDER = "https://mybinder.org/v2/gh/{repository}/HEAD?urlpath={path}"
-BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 
 
 def write_student_versions(ids: list[str] | None = None, out=None) -> list[Path]:
@@ -70,9 +69,10 @@ def lab_header_lines(run: Run, to_reports: str) -> list[str]:
         other = next((s for s in specs.values() if s.generated_from == run.spec.id), None)
         words = "the student version, with empty answer cells"
     student = run.spec if run.spec.generated_from or other is None else other
+    # a text link, not the badge image: a report page loads nothing from elsewhere (it works offline)
     lines = [
-        f"[![Launch the student version on Binder]({BINDER_BADGE})]({binder_url(student.path.relative_to(root))}) "
-        "Launch the student version on Binder (a free service: it starts in a few minutes, nothing is saved)."
+        f"**[Launch the student version on Binder]({binder_url(student.path.relative_to(root))})** (a free service: "
+        "it starts in a few minutes, and nothing is saved, so download your notebook before you close the tab)."
     ]
     if other is not None:
         lines.append(f"This lab's other version: [{words}]({to_reports}{_page(other)}).")
@@ -93,7 +93,8 @@ def guide_html() -> str:
     from ma_ice_coop.present.pages import html_page  # lazy: with it
 
     text = (config.project_root() / GUIDE_FILE).read_text(encoding="utf-8")
-    body = re.sub(r"\]\(((?!https?:)[^)#]+)\.ipynb([#)])", r"](\1.html\2", markdown_html(text))
+    text = re.sub(r"\]\(((?![a-z]+:)[^)#]+)\.ipynb([#)])", r"](\1.html\2", text)
+    body = markdown_html(text)
     return html_page(GUIDE_TITLE, body, home="../index.html")
 
 

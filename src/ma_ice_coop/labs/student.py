@@ -4,8 +4,9 @@ In the solution notebook, each exercise's answer cell is a code cell tagged `sol
 say what to do, then the code that computes the answer into named variables. In the student version that
 cell becomes a your-turn cell: the same comment lines, then `name = ...` for each variable the solution
 assigns (so the check cell below it says "not answered yet" until the student fills it in). Markdown cells
-tagged `solution` (worked answers to discussion questions) are left out. Every output is cleared: the build
-executes the student version like any other notebook.
+tagged `solution` (worked answers to discussion questions) are left out; the relative links of the others are
+made one folder deeper (the student version lives in student/). Every output is cleared: the build executes the
+student version like any other notebook.
 """
 
 from __future__ import annotations
@@ -53,6 +54,15 @@ def stub_source(source: str) -> str:
     return "\n".join(comments + [f"{name} = ...  # your answer" for name in names])
 
 
+# A relative markdown link or image: `](path` where path is not a URL, an anchor or an absolute path.
+_RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)")
+
+
+def one_folder_deeper(markdown: str) -> str:
+    """The markdown's relative links, seen from a folder one level below (the student versions sit in student/)."""
+    return _RELATIVE_LINK.sub("](../", markdown)
+
+
 def _is_solution(cell) -> bool:
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
@@ -71,6 +81,8 @@ def student_notebook(solution):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        else:
+            cell.source = one_folder_deeper(cell.source)
         cells.append(cell)
     title = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), None)
     if title is not None:

@@ -30,15 +30,22 @@ footer.cite{margin-top:3rem;border-top:1px solid #ddd;font-size:.85rem;color:#44
 """
 
 
-def html_page(title: str, body: str, *, home: str, root: str | None = None) -> str:
+# Pages that show their code (the labs): code cells stand out from their outputs.
+CODE_CSS = (
+    ".input_area pre{background:#f4f6f8;border-left:3px solid #0b3d5c;padding:.5rem .75rem;margin:1rem 0 .25rem}"
+    ".output_area pre{margin:.25rem 0 1rem}"
+)
+
+
+def html_page(title: str, body: str, *, home: str, root: str | None = None, css: str = "") -> str:
     """A lean, self-contained report page: escaped title, a link home, small inline CSS and a footer saying how
     to cite the page; `root` is the relative path from the page to the project root (default: beside `home`'s
-    folder's parent, as for a page under reports/)."""
+    folder's parent, as for a page under reports/); `css` is added to the page's style (e.g. CODE_CSS)."""
     root = home.removesuffix("index.html") + "../" if root is None else root
     return (
         f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}</style>\n</head>\n<body>\n"
+        f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}{css}</style>\n</head>\n<body>\n"
         f'<nav><a href="{html.escape(home)}">ICE detainer cooperation in Massachusetts: all reports</a></nav>\n'
         f"<main>\n{body}\n{footer_html(title, root)}\n</main>\n</body>\n</html>\n"
     )
