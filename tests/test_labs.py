@@ -94,6 +94,14 @@ def test_lab_cells_are_short_and_never_reach_into_views(spec):
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda spec: spec.id)
+def test_every_lab_figure_has_alt_text(lab):
+    """A figure cell's `alt` metadata becomes the image's alt text in the report (nbconvert reads it)."""
+    for cell in _read(lab.path).cells:
+        if cell.cell_type == "code" and any("image/png" in o.get("data", {}) for o in cell.outputs):
+            assert len(cell.metadata.get("alt", "")) > 40, f"figure cell {cell.get('id')} needs `alt` metadata"
+
+
+@pytest.mark.parametrize("lab", LABS, ids=lambda spec: spec.id)
 def test_the_solution_passes_every_check_and_the_student_version_is_not_answered_yet(lab):
     for cell in check_cells(_read(lab.path)):
         assert _shown(cell).startswith("✓"), f"{cell.source!r} shows {_shown(cell)!r}"

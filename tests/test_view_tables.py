@@ -39,6 +39,9 @@ def _reads(modules: frozenset[str]) -> tuple[set[str], list[tuple[str, str]]]:
 def test_declared_tables_are_the_tables_its_code_reads(notebook_id):
     modules = cache.notebook_modules(SPECS[notebook_id].path)
     declared = cache.declared_tables(modules)
+    if SPECS[notebook_id].shows_code:  # a lab reads the tables in its own cells: its key covers every table
+        assert declared is None, f"{notebook_id}: a lab imports no view, so it declares no tables"
+        return
     assert declared is not None, f"{notebook_id}: its view declares no PROCESSED_TABLES"
     literal, other = _reads(modules)
     assert set(declared) == literal, f"{notebook_id}: declared {sorted(declared)}, its code reads {sorted(literal)}"

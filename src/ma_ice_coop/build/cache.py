@@ -163,7 +163,8 @@ def data_digest(tables: list[str] | None = None) -> str:
 
 
 def notebook_source_digest(path: Path) -> str:
-    """Cell types, sources and tags only: the notebook's own outputs do not count."""
+    """Cell types, sources, tags and figure alt texts (a cell's `alt` metadata, which the HTML report shows) only:
+    the notebook's own outputs do not count."""
     doc = json.loads(path.read_text(encoding="utf-8"))
     cells = [
         (
@@ -171,6 +172,7 @@ def notebook_source_digest(path: Path) -> str:
             "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
             sorted(c.get("metadata", {}).get("tags", [])),
         )
+        + ((c["metadata"]["alt"],) if c.get("metadata", {}).get("alt") else ())
         for c in doc["cells"]
     ]
     return content_digest(json.dumps(cells, sort_keys=True).encode())

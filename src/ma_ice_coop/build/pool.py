@@ -49,6 +49,17 @@ def _shutdown_kernel() -> None:
         _KERNEL_MANAGER = None
 
 
+# Between runs in a warm kernel: clear the namespace and the pandas display options (a report's setup sets them;
+# a lab does not, and must show its tables as a fresh kernel would: nbval re-runs each notebook in one).
+RESET_CODE = (
+    "get_ipython().run_line_magic('reset', '-f')\n"
+    "import sys as _sys\n"
+    "if 'pandas' in _sys.modules:\n"
+    "    _sys.modules['pandas'].reset_option('display')\n"
+    "del _sys"
+)
+
+
 def warm_kernel():
     """This process's kernel: started on first use, namespace cleared before each later use."""
     global _KERNEL_MANAGER
@@ -58,7 +69,7 @@ def warm_kernel():
         try:
             client.wait_for_ready(timeout=60)
             client.execute_interactive(
-                "get_ipython().run_line_magic('reset', '-f')",
+                RESET_CODE,
                 store_history=False,
                 timeout=60,
                 output_hook=lambda msg: None,

@@ -91,9 +91,12 @@ def student_notebook(solution):
     return student
 
 
-def cell_sources(nb) -> list[tuple[str, str, list[str]]]:
-    """What a notebook says, without its outputs: (cell type, source, sorted tags) per cell."""
-    return [(c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))) for c in nb.cells]
+def cell_sources(nb) -> list[tuple]:
+    """What a notebook says, without its outputs: (cell type, source, sorted tags, figure alt text) per cell."""
+    return [
+        (c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", [])), c.get("metadata", {}).get("alt"))
+        for c in nb.cells
+    ]
 
 
 def check_cells(nb) -> list:
