@@ -3,15 +3,20 @@ version's stubs, the registry's student entries and the guide page's links."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import nbformat
 import pandas as pd
 import pytest
 
 from ma_ice_coop.build import labs as build_labs
-from ma_ice_coop.errors import ProjectError
+from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.labs import checking
 from ma_ice_coop.labs.student import assigned_names, one_folder_deeper, stub_source, student_notebook
 from ma_ice_coop.specs import notebooks
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @checking.exercise("9.1", right="That is the share.")
@@ -130,3 +135,27 @@ def test_the_guide_page_links_the_lab_reports_not_the_notebooks():
     html = build_labs.guide_html()
     assert "student/lab1_cooperation.html" in html and "lab1_cooperation.ipynb" not in html
     assert build_labs.binder_url(build_labs.GUIDE_FILE).startswith("https://mybinder.org/v2/gh/")
+
+
+def test_grading_runs_a_copy_and_lists_every_check(tmp_path):
+    """A submission with one wrong answer and one cell that raises: the other checks still run and are listed."""
+    from ma_ice_coop.build.grading import NO_FEEDBACK, grade_notebooks  # here: it runs a kernel
+
+    solution = REPO / "notebooks" / "labs" / "lab1_cooperation.ipynb"
+    nb = nbformat.read(solution, as_version=4)
+    answers = [cell for cell in nb.cells if "solution" in cell.metadata.get("tags", [])]
+    answers[0].source = "by_operator = detainers['operator_type'].value_counts(normalize=True)"
+    answers[1].source = "raise RuntimeError('a broken cell')"
+    submitted = tmp_path / "alice.ipynb"
+    nbformat.write(nb, submitted)
+    before = submitted.read_bytes()
+    out = io.StringIO()
+    (grade,) = grade_notebooks([submitted], out=out)
+    statuses = [status for _, status, _ in grade.checks]
+    assert statuses[0] == checking.NOT_YET and statuses[1] == NO_FEEDBACK
+    assert statuses[2:] == [checking.RIGHT] * (len(statuses) - 2)
+    assert grade.errors and "RuntimeError: a broken cell" in grade.errors[0]
+    assert f"{len(statuses) - 2} of {len(statuses)} right, 1 not yet" in out.getvalue()
+    assert submitted.read_bytes() == before, "the submitted file is never changed"
+    with pytest.raises(ParameterError, match="no such notebook"):
+        grade_notebooks([tmp_path / "bob.ipynb"])

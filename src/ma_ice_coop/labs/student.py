@@ -21,7 +21,7 @@ SOLUTION_TAG = "solution"
 YOUR_TURN_TAG = "your-turn"
 STUDENT_NOTE = (
     "*Student version: the answer cells are empty (`...`). Fill each one in, run it, then run the check below it. "
-    "The solution version of this lab is beside this one.*"
+    "The solution version, with the answers, is the notebook of the same name one folder up.*"
 )
 
 
