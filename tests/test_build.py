@@ -192,3 +192,20 @@ def test_executed_notebook_has_no_volatile_metadata(tmp_path, monkeypatch):
     doc = json.loads(first)
     assert "papermill" not in doc["metadata"]
     assert all("papermill" not in c["metadata"] and "execution" not in c["metadata"] for c in doc["cells"])
+
+
+def test_cleaning_joins_printed_text_the_kernel_sent_in_pieces():
+    """The kernel may split one cell's printing into several messages (timing): stored, it is one output."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("print('a'); print('b')", execution_count=7)
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a"),
+        nbformat.v4.new_output("stream", name="stdout", text="\nb\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="w\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="c\n"),
+    ]
+    nb.cells = [cell]
+    build.clean_notebook(nb)
+    stored = [(o.name, o.text) for o in nb.cells[0].outputs]
+    assert stored == [("stdout", "a\nb\n"), ("stderr", "w\n"), ("stdout", "c\n")]
+    assert nb.cells[0].execution_count == 1

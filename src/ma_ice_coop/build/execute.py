@@ -36,8 +36,9 @@ class BuildError(ProjectError):
 
 
 def clean_notebook(nb) -> None:
-    """Remove what changes from run to run but says nothing about the results (timings, run ids), and
-    number the executed cells 1, 2, ... as a fresh kernel would (a warm kernel keeps counting)."""
+    """Remove what changes from run to run but says nothing about the results (timings, run ids, how printed
+    text was split into messages), and number the executed cells 1, 2, ... as a fresh kernel would (a warm kernel
+    keeps counting)."""
     nb.metadata.pop("papermill", None)
     count = 0
     for cell in nb.cells:
@@ -49,10 +50,28 @@ def clean_notebook(nb) -> None:
             if cell.get("execution_count") is not None:
                 count += 1
                 cell.execution_count = count
-            for output in cell.get("outputs", []):
+            cell.outputs = merged_streams(cell.get("outputs", []))
+            for output in cell.outputs:
                 output.get("metadata", {}).pop("execution", None)
                 if output.get("output_type") == "execute_result":
                     output["execution_count"] = cell.execution_count
+
+
+def merged_streams(outputs: list) -> list:
+    """Outputs with each run of consecutive stdout (or stderr) pieces joined into one: how the kernel splits a
+    cell's printing into messages depends on timing, so the same cell could be stored differently run to run."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def execute_run(run: Run, km=None, target: Path | None = None) -> Path:
