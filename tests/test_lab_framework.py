@@ -159,3 +159,30 @@ def test_grading_runs_a_copy_and_lists_every_check(tmp_path):
     assert submitted.read_bytes() == before, "the submitted file is never changed"
     with pytest.raises(ParameterError, match="no such notebook"):
         grade_notebooks([tmp_path / "bob.ipynb"])
+
+
+def test_the_build_writes_a_student_version_only_when_it_would_say_something_else(tmp_path, monkeypatch):
+    from ma_ice_coop import config  # here: the project root is redirected for this test only
+
+    (tmp_path / "notebooks" / "labs").mkdir(parents=True)
+    (tmp_path / "notebooks" / "registry.yaml").write_text(
+        "notebooks:\n"
+        "  - {id: lab9, path: notebooks/labs/lab9.ipynb, title: Lab 9, kind: lab, runs: [{}]}\n"
+        "  - {id: lab9_student, path: notebooks/labs/student/lab9.ipynb, generated_from: lab9, runs: [{}]}\n"
+    )
+    solution = nbformat.v4.new_notebook()
+    solution.cells = [
+        nbformat.v4.new_markdown_cell("# Lab 9\n\nLearning goals"),
+        nbformat.v4.new_code_cell("# Compute it.\nx = 1", metadata={"tags": ["solution"]}),
+    ]
+    nbformat.write(solution, tmp_path / "notebooks" / "labs" / "lab9.ipynb")
+    monkeypatch.setattr(config, "project_root", lambda: tmp_path)
+    student = tmp_path / "notebooks" / "labs" / "student" / "lab9.ipynb"
+    out = io.StringIO()
+    assert build_labs.write_student_versions(out=out) == [student] and "student version" in out.getvalue()
+    assert "x = ...  # your answer" in student.read_text(encoding="utf-8")
+    assert build_labs.write_student_versions(out=out) == [], "nothing to write when it already says the same"
+    solution.cells[1].source = "# Compute it twice.\nx = 2"
+    nbformat.write(solution, tmp_path / "notebooks" / "labs" / "lab9.ipynb")
+    assert build_labs.write_student_versions(["lab9_student"], out=out) == [student]
+    assert build_labs.write_student_versions(["lab9"], out=out) == [], "only the notebooks asked for"

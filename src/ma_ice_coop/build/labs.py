@@ -4,6 +4,7 @@ the instructor guide (notebooks/labs/README.md, rendered to reports/labs/guide.h
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -22,12 +23,10 @@ BINDER = "https://mybinder.org/v2/gh/{repository}/HEAD?urlpath={path}"
 
 def write_student_versions(ids: list[str] | None = None, out=None) -> list[Path]:
     """Write each lab's student version (or those among notebook `ids`) from its solution notebook, when what it
-    would say (cell sources and tags) differs from the committed one; its outputs are then cleared, and the
-    notebook run executes it. Returns the notebooks written."""
-    # lazy: nbformat takes a second to import; a build with no lab to write should not wait for it
-    import nbformat
-
-    from ma_ice_coop.labs.student import cell_sources, student_notebook  # lazy: with nbformat
+    would say (cell sources, tags and alt texts) differs from the committed one; its outputs are then cleared,
+    and the notebook run executes it. Returns the notebooks written. Read as plain JSON: a build with nothing to
+    write does not import nbformat."""
+    from ma_ice_coop.labs.student import cell_sources, student_notebook  # lazy: the CLI's start-up needs neither
 
     specs = load_notebook_registry()
     by_id = {spec.id: spec for spec in specs}
@@ -35,14 +34,25 @@ def write_student_versions(ids: list[str] | None = None, out=None) -> list[Path]
     for spec in specs:
         if spec.generated_from is None or (ids and spec.id not in ids):
             continue
-        student = student_notebook(nbformat.read(by_id[spec.generated_from].path, as_version=4))
-        if spec.path.exists() and cell_sources(nbformat.read(spec.path, as_version=4)) == cell_sources(student):
+        student = student_notebook(_read_json(by_id[spec.generated_from].path))
+        if spec.path.exists() and cell_sources(_read_json(spec.path)) == cell_sources(student):
             continue
-        io.atomic_write_text(spec.path, nbformat.writes(student) + "\n")
+        _write_notebook(spec.path, student)
         written.append(spec.path)
         where = spec.path.relative_to(config.project_root())
         print(f"  labs: wrote the student version {where}", file=out or sys.stderr)
     return written
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write_notebook(path: Path, notebook: dict) -> None:
+    """Write a notebook as the build writes every executed one (nbformat's layout, a final newline)."""
+    import nbformat  # lazy: only when a student version is (re)written
+
+    io.atomic_write_text(path, nbformat.writes(nbformat.from_dict(notebook)) + "\n")
 
 
 def repository() -> str:

@@ -164,11 +164,12 @@ def build_runs(
     """
     out = out or sys.stderr
     remove_stale_scratch()
-    write_student_versions(ids, out=out)  # before the cache keys: a student version's key is its generated cells
+    # before the cache keys (a student version's key is its generated cells); a rewritten one has no outputs: rerun
+    rewritten = set(write_student_versions(ids, out=out))
     runs = runs if runs is not None else plan_runs(ids)
-    cache = {} if force else load_cache()
+    cache = load_cache()  # forced runs replace their own keys; the other runs keep theirs
     keys = run_keys(runs)
-    todo = [run for run in runs if force or not is_fresh(run, keys[run.label], cache)]
+    todo = [run for run in runs if force or run.spec.path in rewritten or not is_fresh(run, keys[run.label], cache)]
     status = {run.label: "cached" for run in runs if run not in todo}
     if not todo:
         print(f"  notebooks: all {len(runs)} runs up to date (cached)", file=out)

@@ -67,38 +67,50 @@ def _is_solution(cell) -> bool:
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
-def student_notebook(solution):
-    """The student version of a solution notebook (an nbformat node; the argument is not changed)."""
+def _text(source) -> str:
+    """A cell's source as one string (a notebook file may store it as a list of lines)."""
+    return "".join(source) if isinstance(source, list) else source
+
+
+def student_notebook(solution: dict) -> dict:
+    """The student version of a solution notebook: a notebook as read from its file (json or nbformat: only
+    dictionary access is used), not changed."""
     student = copy.deepcopy(solution)
     cells = []
-    for cell in student.cells:
-        if _is_solution(cell) and cell.cell_type != "code":
+    for cell in student["cells"]:
+        cell["source"] = _text(cell["source"])
+        if _is_solution(cell) and cell["cell_type"] != "code":
             continue
         if _is_solution(cell):
-            cell.source = stub_source(cell.source)
-            tags = [t for t in cell.metadata.get("tags", []) if t != SOLUTION_TAG]
-            cell.metadata["tags"] = tags + [YOUR_TURN_TAG]
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
+            cell["source"] = stub_source(cell["source"])
+            tags = [t for t in cell["metadata"].get("tags", []) if t != SOLUTION_TAG]
+            cell["metadata"]["tags"] = tags + [YOUR_TURN_TAG]
+        if cell["cell_type"] == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
         else:
-            cell.source = one_folder_deeper(cell.source)
+            cell["source"] = one_folder_deeper(cell["source"])
         cells.append(cell)
-    title = next((i for i, c in enumerate(cells) if c.cell_type == "markdown"), None)
+    title = next((c for c in cells if c["cell_type"] == "markdown"), None)
     if title is not None:
-        cells[title].source = cells[title].source.rstrip("\n") + "\n\n" + STUDENT_NOTE
-    student.cells = cells
+        title["source"] = title["source"].rstrip("\n") + "\n\n" + STUDENT_NOTE
+    student["cells"] = cells
     return student
 
 
-def cell_sources(nb) -> list[tuple]:
+def cell_sources(nb: dict) -> list[tuple]:
     """What a notebook says, without its outputs: (cell type, source, sorted tags, figure alt text) per cell."""
     return [
-        (c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", [])), c.get("metadata", {}).get("alt"))
-        for c in nb.cells
+        (
+            c["cell_type"],
+            _text(c["source"]),
+            sorted(c.get("metadata", {}).get("tags", [])),
+            c.get("metadata", {}).get("alt"),
+        )
+        for c in nb["cells"]
     ]
 
 
-def check_cells(nb) -> list:
+def check_cells(nb: dict) -> list:
     """The notebook's check cells, in order."""
-    return [cell for cell in nb.cells if cell.cell_type == "code" and CHECK_CALL.search(cell.source)]
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and CHECK_CALL.search(_text(c["source"]))]
