@@ -29,6 +29,22 @@ def counts_check(counts):
     checking.series(counts, pd.Series({"sheriff": 3, "police": 1}), what="The counts")
 
 
+@checking.exercise("9.4", right="Fine.")
+def parameter_check(year):
+    if year < 2010:
+        raise checking.CannotCheck("no value before 2010: rerun with a later year.")
+
+
+def test_a_check_with_no_right_answer_for_the_parameters_says_so_and_is_not_a_mistake():
+    feedback = parameter_check(2005)
+    assert feedback.status == checking.CANNOT_CHECK and not feedback
+    assert (
+        str(feedback)
+        == "– Exercise 9.4: cannot be checked with these parameters. no value before 2010: rerun with a later year."
+    )
+    assert parameter_check(2016)
+
+
 @checking.exercise("9.3", right="Yes.")
 def choice_check(answer):
     checking.choice(answer, {"a": None, "b": "No: b counts state prisons."}, what="Your choice")
@@ -73,7 +89,12 @@ def test_choice_checks_give_the_reason_for_each_wrong_option():
 
 def test_a_check_given_the_wrong_number_of_answers_says_so():
     assert "takes 1 answer(s): share" in str(share_check(0.25, 0.3))
-    assert checking.checks_in(globals()) == {"9.1": share_check, "9.2": counts_check, "9.3": choice_check}
+    assert checking.checks_in(globals()) == {
+        "9.1": share_check,
+        "9.2": counts_check,
+        "9.3": choice_check,
+        "9.4": parameter_check,
+    }
 
 
 def test_a_solution_cell_becomes_a_stub_with_its_instructions():

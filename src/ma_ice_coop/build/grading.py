@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import ParameterError
-from ma_ice_coop.labs.checking import MARKS, NOT_ANSWERED, NOT_YET, RIGHT
+from ma_ice_coop.labs.checking import CANNOT_CHECK, MARKS, NOT_ANSWERED, NOT_YET, RIGHT
 from ma_ice_coop.labs.student import check_cells
 
 CELL_TIMEOUT = 600  # seconds: a lab cell that runs longer than this is stopped and counted as failed
@@ -39,6 +39,7 @@ class Grade:
         total = len(self.checks)
         return (
             f"{counts[RIGHT]} of {total} right, {counts[NOT_YET]} not yet, {counts[NOT_ANSWERED]} not answered"
+            f"{f', {counts[CANNOT_CHECK]} cannot be checked' if counts[CANNOT_CHECK] else ''}"
             f"{f', {counts[NO_FEEDBACK]} without feedback' if counts[NO_FEEDBACK] else ''}; "
             f"{len(self.errors)} cell(s) raised an error"
         )

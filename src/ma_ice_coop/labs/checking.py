@@ -8,6 +8,8 @@ decorator turns that into a `Feedback`, the value a lab's check cell shows:
     ✓ Exercise 1.2: right. ...          the answer matches
     ✗ Exercise 1.2: not yet. ...         it does not, and why (never the expected value itself)
     … Exercise 1.2: not answered yet. ...  the cell still holds the `...` stub of the student version
+    – Exercise 1.2: cannot be checked with these parameters. ...  (raised as `CannotCheck`: no right answer
+      exists for this run's parameters, e.g. a covariate the panel lacks for the year)
 
 so the student version runs top to bottom without an error.
 """
@@ -23,12 +25,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 RIGHT, NOT_YET, NOT_ANSWERED = "right", "not yet", "not answered yet"
-MARKS = {RIGHT: "✓", NOT_YET: "✗", NOT_ANSWERED: "…"}
+CANNOT_CHECK = "cannot be checked with these parameters"
+MARKS = {RIGHT: "✓", NOT_YET: "✗", NOT_ANSWERED: "…", CANNOT_CHECK: "–"}
 STUB_ADVICE = "Replace each ... in the your-turn cell above with your answer, run that cell, then run this one again."
 
 
 class NotYet(Exception):
     """An answer is not right; the message says why, in words a student can act on."""
+
+
+class CannotCheck(Exception):
+    """The exercise has no right answer with the lab's parameters (a covariate missing for the year, a model the
+    data cannot support); the message says why and what to change. Not the student's mistake."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,8 @@ def exercise(number: str, *, right: str):
                 extra = check(*answers)
             except NotYet as reason:
                 return Feedback(number, NOT_YET, str(reason))
+            except CannotCheck as reason:
+                return Feedback(number, CANNOT_CHECK, str(reason))
             except (TypeError, ValueError, KeyError, AttributeError, IndexError) as error:
                 return Feedback(number, NOT_YET, f"your answer could not be checked ({type(error).__name__}: {error}).")
             return Feedback(number, RIGHT, f"{right} {extra or ''}".strip())

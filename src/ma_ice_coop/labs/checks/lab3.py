@@ -16,7 +16,7 @@ from scipy import stats
 
 from ma_ice_coop.analysis import measures, models
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.labs.checking import Example, NotYet, choice, exercise, number
+from ma_ice_coop.labs.checking import CannotCheck, Example, NotYet, choice, exercise, number
 from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
 from ma_ice_coop.tables.reference import load_counties
 
@@ -76,7 +76,7 @@ def _need(var: str) -> None:
     if _analysed()[var].isna().all():
         years = read_processed("county_covariates").query("variable == @var and value.notna()")["year"]
         years = sorted(years.unique().tolist())
-        raise NotYet(
+        raise CannotCheck(
             f"the covariate panel has no {var} at or before {_settings['covariate_year']} (only {years}), so this "
             f"exercise cannot be done for this year: rerun the lab with covariate_year {years[0]} or later."
         )

@@ -21,7 +21,7 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import contract_end_rows, event_timestamp, key_event, last_day_in_ice_records
 from ma_ice_coop.analysis.its import MIN_POINTS_PER_SEGMENT, ItsResult, interrupted_time_series
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.labs.checking import Example, NotYet, choice, count, exercise
+from ma_ice_coop.labs.checking import CannotCheck, Example, NotYet, choice, count, exercise
 
 WINDOW_MONTHS = 24
 """Months on each side of the event's month given to the model (as in the policy-timeline report)."""
@@ -146,7 +146,7 @@ _LEVEL_SLIPS = {
 def exercise_2(event, level_change):
     want = expected_2(event)
     if not math.isfinite(want):
-        raise NotYet(REFUSED)
+        raise CannotCheck(REFUSED)
     value = _as_real(level_change, "level_change")
     if _close(value, want):
         return
