@@ -207,3 +207,15 @@ def test_the_build_writes_a_student_version_only_when_it_would_say_something_els
     nbformat.write(solution, tmp_path / "notebooks" / "labs" / "lab9.ipynb")
     assert build_labs.write_student_versions(["lab9_student"], out=out) == [student]
     assert build_labs.write_student_versions(["lab9"], out=out) == [], "only the notebooks asked for"
+
+
+def test_a_known_mistake_is_named_unless_the_right_answer_looks_the_same():
+    mistakes = [("You divided by the resolved detainers.", 0.6), ("That is a tuple of shares.", (0.1, 0.2))]
+    with pytest.raises(checking.NotYet, match="resolved"):
+        checking.known_mistake(0.6001, mistakes, right=0.2)
+    with pytest.raises(checking.NotYet, match="tuple"):
+        checking.known_mistake((0.1, 0.2), mistakes, right=0.2)
+    checking.known_mistake(0.6, mistakes, right=0.6)  # the right answer equals the slip: nothing to say
+    checking.known_mistake(pd.Series([0.6]), mistakes, right=0.2)  # unreadable: number() says what is wrong
+    assert not checking.same(1e-12, 7e-10, abs_tol=0) and checking.same(1e-12, 7e-10)
+    assert checking.is_nan(float("nan")) and not checking.is_nan(None) and not checking.is_nan(0.0)

@@ -82,7 +82,7 @@ def lab_header_lines(run: Run, to_reports: str) -> list[str]:
     # a text link, not the badge image: a report page loads nothing from elsewhere (it works offline)
     lines = [
         f"**[Launch the student version on Binder]({binder_url(student.path.relative_to(root))})** (a free service: "
-        "it starts in a few minutes, and nothing is saved, so download your notebook before you close the tab)."
+        "it can take a while to start, and nothing is saved, so download your notebook before you close the tab)."
     ]
     if other is not None:
         lines.append(f"This lab's other version: [{words}]({to_reports}{_page(other)}).")

@@ -22,6 +22,7 @@ import math
 import numbers
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 RIGHT, NOT_YET, NOT_ANSWERED = "right", "not yet", "not answered yet"
@@ -110,6 +111,33 @@ def checks_in(namespace: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------- comparisons (raise NotYet)
+
+
+def is_nan(value) -> bool:
+    """True for a NaN number (the answer "no share: nothing to divide"); False for anything else."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isnan(value)
+
+
+def same(answer, target, rel: float = 1e-3, abs_tol: float = 1e-9) -> bool:
+    """Answer and target (numbers, or tuples of numbers) agree within `rel` (and `abs_tol`); False for anything
+    unreadable (a Series, text, True/False: the comparisons below say what is wrong with those)."""
+    if isinstance(answer, pd.Series | pd.DataFrame | bool | str):
+        return False
+    try:
+        a, t = np.atleast_1d(np.asarray(answer, dtype=float)), np.atleast_1d(np.asarray(target, dtype=float))
+    except (TypeError, ValueError):
+        return False
+    if a.shape != t.shape:
+        return False
+    return all(math.isclose(x, y, rel_tol=rel, abs_tol=abs_tol) for x, y in zip(a, t, strict=True))
+
+
+def known_mistake(answer, mistakes, right, rel: float = 1e-3, abs_tol: float = 1e-9) -> None:
+    """Raise NotYet with the reason of the first (reason, value) in `mistakes` that the answer equals, unless the
+    right answer equals that value too (then the slip cannot be told from the right answer)."""
+    for reason, value in mistakes:
+        if same(answer, value, rel, abs_tol) and not same(value, right, rel, abs_tol):
+            raise NotYet(reason)
 
 
 def _type_name(value) -> str:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from ma_ice_coop.labs.checking import Example, NotYet, choice, count, exercise, number, series
+from ma_ice_coop.labs.checking import Example, NotYet, choice, count, exercise, is_nan, known_mistake, number, series
 
 POOL_NOTE = (
     "It is the state pool of the counties' custody_share rows in reports/data/county_measures.csv (numerators "
@@ -89,14 +89,6 @@ def expected_3(county: str) -> dict:
     }
 
 
-def _is_nan(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isnan(value)
-
-
-def _close(value, expected: float) -> bool:
-    return isinstance(value, numbers.Real) and not _is_nan(value) and math.isclose(value, expected, rel_tol=1e-3)
-
-
 # ----------------------------------------------------------------------------- exercise 1.1
 
 
@@ -156,9 +148,7 @@ def exercise_2(state_n, state_share):
         "by all detainers, blank outcomes included.",
         want["declined"] / want["n"]: "state_share counts declines: the custody share counts outcome 'custody'.",
     }
-    for value, reason in shares.items():
-        if _close(state_share, value) and not _close(state_share, want["share"]):
-            raise NotYet(reason)
+    known_mistake(state_share, [(reason, value) for value, reason in shares.items()], want["share"])
     number(state_share, want["share"], what="state_share", share=True)
     return POOL_NOTE
 
@@ -169,16 +159,17 @@ def exercise_2(state_n, state_share):
 def _share(answer, expected: float, *, what: str, denominator: str, other: float) -> None:
     """A share that may not exist (NaN when its denominator is 0); `other` is the other definition's value."""
     if math.isnan(expected):
-        if _is_nan(answer):
+        if is_nan(answer):
             return
         raise NotYet(
             f"{denominator} is 0, so there is nothing to divide and no share: set {what} to np.nan. A 0 would say "
             "ICE never took custody, which these records do not say."
         )
-    if _is_nan(answer):
+    if is_nan(answer):
         raise NotYet(f"{what} is NaN, but {denominator} is not 0: there is a share to compute.")
-    if _close(answer, other) and not _close(answer, expected):
-        raise NotYet(f"{what} has the other definition's value: check which denominator it divides by.")
+    known_mistake(
+        answer, [(f"{what} has the other definition's value: check which denominator it divides by.", other)], expected
+    )
     number(answer, expected, what=what, share=True)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 import numpy as np
 import pandas as pd
@@ -20,7 +19,7 @@ from ma_ice_coop.analysis.detainer_measures import detainer_counts, detainers_in
 from ma_ice_coop.analysis.intervals import proportion_interval
 from ma_ice_coop.analysis.shrinkage import fit_beta_binomial, shrunken_proportions
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.labs.checking import Example, NotYet, choice, exercise, number, series
+from ma_ice_coop.labs.checking import Example, NotYet, choice, exercise, is_nan, known_mistake, number, same, series
 from ma_ice_coop.present.figures import funnel_limits
 from ma_ice_coop.tables.reference import load_counties
 
@@ -124,30 +123,6 @@ def expected_5() -> str:
     return next(option for option, reason in RANKING.items() if reason is None)
 
 
-def _same(answer, target, rel: float = 1e-3) -> bool:
-    """Answer and target (numbers or tuples of numbers) agree within `rel`; False for anything unreadable."""
-    if isinstance(answer, pd.Series | pd.DataFrame | bool | str):
-        return False  # checking.number says what is wrong with these
-    try:
-        a, t = np.atleast_1d(np.asarray(answer, dtype=float)), np.atleast_1d(np.asarray(target, dtype=float))
-        return a.shape == t.shape and all(
-            math.isclose(x, y, rel_tol=rel, abs_tol=1e-9) for x, y in zip(a, t, strict=True)
-        )
-    except (TypeError, ValueError):
-        return False
-
-
-def _raise_first(answer, mistakes, expected, rel: float = 1e-3) -> None:
-    """NotYet with the reason of the first (reason, value) mistake the answer equals (unless it is right too)."""
-    for reason, value in mistakes:
-        if _same(answer, value, rel) and not _same(value, expected, rel):
-            raise NotYet(reason)
-
-
-def _is_nan(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isnan(value)
-
-
 def _wald(k: float, n: float) -> tuple[float, float]:
     half = Z95 * math.sqrt(k / n * (1 - k / n) / n)
     return k / n - half, k / n + half
@@ -158,16 +133,16 @@ def exercise_1(county, jeffreys_low, jeffreys_high):
     """Jeffreys 95% interval (shares 0-1) of `county`'s custody share over all detainers at its sheriff's
     facilities (FY2015 records); np.nan for both when the county had no detainers."""
     (k, n, resolved), answer = _county(county), (jeffreys_low, jeffreys_high)
-    if n == 0 and all(_is_nan(v) for v in answer):
+    if n == 0 and all(is_nan(v) for v in answer):
         return f"{county} had no detainers at a sheriff facility, so there is no share and no interval."
-    if n == 0 and _same(answer, stats.beta.ppf([0.025, 0.975], 0.5, 0.5)):
+    if n == 0 and same(answer, stats.beta.ppf([0.025, 0.975], 0.5, 0.5)):
         raise NotYet(f"With no detainers, Beta(1/2, 1/2) is only the prior: it says nothing about {county}.")
     if n == 0:
         raise NotYet(f"{county} had no detainers at a sheriff facility: its interval is blank, np.nan for both.")
     low, high = expected_1(county)
     raw = stats.beta.ppf([0.025, 0.975], k + 0.5, n - k + 0.5)
-    target = (raw[0] if _same(jeffreys_low, raw[0]) else low, raw[1] if _same(jeffreys_high, raw[1]) else high)
-    if _same(answer, target):
+    target = (raw[0] if same(jeffreys_low, raw[0]) else low, raw[1] if same(jeffreys_high, raw[1]) else high)
+    if same(answer, target):
         return SAY["closed"] if k in (0, n) else "It matches statsmodels' proportion_confint(method='jeffreys')."
     clopper = (stats.beta.ppf(0.025, k, n - k + 1) if k else 0.0, stats.beta.ppf(0.975, k + 1, n - k) if k < n else 1.0)
     mistakes = [
@@ -176,7 +151,7 @@ def exercise_1(county, jeffreys_low, jeffreys_high):
         (SAY["clopper"], clopper),
         (SAY["resolved"], stats.beta.ppf([0.025, 0.975], k + 0.5, resolved - k + 0.5) if resolved else (-1, -1)),
     ]
-    _raise_first(answer, mistakes, target)
+    known_mistake(answer, mistakes, target)
     number(jeffreys_low, target[0], what="jeffreys_low", share=True, hint=JEFFREYS)
     number(jeffreys_high, target[1], what="jeffreys_high", share=True, hint=JEFFREYS)
 
@@ -218,7 +193,7 @@ def exercise_3(funnel_low, funnel_high):
     """The 95% funnel limits (shares 0-1) at n = FUNNEL_N detainers around the pooled share: the 2.5% and 97.5%
     quantiles of Binomial(n, pooled), divided by n."""
     expected, answer = expected_3(), (funnel_low, funnel_high)
-    if _same(answer, expected):
+    if same(answer, expected):
         return "A county with this many detainers and a share outside them differs from the pool by more than chance."
     pool, n, quantiles = pooled_share(), FUNNEL_N, stats.binom.ppf
     mean_share = float((_counts()["custody"] / _counts()["all"]).mean())
@@ -229,7 +204,7 @@ def exercise_3(funnel_low, funnel_high):
         (SAY["mean_share"], quantiles([0.025, 0.975], n, mean_share) / n),
         ("funnel_low is above funnel_high: did you swap them?", expected[::-1]),
     ]
-    _raise_first(answer, mistakes, expected)
+    known_mistake(answer, mistakes, expected)
     number(funnel_low, expected[0], what="funnel_low", share=True, hint="Use stats.binom.ppf(0.025, n, pooled) / n.")
     number(funnel_high, expected[1], what="funnel_high", share=True, hint="Use stats.binom.ppf(0.975, n, pooled) / n.")
 
@@ -240,11 +215,11 @@ def exercise_4(county, shrunk_share):
     prior; with no detainers, np.nan (as in the project's tables) or the prior mean are accepted."""
     k, n, resolved = _county(county)
     (a, b), expected = prior(), expected_4(county)
-    if n == 0 and _is_nan(shrunk_share):
+    if n == 0 and is_nan(shrunk_share):
         return f"{county} had no detainers: there is nothing to shrink, and the project leaves it blank."
-    if n == 0 and _same(shrunk_share, a / (a + b), 2e-3):
+    if n == 0 and same(shrunk_share, a / (a + b), 2e-3):
         return SAY["only_prior"]
-    if _same(shrunk_share, expected, 2e-3):
+    if same(shrunk_share, expected, 2e-3):
         return "It matches the project's analysis/shrinkage.py (the same model, fitted by maximum likelihood)."
     mistakes = [
         (SAY["raw"], k / n if n else -1),
@@ -254,7 +229,7 @@ def exercise_4(county, shrunk_share):
         (SAY["resolved"], (k + a) / (resolved + a + b)),
         (f"{county} had no detainers: give np.nan (no estimate of its own).", shrunk_share if n == 0 else -1),
     ]
-    _raise_first(shrunk_share, mistakes, expected, 2e-3)
+    known_mistake(shrunk_share, mistakes, expected, 2e-3)
     number(shrunk_share, expected, what="shrunk_share", rel=2e-3, share=True, hint="Use a and b as fitted above.")
 
 

@@ -16,7 +16,7 @@ from scipy import stats
 
 from ma_ice_coop.analysis import measures, models
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.labs.checking import CannotCheck, Example, NotYet, choice, exercise, number
+from ma_ice_coop.labs.checking import CannotCheck, Example, NotYet, choice, exercise, known_mistake, number
 from ma_ice_coop.tables.loaders.covariates import county_covariates_wide
 from ma_ice_coop.tables.reference import load_counties
 
@@ -94,13 +94,8 @@ def _real(value) -> float | None:
 
 
 def _say_mistake(answer, right: float, mistakes: list[tuple[float, str]], rel: float) -> None:
-    """Raise NotYet with WHY[key] (or the key, a message) for the first mistake the answer is (and right is not)."""
-    if (value := _real(answer)) is None or math.isclose(value, right, rel_tol=rel, abs_tol=1e-9):
-        return
-    for wrong, key in mistakes:
-        near = [math.isfinite(wrong) and math.isclose(v, wrong, rel_tol=rel, abs_tol=1e-9) for v in (value, right)]
-        if near[0] and not near[1]:
-            raise NotYet(WHY.get(key, key))
+    """NotYet with WHY[key] (or the key itself, a message) for the first (value, key) mistake the answer is."""
+    known_mistake(answer, [(WHY.get(key, key), wrong) for wrong, key in mistakes], right, rel)
 
 
 def expected_1() -> float:

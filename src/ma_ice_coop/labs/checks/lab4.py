@@ -21,7 +21,7 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import contract_end_rows, event_timestamp, key_event, last_day_in_ice_records
 from ma_ice_coop.analysis.its import MIN_POINTS_PER_SEGMENT, ItsResult, interrupted_time_series
 from ma_ice_coop.io import read_processed
-from ma_ice_coop.labs.checking import CannotCheck, Example, NotYet, choice, count, exercise
+from ma_ice_coop.labs.checking import CannotCheck, Example, NotYet, choice, count, exercise, known_mistake
 
 WINDOW_MONTHS = 24
 """Months on each side of the event's month given to the model (as in the policy-timeline report)."""
@@ -150,9 +150,9 @@ def exercise_2(event, level_change):
     value = _as_real(level_change, "level_change")
     if _close(value, want):
         return
-    for slip, target in _level_slips(event).items():
-        if _close(value, target):
-            raise NotYet(_LEVEL_SLIPS[slip])
+    known_mistake(
+        value, [(_LEVEL_SLIPS[slip], target) for slip, target in _level_slips(event).items()], want, abs_tol=0
+    )
     side = "too high" if value > want else "too low"
     raise NotYet(f"level_change is {value:.4g}, which is {side}. Fit FORMULA on `frame`; take `after`'s coefficient.")
 
@@ -244,9 +244,7 @@ def exercise_4(contract_end, p_level_end):
         raise NotYet("a p-value is never exactly 0: you rounded it. Take it unrounded from the fit's .pvalues.")
     if not 0 < value <= 1:
         raise NotYet(f"a p-value lies between 0 and 1; {value:.4g} looks like an estimate. Use the fit's .pvalues.")
-    for slip, p in _p_variants(contract_end).items():
-        if _close(value, p) and not _close(p, want):
-            raise NotYet(_P_SLIPS[slip])
+    known_mistake(value, [(_P_SLIPS[slip], p) for slip, p in _p_variants(contract_end).items()], want, abs_tol=0)
     side = "too high" if value > want else "too low"
     raise NotYet(f"p_level_end is {value:.3g}, which is {side}. Use its_frame(monthly[code], end_when).")
 
