@@ -84,11 +84,24 @@ def _shrunk_rows(counts: pd.DataFrame, period: Period, source: str, keys, key_na
     return rows
 
 
-def _detainer_measure_rows(
-    counts: pd.DataFrame, period: Period, source: str, keys, key_name: str, population_by_key: pd.Series | None
+JAIL_RESIDENTS_NOTE = (
+    " ; county_covariates population of the residents whose prisoners the jails hold (counties.csv prisoners_held_in)"
+)
+
+
+def detainer_measure_rows(
+    counts: pd.DataFrame,
+    period: Period,
+    source: str,
+    keys,
+    key_name: str,
+    population_by_key: pd.Series | None,
+    *,
+    population_note: str = JAIL_RESIDENTS_NOTE,
+    shrink: bool = True,
 ) -> list[pd.DataFrame]:
-    """Detainer measures per key. Shrinkage only for counties (population_by_key given): agency groups (DOC,
-    police, ICE offices, ...) are unrelated kinds of agency and are never pooled into one prior."""
+    """Detainer measures per key. Shrinkage only for counties (population_by_key given and `shrink`): agency
+    groups (DOC, police, ICE offices, ...) are unrelated kinds of agency and are never pooled into one prior."""
     counts = counts.reindex(keys).fillna(0)
     rows = []
     low, high = poisson_interval(counts["all"])
@@ -109,8 +122,7 @@ def _detainer_measure_rows(
                 per_exposure(counts["all"], pop, PER_100K),
                 low,
                 high,
-                source + " ; county_covariates population of the residents whose prisoners "
-                "the jails hold (counties.csv prisoners_held_in)",
+                source + population_note,
                 keys,
                 key_name,
             )
@@ -127,7 +139,7 @@ def _detainer_measure_rows(
         with np.errstate(divide="ignore", invalid="ignore"):
             estimate = np.where(n > 0, k / np.where(n > 0, n, 1), np.nan)
         rows.append(measure_rows(measure, period, k, n, estimate, low, high, source, keys, key_name))
-    if population_by_key is not None and (counts["all"] > 0).sum() >= 2:
+    if shrink and population_by_key is not None and (counts["all"] > 0).sum() >= 2:
         rows.extend(_shrunk_rows(counts, period, source, keys, key_name))
     return rows
 
@@ -149,7 +161,7 @@ def county_detainer_measures(
     counts = detainer_counts(sheriff, "sheriff_county_fips")
     source = "detainers (" + ", ".join(sorted(ma["source_file"].unique())) + ")"
     pop = jail_residents(population(period.end.year, covariates))
-    rows = _detainer_measure_rows(counts, period, source, COUNTY_FIPS, "county_fips", pop)
+    rows = detainer_measure_rows(counts, period, source, COUNTY_FIPS, "county_fips", pop)
     return with_county_names(pd.concat(rows, ignore_index=True))
 
 
@@ -160,5 +172,5 @@ def agency_detainer_measures(detainers: pd.DataFrame, period: Period = FY2015_DE
     groups = sorted(other["operator_type"].unique())
     counts = detainer_counts(other, "operator_type")
     source = "detainers (" + ", ".join(sorted(ma["source_file"].unique())) + ")"
-    rows = _detainer_measure_rows(counts, period, source, groups, "agency_group", None)
+    rows = detainer_measure_rows(counts, period, source, groups, "agency_group", None)
     return pd.concat(rows, ignore_index=True)[AGENCY_COLUMNS]

@@ -19,22 +19,35 @@ def fiscal_year_period(fy: int, coverage: Period = ICE_DETENTION_DAILY) -> Perio
     return Period(max(date(fy - 1, 10, 1), coverage.start), min(date(fy, 9, 30), coverage.end))
 
 
-def detention_rows(daily: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """Days with ICE detainees and mean daily ICE headcount in each county's sheriff facilities in a period."""
+def detention_rows(
+    daily: pd.DataFrame,
+    period: Period,
+    keys=COUNTY_FIPS,
+    source: str = "ice_detention_daily (uwchr_detention_headcount)",
+) -> pd.DataFrame:
+    """Days with ICE detainees and mean daily ICE headcount in each county's sheriff facilities in a period
+    (`keys`: the counties, by default the 14 of Massachusetts; `daily` has sheriff_county_fips)."""
     check_within(period, ICE_DETENTION_DAILY, "the daily ICE detention headcounts")
     sheriff = daily[(daily["operator_type"] == "sheriff") & period.contains(daily["date"])]
-    by_day = sheriff.groupby(["sheriff_county_fips", "date"])["headcount"].sum().reset_index()
-    days = by_county(by_day.groupby("sheriff_county_fips").size())
-    person_days = by_county(by_day.groupby("sheriff_county_fips")["headcount"].sum())
-    source = "ice_detention_daily (uwchr_detention_headcount)"
+    by_day = sheriff.groupby(["sheriff_county_fips", "date"], observed=True)["headcount"].sum().reset_index()
+    days = by_county(by_day.groupby("sheriff_county_fips", observed=True).size(), keys=keys)
+    person_days = by_county(by_day.groupby("sheriff_county_fips", observed=True)["headcount"].sum(), keys=keys)
     if period.start < DETENTION_COMPLETE.start:
         source += f" ; undercounts days before {DETENTION_COMPLETE.start}"
-    n = np.full(len(COUNTY_FIPS), period.days)
+    n = np.full(len(keys), period.days)
     return pd.concat(
         [
-            measure_rows("detention_contract_days", period, days, n, days, np.nan, np.nan, source),
+            measure_rows("detention_contract_days", period, days, n, days, np.nan, np.nan, source, keys),
             measure_rows(
-                "mean_daily_ice_headcount", period, person_days, n, person_days / period.days, np.nan, np.nan, source
+                "mean_daily_ice_headcount",
+                period,
+                person_days,
+                n,
+                person_days / period.days,
+                np.nan,
+                np.nan,
+                source,
+                keys,
             ),
         ],
         ignore_index=True,

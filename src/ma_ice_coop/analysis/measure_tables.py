@@ -38,9 +38,9 @@ def county_frame() -> pd.DataFrame:
     return counties.sort_values("county_fips", ignore_index=True)
 
 
-def by_county(values: pd.Series, fill=0) -> pd.Series:
-    """A county-indexed series over all 14 counties (absent counties get `fill`)."""
-    return values.reindex(COUNTY_FIPS).fillna(fill)
+def by_county(values: pd.Series, fill=0, keys=COUNTY_FIPS) -> pd.Series:
+    """A county-indexed series over all 14 counties, or over `keys` (absent counties get `fill`)."""
+    return values.reindex(list(keys)).fillna(fill)
 
 
 def per_exposure(counts, exposure, scale: float) -> np.ndarray:

@@ -62,10 +62,14 @@ def _link(run: Run, root: Path, text: str) -> str:
     return f'<a href="{html.escape(run.html_path.relative_to(root).as_posix())}">{html.escape(text)}</a>'
 
 
-def _statewide_section(runs: list[Run], root: Path) -> list[str]:
-    """Each statewide notebook's default report, with its other parameter sets nested under it."""
-    parts = ["<h2>Statewide reports</h2>", "<ul>"]
-    statewide = [run for run in runs if run.spec.kind == "statewide"]
+def _statewide_section(
+    runs: list[Run], root: Path, kind: str = "statewide", heading: str = "Statewide reports"
+) -> list[str]:
+    """Each notebook's default report (of one kind), with its other parameter sets nested under it."""
+    statewide = [run for run in runs if run.spec.kind == kind]
+    if not statewide:
+        return []
+    parts = [f"<h2>{html.escape(heading)}</h2>", "<ul>"]
     for spec_id in dict.fromkeys(run.spec.id for run in statewide):
         group = [run for run in statewide if run.spec.id == spec_id]
         default = next(run for run in group if run.is_default)
@@ -178,6 +182,7 @@ def index_html(runs=None) -> str:
         + ["<h2>About these reports</h2>"]
         + INTRO[1:]
         + _statewide_section(runs, root)
+        + _statewide_section(runs, root, "national", "Massachusetts in national context")
         + _county_section(runs, root)
         + _teaching_section(runs, root)
         + _downloads_section(root)

@@ -46,7 +46,7 @@ def _processed_outputs() -> list[Path]:
     from ma_ice_coop.tables.process import BOUNDARIES_FILE, TABLES, VALUE_LISTS  # lazy: a fast CLI
 
     folder = config.processed_dir()
-    value_lists = [io.value_list_path(table, column) for table, column in VALUE_LISTS.items()]
+    value_lists = [io.value_list_path(table, column) for table, columns in VALUE_LISTS.items() for column in columns]
     return [io.processed_path(t) for t in TABLES] + value_lists + [folder / BOUNDARIES_FILE, folder / "CODEBOOK.md"]
 
 

@@ -8,7 +8,11 @@ values. Types:
                catalogue, e.g. fy2015_detainers: its dates are then not typed twice); `period_start`/`period_end`
                pairs are checked together against the coverage of the notebook's measure
   county       a county name (any case) or 5-digit FIPS; normalised to the county name
-  covariates   a list of 1-3 variables of the county covariate panel
+  covariates   a list of 1-3 (or `max`) variables of the county covariate panel (or of `table`, e.g.
+               national_county_covariates)
+  integer      a whole number within `min`..`max`
+  state        all, or a state's two-letter abbreviation (any case), from the national covariate panel
+  states       a list of state abbreviations (may be empty)
   year         an integer year within `min`..`max`
   event        a key of events.KEY_EVENTS
   choice       one of `choices`
@@ -63,11 +67,16 @@ def county_names_in_order() -> list[str]:
     return list(dict.fromkeys(valid_counties().values()))
 
 
-def covariate_names() -> list[str]:
-    """Variables of the built covariate panel, from the list the processed build writes beside it."""
-    path = value_list_path("county_covariates", "variable")
+def covariate_names(table: str = "county_covariates") -> list[str]:
+    """Variables of a built covariate panel, from the list the processed build writes beside it."""
+    return table_values(table, "variable")
+
+
+def table_values(table: str, column: str) -> list[str]:
+    """The distinct values of a processed table's column, from the list the processed build writes beside it."""
+    path = value_list_path(table, column)
     if not path.exists():
-        raise ProjectError(f"{path} not found: run `make data` (or `ma-ice process`) to build the covariate panel")
+        raise ProjectError(f"{path} not found: run `make data` (or `ma-ice process`) to build the table {table}")
     return list(_covariate_names(path, path.stat().st_mtime_ns))
 
 
@@ -111,16 +120,49 @@ def _check_county(name: str, spec: dict, value: Any) -> str:
 
 def _check_covariates(name: str, spec: dict, value: Any) -> list:
     values = [value] if isinstance(value, str) else list(value)
-    known = covariate_names()
+    known = covariate_names(spec.get("table", "county_covariates"))
     unknown = [v for v in values if v not in known]
     if unknown:
         raise ParameterError(f"parameter {name}: unknown covariate(s) {unknown}; valid: {', '.join(known)}")
-    if not 1 <= len(values) <= MAX_COVARIATES:
-        raise ParameterError(
-            f"parameter {name}: give 1 to {MAX_COVARIATES} covariates (14 counties cannot "
-            f"support more), got {len(values)}"
-        )
+    most = spec.get("max", MAX_COVARIATES)
+    if not 1 <= len(values) <= most:
+        why = spec.get("max_reason", "14 counties cannot support more")
+        raise ParameterError(f"parameter {name}: give 1 to {most} covariates ({why}), got {len(values)}")
     return values
+
+
+def _check_integer(name: str, spec: dict, value: Any) -> int:
+    low, high = spec.get("min", 0), spec.get("max", 10**9)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ParameterError(f"parameter {name}={shown(value)} must be a whole number from {low} to {high}")
+    return value
+
+
+def _state_codes() -> list[str]:
+    return table_values("national_county_covariates", "state_abbr")
+
+
+def _check_state(name: str, spec: dict, value: Any) -> str:
+    code = str(value).strip().upper()
+    if code == "ALL":
+        return "all"
+    if code not in _state_codes():
+        raise ParameterError(
+            f"parameter {name}={shown(value)} is not a state; write all, or a two-letter abbreviation: "
+            + ", ".join(_state_codes())
+        )
+    return code
+
+
+def _check_states(name: str, spec: dict, value: Any) -> list:
+    values = [value] if isinstance(value, str) else list(value or [])
+    codes = [str(v).strip().upper() for v in values]
+    unknown = [v for v, code in zip(values, codes, strict=True) if code not in _state_codes()]
+    if unknown:
+        raise ParameterError(
+            f"parameter {name}: {shown(unknown)} are not state abbreviations; valid: {', '.join(_state_codes())}"
+        )
+    return sorted(set(codes))
 
 
 def _check_year(name: str, spec: dict, value: Any) -> int:
@@ -152,6 +194,9 @@ _CHECKS = {
     "year": _check_year,
     "event": _check_event,
     "choice": _check_choice,
+    "integer": _check_integer,
+    "state": _check_state,
+    "states": _check_states,
 }
 
 

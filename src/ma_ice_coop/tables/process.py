@@ -56,7 +56,7 @@ BOUNDARIES_FILE = "county_boundaries.geojson"
 PROCESSED_NAMES = (*TABLES, "county_boundaries")
 # Columns whose values are also written as a small JSON list beside the table, so the parameter checks can
 # read them without pandas (a build with nothing to do stays quick): table -> column.
-VALUE_LISTS = {"county_covariates": "variable"}
+VALUE_LISTS = {"county_covariates": ("variable",), "national_county_covariates": ("variable", "state_abbr")}
 
 
 def build_table(table: Table) -> pd.DataFrame:
@@ -73,8 +73,7 @@ def build_table(table: Table) -> pd.DataFrame:
             f"{cases}\n  what to do: check the input named in the error, or fix the loader"
         ) from exc
     io.write_parquet(df, io.processed_path(table.name))
-    if table.name in VALUE_LISTS:
-        column = VALUE_LISTS[table.name]
+    for column in VALUE_LISTS.get(table.name, ()):
         values = sorted(df[column].astype(str).unique())
         io.atomic_write_text(io.value_list_path(table.name, column), json.dumps(values, indent=0) + "\n")
     return df

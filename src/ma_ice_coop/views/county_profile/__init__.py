@@ -30,6 +30,7 @@ from ma_ice_coop.views.county_profile.compute import (
     measure_tables,
     validate,
 )
+from ma_ice_coop.views.county_profile.country import country_html, country_note
 from ma_ice_coop.views.county_profile.figures import locator_map, measures_figure, timeline_figure
 from ma_ice_coop.views.county_profile.findings import heading, key_findings, sheriff_sentence
 from ma_ice_coop.views.county_profile.labels import NOTEBOOK_ID
@@ -54,6 +55,8 @@ _sheriff_sentence = sheriff_sentence
 PROCESSED_TABLES = "all"
 
 __all__ = [
+    "country_html",
+    "country_note",
     "PROCESSED_TABLES",
     "NOTEBOOK_ID",
     "CountyProfile",

@@ -1,0 +1,72 @@
+"""What the national notebook and the county reports' national section read, computed once per version of the
+data in a process: the national measure table, the national covariate panel, county populations and how much
+of each state's FY2015 detainers could be placed in a county and classified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ma_ice_coop.analysis.national_measures import POPULATION_YEAR, national_counties, national_county_measures
+from ma_ice_coop.io import data_version, read_processed
+from ma_ice_coop.tables.us_counties import us_counties
+
+STATELESS = "(no state recorded)"
+
+
+@dataclass(frozen=True)
+class NationalInputs:
+    measures: pd.DataFrame  # national_county_measures (NATIONAL_COLUMNS)
+    covariates: pd.DataFrame  # national_county_covariates (long)
+    population: pd.Series  # county_fips -> residents in POPULATION_YEAR
+    placement: pd.DataFrame  # placement_by_state
+
+
+def placement_by_state(detainers: pd.DataFrame) -> pd.DataFrame:
+    """Per state as recorded (STATELESS for none): detainers, placed in a county, classified (operator known),
+    sheriff-run and placed, and the shares placed and classified. Sorted by detainers, largest first."""
+    state = detainers["facility_state"].fillna(STATELESS)
+    placed = detainers["county_fips"].notna()
+    classified = detainers["operator_type"].notna() & (detainers["operator_type"] != "unknown")
+    sheriff = (detainers["operator_type"] == "sheriff") & detainers["sheriff_county_fips"].notna()
+    table = (
+        pd.DataFrame(
+            {
+                "state_name": state,
+                "detainers": 1,
+                "placed": placed.astype(int),
+                "classified": classified.astype(int),
+                "sheriff_placed": sheriff.astype(int),
+            }
+        )
+        .groupby("state_name", as_index=False)
+        .sum()
+    )
+    abbreviations = dict(zip(us_counties()["state_name"], us_counties()["state_abbr"], strict=False))
+    table.insert(0, "state", table["state_name"].map(abbreviations).fillna(""))
+    table["placed_share"] = table["placed"] / table["detainers"]
+    table["classified_share"] = table["classified"] / table["detainers"]
+    return table.sort_values(["detainers", "state_name"], ascending=[False, True], ignore_index=True)
+
+
+_CACHE: dict[tuple, NationalInputs] = {}
+
+
+def national_inputs() -> NationalInputs:
+    """The national inputs for the current data (recomputed when a processed or reference file changes)."""
+    key = data_version()
+    if key not in _CACHE:
+        _CACHE.clear()
+        detainers = read_processed("detainers")
+        daily = read_processed("national_ice_detention_daily")
+        agreements = read_processed("national_agreements_287g")
+        covariates = read_processed("national_county_covariates")
+        counties = us_counties()
+        measures = national_county_measures(detainers, daily, agreements, covariates, counties)
+        population = national_counties(covariates, counties).set_index("county_fips")["population"]
+        _CACHE[key] = NationalInputs(measures, covariates, population, placement_by_state(detainers))
+    return _CACHE[key]
+
+
+__all__ = ["POPULATION_YEAR", "NationalInputs", "national_inputs", "placement_by_state"]
