@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ma_ice_coop.analysis.national_measures import POPULATION_YEAR, national_counties, national_county_measures
+from ma_ice_coop.analysis.national_measures import (
+    POPULATION_YEAR,
+    national_counties,
+    national_county_measures,
+    national_detainer_measures,
+)
 from ma_ice_coop.io import data_version, read_processed
 from ma_ice_coop.tables.us_counties import us_counties
 
@@ -21,6 +26,8 @@ class NationalInputs:
     covariates: pd.DataFrame  # national_county_covariates (long)
     population: pd.Series  # county_fips -> residents in POPULATION_YEAR
     placement: pd.DataFrame  # placement_by_state
+    rule_placed: pd.DataFrame  # detainer measures counting only rows placed by a rule (no gazetteer, no hand)
+    outcomes: pd.DataFrame  # outcomes_by_placement
 
 
 def placement_by_state(detainers: pd.DataFrame) -> pd.DataFrame:
@@ -50,6 +57,25 @@ def placement_by_state(detainers: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["detainers", "state_name"], ascending=[False, True], ignore_index=True)
 
 
+RULE_METHODS = ("rule", "ma_crosswalk")
+
+
+def outcomes_by_placement(detainers: pd.DataFrame) -> pd.DataFrame:
+    """Outcome shares of the detainers by where they could be placed: sheriff-run facilities placed in a county,
+    other facilities placed in a county, and rows that could not be placed (or whose operator is unknown).
+    Columns: group, detainers, custody, declined, unresolved (shares 0-1)."""
+    placed = detainers["county_fips"].notna() & (detainers["operator_type"].fillna("unknown") != "unknown")
+    group = pd.Series("not placed, or operator unknown", index=detainers.index)
+    group[placed] = "other facilities, placed"
+    group[placed & (detainers["operator_type"] == "sheriff")] = "sheriff-run facilities, placed"
+    outcome = pd.crosstab(group, detainers["outcome"])
+    shares = outcome.div(outcome.sum(axis=1), axis=0)
+    table = pd.DataFrame({"detainers": outcome.sum(axis=1)})
+    for name in ("custody", "declined", "unresolved"):
+        table[name] = shares[name] if name in shares else 0.0
+    return table.rename_axis("group").reset_index()
+
+
 _CACHE: dict[tuple, NationalInputs] = {}
 
 
@@ -64,9 +90,18 @@ def national_inputs() -> NationalInputs:
         covariates = read_processed("national_county_covariates")
         counties = us_counties()
         measures = national_county_measures(detainers, daily, agreements, covariates, counties)
-        population = national_counties(covariates, counties).set_index("county_fips")["population"]
-        _CACHE[key] = NationalInputs(measures, covariates, population, placement_by_state(detainers))
+        frame = national_counties(covariates, counties)
+        population = frame.set_index("county_fips")["population"]
+        rule_placed = national_detainer_measures(detainers[detainers["placement_method"].isin(RULE_METHODS)], frame)
+        _CACHE[key] = NationalInputs(
+            measures,
+            covariates,
+            population,
+            placement_by_state(detainers),
+            rule_placed,
+            outcomes_by_placement(detainers),
+        )
     return _CACHE[key]
 
 
-__all__ = ["POPULATION_YEAR", "NationalInputs", "national_inputs", "placement_by_state"]
+__all__ = ["POPULATION_YEAR", "NationalInputs", "national_inputs", "outcomes_by_placement", "placement_by_state"]

@@ -79,7 +79,7 @@ def national_detainer_measures(
 def national_detention_measures(daily: pd.DataFrame, counties: pd.DataFrame) -> pd.DataFrame:
     """Days with ICE detainees and mean daily headcount per fiscal year, counties with a sheriff-run facility."""
     sheriff = daily[daily["operator_type"] == "sheriff"]
-    keys = sorted(set(sheriff["sheriff_county_fips"].dropna().astype(str)) & set(counties["county_fips"]))
+    keys = sorted(set(sheriff["sheriff_county_fips"].dropna().unique()) & set(counties["county_fips"]))
     periods = [fiscal_year_period(fy) for fy in DETENTION_FISCAL_YEARS] + [DETENTION_COMPLETE]
     source = "national_ice_detention_daily (uwchr_detention_headcount)"
     rows = [detention_rows(sheriff, period, keys, source) for period in periods]

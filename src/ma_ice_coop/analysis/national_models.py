@@ -106,6 +106,20 @@ def _beta_binomial_negloglik(theta: np.ndarray, x: np.ndarray, k: np.ndarray, n:
     return -stats.betabinom.logpmf(k, n, a, b).sum()
 
 
+def _beta_binomial_score(theta: np.ndarray, x: np.ndarray, k: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Gradient of the beta-binomial log-likelihood in (beta, log phi): digamma differences through a = mu phi,
+    b = (1 - mu) phi (so that the Hessian is one numerical derivative of this, not two of the likelihood)."""
+    beta, phi = theta[:-1], np.exp(theta[-1])
+    mu = special.expit(x @ beta)
+    a, b = np.clip(mu * phi, 1e-10, None), np.clip((1 - mu) * phi, 1e-10, None)
+    common = special.digamma(a + b) - special.digamma(n + a + b)
+    d_a = special.digamma(k + a) - special.digamma(a) + common
+    d_b = special.digamma(n - k + b) - special.digamma(b) + common
+    d_eta = phi * mu * (1 - mu) * (d_a - d_b)
+    d_log_phi = phi * (mu * d_a + (1 - mu) * d_b)
+    return np.r_[x.T @ d_eta, d_log_phi.sum()]
+
+
 def beta_binomial_state_model(data: pd.DataFrame, covariates: list[str]) -> NationalFit:
     """Beta-binomial regression (logit mean, one precision phi) with state fixed effects, by maximum likelihood
     (statsmodels GenericLikelihoodModel; errors from the numerical Hessian). Counties vary more than binomial
@@ -119,6 +133,9 @@ def beta_binomial_state_model(data: pd.DataFrame, covariates: list[str]) -> Nati
     class BetaBinomial(GenericLikelihoodModel):
         def loglike(self, params):
             return -_beta_binomial_negloglik(params, x, k, n)
+
+        def score(self, params):
+            return _beta_binomial_score(params, x, k, n)
 
     start_mu = np.clip(k.sum() / n.sum(), 0.01, 0.99)
     start = np.r_[special.logit(start_mu), np.zeros(x.shape[1] - 1), np.log(10.0)]

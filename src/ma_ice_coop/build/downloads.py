@@ -8,6 +8,7 @@ import pandas as pd
 
 from ma_ice_coop import config, io
 from ma_ice_coop.analysis import measures
+from ma_ice_coop.analysis.national_data import national_inputs
 from ma_ice_coop.analysis.scorecard import SCORECARD_POLICIES, scorecard
 from ma_ice_coop.present.scorecard import DOWNLOAD_COLUMNS, download_frame
 from ma_ice_coop.tables.catalogue import catalogue
@@ -85,6 +86,7 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         f"Groups: {', '.join(sorted(agency['agency_group'].unique()))}.",
         "",
         *_scorecard_readme(),
+        *_national_readme(),
         "## county_covariates.csv",
         "",
         "The covariate panel: one row per county x year x variable, with `value`, the ACS 90% margin of",
@@ -93,6 +95,25 @@ def downloads_readme(county: pd.DataFrame, agency: pd.DataFrame) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _national_readme() -> list[str]:
+    return [
+        "## national_county_measures.csv",
+        "",
+        "The same measures for every US county (3,142 counties of the Census list in OpenIntro's county_complete),",
+        "with `state` (two-letter abbreviation) after `county`. FY2015 detainer measures (all counties: a zero is",
+        "a zero, a share is blank without detainers; rates per 100,000 use the county's 2015 population): facility",
+        "strings of other states are placed in counties and classified by data/reference/national_facilities.csv",
+        "(Massachusetts rows by the hand-built crosswalk), and only rows at sheriff-run facilities placed in a",
+        "county are counted; the 11% of the release with no state cannot be placed. No shrunken shares: states",
+        "had their own laws, and one national prior would hide them. ICE detention days and mean daily headcount",
+        "per fiscal year 2012-2024 and from 2011-10-01 on, for counties whose sheriff-run facilities appear in the",
+        "UWCHR headcounts (data/reference/national_detention_facilities.csv; other counties have no rows).",
+        "`agreement_287g_years` for 2015 (Washington Post flags) and 2025 (in at least one of E. Appelson's copies",
+        "of ICE's list, 2025-05-16 to 2025-07-03; the 2021-2024 national lists are not in the data mirror).",
+        "",
+    ]
 
 
 def _scorecard_readme() -> list[str]:
@@ -134,10 +155,13 @@ def write_downloads(folder: Path | None = None) -> dict[str, int]:
     _write(agency, folder / "agency_measures.csv")
     _write(covariates, folder / "county_covariates.csv")
     scorecard_rows = write_scorecard(folder, county)
+    national = national_inputs().measures
+    _write(national, folder / "national_county_measures.csv")
     io.atomic_write_text(folder / "README.md", downloads_readme(county, agency))
     return {
         "scorecard.csv": scorecard_rows,
         "county_measures.csv": len(county),
         "agency_measures.csv": len(agency),
         "county_covariates.csv": len(covariates),
+        "national_county_measures.csv": len(national),
     }

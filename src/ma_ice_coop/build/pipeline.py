@@ -58,6 +58,7 @@ def _download_outputs() -> list[Path]:
             "county_measures.csv",
             "agency_measures.csv",
             "county_covariates.csv",
+            "national_county_measures.csv",
             "scorecard.csv",
             "README.md",
             "CODEBOOK.md",

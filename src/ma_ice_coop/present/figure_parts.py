@@ -244,17 +244,19 @@ def _annotate_points(
     axes_size_in: tuple[float, float],
     radii_pt: np.ndarray | None = None,
     fontsize: float = 8.0,
+    log_x: bool = False,
 ) -> None:
     """Label each point with offset text, avoiding other labels and markers where it can.
 
     Greedy and deterministic: points in order of (x, y, label); each label takes the first of
     a fixed list of spots (mirrored for points in the right third) that overlaps nothing already
     placed, else the spot with the least overlap. Positions are estimated from the axis limits
-    and the approximate axes size, before drawing."""
+    and the approximate axes size, before drawing. `log_x`: the x axis is logarithmic (x and xlim in data units)."""
     w_pt, h_pt = axes_size_in[0] * 72.0, axes_size_in[1] * 72.0
-    sx = w_pt / ((xlim[1] - xlim[0]) or 1.0)
+    x_axis, x_lim = (np.log10(x), np.log10(xlim)) if log_x else (x, xlim)
+    sx = w_pt / ((x_lim[1] - x_lim[0]) or 1.0)
     sy = h_pt / ((ylim[1] - ylim[0]) or 1.0)
-    px, py = (x - xlim[0]) * sx, (y - ylim[0]) * sy
+    px, py = (x_axis - x_lim[0]) * sx, (y - ylim[0]) * sy
     radii = np.full(len(x), 4.0) if radii_pt is None else radii_pt
     finite = np.isfinite(px) & np.isfinite(py)
     obstacles = [

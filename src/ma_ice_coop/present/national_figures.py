@@ -65,15 +65,15 @@ def national_funnel(
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         if not marked.empty and len(marked) <= 20:
-            log_x = np.log10(marked["denominator"].to_numpy(float))
             _annotate_points(
                 ax,
-                log_x,
+                marked["denominator"].to_numpy(float),
                 marked["estimate"].to_numpy(float) * scale,
                 [literal_text(label) for label in marked["label"]],
-                xlim=(np.log10(xlim[0]), np.log10(xlim[1])),
+                xlim=xlim,
                 ylim=ylim,
                 axes_size_in=(FIG_WIDTH - 0.9, FUNNEL_HEIGHT - 1.9),
+                log_x=True,
             )
         ax.grid(color=GRID_COLOR, linewidth=0.8)
         ax.set_axisbelow(True)
@@ -81,7 +81,9 @@ def national_funnel(
     return fig
 
 
-def marginal_effect_plot(curves: dict[str, pd.DataFrame], *, title: str, xlabel: str, ylabel: str, scale=1.0):
+def marginal_effect_plot(
+    curves: dict[str, pd.DataFrame], *, title: str, xlabel: str, ylabel: str, scale=1.0, log_x: bool = False
+):
     """One line per model (value, estimate, ci_low, ci_high) with its 95% band."""
     with _style():
         fig, ax = _labelled_axes(4.2, title, xlabel, ylabel)
@@ -97,10 +99,15 @@ def marginal_effect_plot(curves: dict[str, pd.DataFrame], *, title: str, xlabel:
                 linewidth=0,
             )
             handles.append(Line2D([], [], color=PALETTE[color], linewidth=1.6, label=literal_text(model)))
+        if log_x:
+            ax.set_xscale("log")
         ax.grid(color=GRID_COLOR, linewidth=0.8)
         ax.set_axisbelow(True)
         _fig_legend(fig, handles, ncols=2)
     return fig
+
+
+SENSITIVITY_COLORS = ("blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue")
 
 
 def sensitivity_plot(table: pd.DataFrame, *, title: str, xlabel: str) -> Figure:
@@ -111,9 +118,7 @@ def sensitivity_plot(table: pd.DataFrame, *, title: str, xlabel: str) -> Figure:
         fig, ax = _labelled_axes(1.6 + 0.55 * len(terms) * len(thresholds) / 2, title, xlabel, "")
         step = 0.7 / max(1, len(thresholds))
         handles = []
-        for j, (threshold, color) in enumerate(
-            zip(thresholds, ("blue", "orange", "bluish_green", "vermillion"), strict=False)
-        ):
+        for j, (threshold, color) in enumerate(zip(thresholds, SENSITIVITY_COLORS, strict=False)):
             rows = table[table["threshold"] == threshold].set_index("term").reindex(terms)
             y = np.arange(len(terms)) + j * step
             ax.errorbar(
@@ -126,7 +131,8 @@ def sensitivity_plot(table: pd.DataFrame, *, title: str, xlabel: str) -> Figure:
                 linewidth=1.2,
             )
             n = int(rows["n"].max()) if rows["n"].notna().any() else 0
-            handles.append(_marker_handle(f"at least {threshold} detainers ({n:,} counties)", PALETTE[color]))
+            what = f"at least {threshold} detainers" if isinstance(threshold, int) else str(threshold)
+            handles.append(_marker_handle(f"{what} ({n:,} counties)", PALETTE[color]))
         ax.axvline(0, color=PALETTE["black"], linewidth=1)
         ax.set_yticks(np.arange(len(terms)) + step * (len(thresholds) - 1) / 2)
         ax.set_yticklabels([literal_text(t) for t in terms])

@@ -48,6 +48,25 @@ TABLES: dict[str, Table] = {
         Table("ice_detention_fy", "ice_detention_stats", "load_ice_detention_fy", "ICE_DETENTION_FY_SCHEMA"),
         Table("agreements_287g_years", "agreements_287g", "load_agreements_287g_years", "AGREEMENTS_287G_YEARS_SCHEMA"),
         Table("county_covariates", "covariates", "load_county_covariates", "COUNTY_COVARIATES_SCHEMA"),
+        # National tables (every US county): the same kinds of rows, with the state (issue 12).
+        Table(
+            "national_county_covariates",
+            "national.covariates",
+            "load_national_county_covariates",
+            "NATIONAL_COUNTY_COVARIATES_SCHEMA",
+        ),
+        Table(
+            "national_agreements_287g",
+            "national.agreements_287g",
+            "load_national_agreements_287g",
+            "NATIONAL_AGREEMENTS_287G_SCHEMA",
+        ),
+        Table(
+            "national_ice_detention_daily",
+            "national.detention",
+            "load_national_ice_detention_daily",
+            "NATIONAL_ICE_DETENTION_DAILY_SCHEMA",
+        ),
     )
 }
 BOUNDARIES_FILE = "county_boundaries.geojson"

@@ -78,6 +78,7 @@ def _index() -> dict[tuple[str, str], str]:
     )
 
 
+@lru_cache(maxsize=1)
 def state_abbreviations() -> dict[str, str]:
     """Upper-case state name -> two-letter abbreviation (51: the states and DC)."""
     counties = us_counties()

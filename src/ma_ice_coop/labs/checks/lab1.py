@@ -98,8 +98,8 @@ def _operator_mistakes(by_operator: pd.Series) -> None:
     values = pd.to_numeric(by_operator, errors="coerce")
     if by_operator.index.isna().any() or math.isclose(values.sum(), _tables()[1]):
         raise NotYet(
-            "you counted every detainer in the country: keep only Massachusetts facilities (operator_type is "
-            "not blank; a blank operator_type is a facility outside Massachusetts)."
+            "you counted every detainer in the country: keep only Massachusetts facilities (facility_state is "
+            "MASSACHUSETTS)."
         )
     if math.isclose(values.sum(), 1.0, rel_tol=1e-6):
         raise NotYet("these are shares that add up to 1 (normalize=True?): the exercise asks for counts of detainers.")
@@ -244,7 +244,7 @@ def _county_answers(county: str) -> tuple:
 def examples() -> list[Example]:
     """Right answers and plausible wrong ones for every exercise (tests/test_labs.py runs each check on them)."""
     want1, want2, ma = expected_1(), expected_2(), _tables()[0]
-    national = pd.concat([want1, pd.Series([_tables()[1] - len(ma)], index=[None])])
+    national = pd.concat([want1, pd.Series([_tables()[1] - len(ma)], index=["unknown"])])
     suffolk = _county_answers("Suffolk")
     located = suffolk[:2] + (expected_3("Suffolk")["located"],) + suffolk[3:]
     swapped = suffolk[:4] + (suffolk[5], suffolk[4])

@@ -23,6 +23,7 @@ from ma_ice_coop.io import read_yaml
 from ma_ice_coop.sources.registry import input_path
 from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.facilities import map_facilities
+from ma_ice_coop.tables.national_facilities import place_detainers
 from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
 
 MA_STATE = "MASSACHUSETTS"
@@ -226,19 +227,36 @@ def read_detainer_release(path: Path, release_id: str, source_file: str) -> pd.D
     return out.reset_index(drop=True)
 
 
-def attach_facilities(detainers: pd.DataFrame, alias_source: str) -> pd.DataFrame:
-    """Add facility_id, operator_type, county_fips, sheriff_county_fips to Massachusetts rows."""
+FACILITY_COLUMNS = ("facility_id", "operator_type", "county_fips", "sheriff_county_fips")
 
+
+def attach_facilities(detainers: pd.DataFrame, alias_source: str) -> pd.DataFrame:
+    """Add facility_id, operator_type, county_fips, sheriff_county_fips and placement_method to every row.
+
+    Massachusetts rows: the hand-built crosswalk (data/reference/facilities.csv via facility_aliases.csv), which
+    names the facility. Other states: the national crosswalk (data/reference/national_facilities.csv), which
+    places the facility string in a county and classifies its operator; no facility id. A sheriff-run
+    facility's sheriff is its county's (a regional jail is placed by hand in the county its note names)."""
     out = detainers.copy()
-    for name in ("facility_id", "operator_type", "county_fips", "sheriff_county_fips"):
+    for name in FACILITY_COLUMNS:
         out[name] = pd.Series(pd.NA, index=out.index, dtype="str")
     ma = out["facility_state"] == MA_STATE
     if ma.any():
         mapped = map_facilities(
             out.loc[ma, ["facility_name", "facility_city"]].fillna(""), alias_source, "facility_name", "facility_city"
         )
-        for name in ("facility_id", "operator_type", "county_fips", "sheriff_county_fips"):
+        for name in FACILITY_COLUMNS:
             out.loc[ma, name] = mapped[name].astype("str").replace("", pd.NA).to_numpy()
+    out["placement_method"] = pd.Series("ma_crosswalk", index=out.index, dtype="str")
+    other = ~ma
+    if other.any():
+        placed = place_detainers(out.loc[other])
+        county = placed["county_fips"].astype("str").replace("", pd.NA)
+        out.loc[other, "county_fips"] = county.to_numpy()
+        out.loc[other, "operator_type"] = placed["operator_type"].astype("str").to_numpy()
+        sheriff = county.where(placed["operator_type"] == "sheriff")
+        out.loc[other, "sheriff_county_fips"] = sheriff.to_numpy()
+        out.loc[other, "placement_method"] = placed["placement_method"].astype("str").to_numpy()
     return out
 
 
@@ -253,6 +271,35 @@ def load_detainers() -> pd.DataFrame:
 
 
 _TXT = "str"
+
+
+def _national_facility_columns() -> dict:
+    """The crosswalk columns, with county FIPS of any state and the placement method."""
+    columns = facility_columns(always_mapped=False)
+    columns["operator_type"] = col(
+        _TXT,
+        "who runs the facility: sheriff (sheriff or county jail), state_doc, federal, ice, police, state_police, "
+        "court, other, or unknown (the string does not say)",
+        source="data/reference/facilities.csv (MA) ; data/reference/national_facilities.csv (other states)",
+        nullable=True,
+    )
+    for name, what in (("county_fips", "located in"), ("sheriff_county_fips", "whose sheriff runs the facility")):
+        columns[name] = col(
+            _TXT,
+            f"5-digit FIPS of the county {what}; null when the string cannot be placed"
+            + ("; null unless operator_type is sheriff" if name == "sheriff_county_fips" else ""),
+            source="data/reference/facilities.csv (MA) ; data/reference/national_facilities.csv (other states)",
+            nullable=True,
+            checks=[Check.str_matches(r"^\d{5}$")],
+        )
+    columns["placement_method"] = col(
+        _TXT,
+        "how the row was placed: ma_crosswalk (Massachusetts hand-built crosswalk), rule, gazetteer, hand, unplaced",
+        source="data/reference/national_facilities.csv",
+    )
+    return columns
+
+
 _FY2015 = catalogue().period("fy2015_detainers")  # dates stated once, in data/reference/measures.yaml
 DETAINERS_SCHEMA = table_schema(
     "detainers",
@@ -314,7 +361,7 @@ DETAINERS_SCHEMA = table_schema(
             _TXT, "release-scoped anonymised person id (none in NPR); never join across releases", nullable=True
         ),
         "criminality": col(_TXT, "ICE criminality category at preparation (none in NPR)", nullable=True),
-        **facility_columns(always_mapped=False),
+        **_national_facility_columns(),
     },
     unique=["release_id", "source_file", "source_sheet", "source_row"],
 )

@@ -47,8 +47,10 @@ def missing_figure(coverage: DataCoverage):
         fig,
         alt=f"Bar chart of the {len(gaps)} processed-table columns that have missing values, from "
         f"{pct_missing(gaps['missing'].max())} down to {pct_missing(gaps['missing'].min())} of rows.",
-        caption="Many gaps are by design: crosswalk columns are blank for detainers outside Massachusetts and for "
-        "arrest landmarks outside Massachusetts or unplaced; NPR releases carry no facility code, area, "
+        caption="Many gaps are by design: facility ids are blank outside Massachusetts (other states' facility "
+        "strings are placed in a county and classified, not named); county columns are blank for strings that "
+        "cannot be placed (most record no state), for facilities not run by a sheriff (the sheriff's county), and "
+        "for arrest landmarks outside Massachusetts or unplaced; NPR releases carry no facility code, area, "
         "person id or criminality. The lift-reason gap is not by design: ICE recorded no outcome.",
         source="data/processed/ (ma_ice_coop.tables.process.TABLES and their schemas)",
     )

@@ -15,6 +15,7 @@ from ma_ice_coop.views.national_context.displays import (
     highlighted_html,
     marginal_html,
     model_notes,
+    outcomes_html,
     placement_html,
     sensitivity_html,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "marginal_html",
     "model_notes",
     "model_text",
+    "outcomes_html",
     "placement_html",
     "placement_text",
     "sensitivity_html",

@@ -23,7 +23,8 @@ SHARE_MEASURES = (
 COUNT_MEASURES = ("detainers_per_100k",)
 COVARIATE_YEAR = 2015  # the detainers were prepared in FY2015: covariates at or before 2015
 THRESHOLDS = (1, 10, 30, 100)  # minimum detainers for the threshold sensitivity
-WELL_PLACED = 0.95  # the placement sensitivity keeps states with at least this share of detainers placed
+WELL_PLACED = 0.95  # states with at least this share of their detainers placed count as well placed
+RULE_ONLY = "placed by rule only"
 HOME_STATE = "MA"
 
 
@@ -45,6 +46,7 @@ class NationalContext:
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     placement: pd.DataFrame = field(default_factory=pd.DataFrame)  # per state: detainers, placed, classified
     highlighted: pd.DataFrame = field(default_factory=pd.DataFrame)  # the highlighted state's counties, ranked
+    outcomes: pd.DataFrame = field(default_factory=pd.DataFrame)  # outcome shares: placed sheriff, other, unplaced
 
 
 def check_parameters(measure: str, covariates, min_detainers: int, state: str, exclude_states) -> list[str]:
@@ -102,8 +104,11 @@ def _design_covariates(covariates: list[str]) -> list[str]:
     return ["log_population" if c == "population" else c for c in covariates]
 
 
-def fit_models(data: pd.DataFrame, family: str, covariates: list[str]) -> tuple[list, list[str]]:
-    """The models for the family; a model the data cannot support is refused with its reason."""
+def fit_models(
+    data: pd.DataFrame, family: str, covariates: list[str], *, first_only: bool = False
+) -> tuple[list, list[str]]:
+    """The models for the family (or only the first, for the sensitivity refits); a model the data cannot
+    support is refused with its reason."""
     design_covariates = _design_covariates(covariates)
     data = data.assign(log_population=np.log(data["population"].astype(float)))
     fits, refusals = [], []
@@ -114,7 +119,7 @@ def fit_models(data: pd.DataFrame, family: str, covariates: list[str]) -> tuple[
         if family == "share"
         else (national_models.negative_binomial_state_model,)
     )
-    for make in makers:
+    for make in makers[:1] if first_only else makers:
         try:
             fits.append(make(data, design_covariates))
         except (np.linalg.LinAlgError, ValueError) as exc:
@@ -122,32 +127,34 @@ def fit_models(data: pd.DataFrame, family: str, covariates: list[str]) -> tuple[
     return fits, refusals
 
 
-def _placement_sensitivity(data: pd.DataFrame, placement: pd.DataFrame, family: str, covariates) -> pd.DataFrame:
-    well = placement.loc[placement["placed_share"] >= WELL_PLACED, "state"]
-    kept = data[data["state"].isin(well)]
-    fits, _ = fit_models(kept, family, covariates)
-    if not fits:
-        return pd.DataFrame()
-    return fits[0].coefficients.assign(threshold=f"states with >= {WELL_PLACED:.0%} placed")
+def _rule_only_sensitivity(inputs, measure: str, family: str, covariates, scope) -> pd.DataFrame:
+    """The first model refitted on measures that count only the detainers placed by a rule (no gazetteer and no
+    hand placement): does the finding rest on the judgement calls?"""
+    frame = _measure_frame(inputs.rule_placed, measure, inputs.population).join(scope[covariates_only(covariates)])
+    frame = frame.loc[frame.index.intersection(scope.index)]
+    marked = _mark_analysed(frame, family, covariates, scope.attrs["min_detainers"])
+    fits, _ = fit_models(
+        _model_data(marked[marked["in_analysis"]], family, covariates), family, covariates, first_only=True
+    )
+    return fits[0].coefficients.assign(threshold=RULE_ONLY) if fits else pd.DataFrame()
 
 
-def sensitivity(frame: pd.DataFrame, family: str, covariates: list[str], placement: pd.DataFrame) -> pd.DataFrame:
+def covariates_only(covariates: list[str]) -> list[str]:
+    return [c for c in covariates if c != "population"]
+
+
+def sensitivity(frame: pd.DataFrame, family: str, covariates: list[str], inputs, measure: str) -> pd.DataFrame:
     """The first model's covariate estimates under each minimum-detainer threshold (shares) and with only the
-    states whose detainers are almost all placed (columns of COEFFICIENT_COLUMNS plus threshold)."""
+    rule-placed detainers (columns of COEFFICIENT_COLUMNS plus threshold)."""
     rows = []
     if family == "share":
         for threshold in THRESHOLDS:
             marked = _mark_analysed(frame, family, covariates, threshold)
             data = _model_data(marked[marked["in_analysis"]], family, covariates)
-            fits, _ = fit_models(data, family, covariates)
+            fits, _ = fit_models(data, family, covariates, first_only=True)
             if fits:
                 rows.append(fits[0].coefficients.assign(threshold=threshold))
-    marked = _mark_analysed(frame, family, covariates, 1)
-    rows.append(
-        _placement_sensitivity(
-            _model_data(marked[marked["in_analysis"]], family, covariates), placement, family, covariates
-        )
-    )
+    rows.append(_rule_only_sensitivity(inputs, measure, family, covariates, frame))
     rows = [r for r in rows if not r.empty]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
@@ -174,9 +181,10 @@ def compute(measure: str, covariates, min_detainers: int, state: str = "all", ex
     covariates = check_parameters(measure, covariates, min_detainers, state, list(exclude_states))
     inputs = national_inputs()
     family = "share" if measure in SHARE_MEASURES else "count"
-    values = latest_covariates(inputs.covariates, [c for c in covariates if c != "population"], COVARIATE_YEAR)
+    values = latest_covariates(inputs.covariates, covariates_only(covariates), COVARIATE_YEAR)
     frame = _measure_frame(inputs.measures, measure, inputs.population).join(values)
     frame = _mark_analysed(_in_scope(frame, state, list(exclude_states)), family, covariates, min_detainers)
+    frame.attrs["min_detainers"] = min_detainers
     analysed = frame[frame["in_analysis"]]
     highlight = HOME_STATE if state == "all" else state
     if analysed.empty:
@@ -207,7 +215,8 @@ def compute(measure: str, covariates, min_detainers: int, state: str = "all", ex
         fits,
         refusals,
         curves,
-        sensitivity(frame, family, covariates, inputs.placement),
+        sensitivity(frame, family, covariates, inputs, measure),
         inputs.placement,
         highlighted_counties(frame, highlight, family),
+        inputs.outcomes,
     )

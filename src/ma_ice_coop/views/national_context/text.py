@@ -14,13 +14,25 @@ from ma_ice_coop.views.national_context.compute import COVARIATE_YEAR, WELL_PLAC
 
 
 def measure_words(result: NationalContext) -> str:
-    return catalogue().label(result.measure)
+    return catalogue().short_label(result.measure)
+
+
+def state_words(result: NationalContext) -> str:
+    """The highlighted state's name ('Massachusetts'), from the national placement table."""
+    names = result.placement.set_index("state")["state_name"]
+    return str(names.get(result.highlight, result.highlight)).title()
 
 
 def covariate_words(covariate: str) -> str:
-    if covariate == "population":
-        return "population (log scale)"
+    if covariate in ("population", "log_population"):
+        return "Population (log scale)"
     return catalogue().label(covariate)
+
+
+def term_words(term: str) -> str:
+    """A model term in words: 'pres_dem_share (per SD)' -> 'Democratic share of the presidential vote (per SD)'."""
+    name, _, rest = term.partition(" (")
+    return covariate_words(name) + (f" ({rest}" if rest else "")
 
 
 def scope_words(result: NationalContext) -> str:
@@ -58,11 +70,12 @@ def pool_sentence(result: NationalContext) -> str:
 def highlight_sentence(result: NationalContext) -> str:
     rows = result.highlighted
     ranked = rows[rows["in_analysis"]]
+    state = state_words(result)
     if ranked.empty:
-        return f"None of {result.highlight}'s counties is in the analysis ({counted(len(rows), 'county', 'counties')})."
+        return f"None of the {counted(len(rows), 'county', 'counties')} of {state} is in the analysis."
     top = ranked.iloc[0]
     return (
-        f"{counted(len(ranked), 'county', 'counties')} of {result.highlight} are analysed (of {len(rows)}); their "
+        f"{fmt_num(len(ranked))} of the {counted(len(rows), 'county', 'counties')} of {state} are analysed; their "
         f"national percentiles run from {ranked['percentile'].min():.0f} to {ranked['percentile'].max():.0f}. "
         f"The highest is {top['county']} at {fmt_value(result, top['estimate'])} (95% CI "
         f"{fmt_value(result, top['ci_low'])} to {fmt_value(result, top['ci_high'])}, percentile "
@@ -92,7 +105,7 @@ def model_sentences(result: NationalContext) -> list[str]:
         rows = [row for fit in result.fits for row in fit.coefficients.itertuples() if row.term == term]
         if rows:
             models = "; ".join(_ratio_words(row, result.family) for row in rows)
-            out.append(f"Within states, a county 1 SD higher in {covariate_words(covariate).lower()}: {models}.")
+            out.append(f"Within states, a county 1 SD higher in '{covariate_words(covariate)}': {models}.")
     return out + [f"Not fitted: {reason}" for reason in result.refusals]
 
 
@@ -120,8 +133,9 @@ def placement_text(result: NationalContext) -> str:
             f"{fmt_num(stateless)} detainers ({fmt_pct(stateless / total, 1)}) record no state and a generic "
             "facility ('OTHER-OTHER FACILITY'): they cannot be placed anywhere and are counted here, not dropped.",
             f"States where at least {WELL_PLACED:.0%} of the detainers are placed: "
-            f"{int((table['placed_share'] >= WELL_PLACED).sum())} of {int((table['state'] != '').sum())}; the "
-            "sensitivity below refits the first model on those states only.",
+            f"{int((table['placed_share'] >= WELL_PLACED).sum())} of {int((table['state'] != '').sum())}. The "
+            "rows that cannot be placed carry no state, so they cannot move one county against another within "
+            "its state; the table below compares their outcomes with the placed rows'.",
         ]
     )
 
@@ -146,7 +160,7 @@ def model_text(result: NationalContext) -> str:
 def ecological_text(result: NationalContext) -> str:
     return (
         "The national pattern is a pattern among counties. It does not say how any person, deputy or sheriff acted, "
-        f"and it does not say why a {result.highlight} county sits where it does: a county can be typical of its "
+        f"and it does not say why a county of {state_words(result)} sits where it does: a county can be typical of its "
         "politics and still be an outlier for reasons the covariates do not see (its jail's population, its "
         "agreements with ICE, its own policies). Counties that cooperated in 2015 may differ in ways that also shaped "
         "their vote; nothing here separates cause from association."
