@@ -343,7 +343,7 @@ def test_mixed_glm_on_fy2015_massachusetts_sheriff_detainers():
     from ma_ice_coop.io import read_processed
 
     det = read_processed("detainers")
-    rows = det[det["operator_type"] == "sheriff"].copy()
+    rows = det[(det["facility_state"] == "MASSACHUSETTS") & (det["operator_type"] == "sheriff")].copy()
     rows["custody"] = rows["outcome"].eq("custody")
     a = M.mixed_binomial_glm(rows, outcome="custody", group="sheriff_county_fips")
     b = M.mixed_binomial_glm(rows, outcome="custody", group="sheriff_county_fips")

@@ -22,7 +22,7 @@ STATELESS = "(no state recorded)"
 
 @dataclass(frozen=True)
 class NationalInputs:
-    measures: pd.DataFrame  # national_county_measures (NATIONAL_COLUMNS)
+    measures: pd.DataFrame  # the FY2015 detainer measures of national_county_measures (NATIONAL_COLUMNS)
     covariates: pd.DataFrame  # national_county_covariates (long)
     population: pd.Series  # county_fips -> residents in POPULATION_YEAR
     placement: pd.DataFrame  # placement_by_state
@@ -80,28 +80,41 @@ _CACHE: dict[tuple, NationalInputs] = {}
 
 
 def national_inputs() -> NationalInputs:
-    """The national inputs for the current data (recomputed when a processed or reference file changes)."""
+    """The national inputs for the current data (recomputed when a processed or reference file changes): the
+    FY2015 detainer measures of every county (the national notebook and the county reports' comparison; the
+    detention and 287(g) measures are in the download, national_measures_download)."""
     key = data_version()
     if key not in _CACHE:
         _CACHE.clear()
         detainers = read_processed("detainers")
-        daily = read_processed("national_ice_detention_daily")
-        agreements = read_processed("national_agreements_287g")
-        covariates = read_processed("national_county_covariates")
-        counties = us_counties()
-        measures = national_county_measures(detainers, daily, agreements, covariates, counties)
-        frame = national_counties(covariates, counties)
-        population = frame.set_index("county_fips")["population"]
-        rule_placed = national_detainer_measures(detainers[detainers["placement_method"].isin(RULE_METHODS)], frame)
+        frame = national_counties(read_processed("national_county_covariates"), us_counties())
         _CACHE[key] = NationalInputs(
-            measures,
-            covariates,
-            population,
+            national_detainer_measures(detainers, frame),
+            read_processed("national_county_covariates"),
+            frame.set_index("county_fips")["population"],
             placement_by_state(detainers),
-            rule_placed,
+            national_detainer_measures(detainers[detainers["placement_method"].isin(RULE_METHODS)], frame),
             outcomes_by_placement(detainers),
         )
     return _CACHE[key]
 
 
-__all__ = ["POPULATION_YEAR", "NationalInputs", "national_inputs", "outcomes_by_placement", "placement_by_state"]
+def national_measures_download() -> pd.DataFrame:
+    """Every national measure (reports/data/national_county_measures.csv): detainers, detention, 287(g)."""
+    return national_county_measures(
+        read_processed("detainers"),
+        read_processed("national_ice_detention_daily"),
+        read_processed("national_agreements_287g"),
+        read_processed("national_county_covariates"),
+        us_counties(),
+    )
+
+
+__all__ = [
+    "POPULATION_YEAR",
+    "NationalInputs",
+    "national_inputs",
+    "national_measures_download",
+    "outcomes_by_placement",
+    "placement_by_state",
+]

@@ -20,7 +20,21 @@ from scipy import special, stats
 from ma_ice_coop.analysis.model_checks import standardise, warning_texts
 
 COEFFICIENT_COLUMNS = ["model", "term", "estimate", "std_error", "ci_low", "ci_high", "p_value", "ratio", "n"]
-MIN_STATES = 2  # state effects need at least two states; one state is the within-state model itself
+MIN_CLUSTERS = 10  # fewer states than this: heteroskedasticity-robust (HC1) errors, not clustered ones
+
+
+def robust_errors(groups: np.ndarray) -> tuple[dict, str]:
+    """statsmodels fit arguments for the errors: clustered by state when there are enough states, else HC1
+    (with one or a few states, clustered errors have too few clusters to be trusted); and a note."""
+    n_states = len(set(groups.tolist()))
+    if n_states >= MIN_CLUSTERS:
+        return {"cov_type": "cluster", "cov_kwds": {"groups": groups}}, f"errors clustered by state ({n_states})"
+    return {"cov_type": "HC1"}, (
+        f"only {n_states} state(s): heteroskedasticity-robust (HC1) errors, not clustered by state; counties of one "
+        "state share its laws, so these intervals may be too narrow"
+    )
+
+
 DRAWS = 400  # parameter draws for the marginal-effect bands
 SEED = 20150719  # last prepare date of the FY2015 detainer records
 
@@ -69,6 +83,11 @@ def _coefficients(model: str, params, bse, terms: list[str], df: float | None, n
     )
 
 
+def model_label(base: str, design: pd.DataFrame) -> str:
+    """'binomial, state fixed effects', or just 'binomial' for one state (no state dummies in the design)."""
+    return f"{base}, state fixed effects" if any(c.startswith("state_") for c in design.columns) else base
+
+
 def _covariate_terms(design: pd.DataFrame) -> list[str]:
     return [c for c in design.columns if c != "Intercept" and not c.startswith("state_")]
 
@@ -84,17 +103,20 @@ def binomial_state_glm(data: pd.DataFrame, covariates: list[str]) -> NationalFit
     design, sds, notes = design_matrix(data, covariates)
     endog = np.column_stack([data["k"].to_numpy(float), (data["n"] - data["k"]).to_numpy(float)])
     groups = pd.factorize(data["state"])[0]
+    errors, errors_note = robust_errors(groups)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.GLM(endog, design, family=sm.families.Binomial()).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        fit = sm.GLM(endog, design, family=sm.families.Binomial()).fit(**errors)
     mu = fit.predict(design)
     n = data["n"].to_numpy(float)
     pearson = ((data["k"].to_numpy(float) - n * mu) ** 2 / (n * mu * (1 - mu))).sum()
     dispersion = pearson / fit.df_resid
     n_states = len(set(groups))
     terms = _covariate_terms(design)
-    coefficients = _coefficients("binomial, state fixed effects", fit.params, fit.bse, terms, n_states - 1, len(data))
-    notes = [*notes, f"Pearson dispersion {dispersion:.1f} (1 = binomial variation)", *warning_texts(caught)]
+    df = n_states - 1 if errors["cov_type"] == "cluster" else None
+    coefficients = _coefficients(model_label("binomial", design), fit.params, fit.bse, terms, df, len(data))
+    notes = [*notes, errors_note, f"Pearson dispersion {dispersion:.1f} (1 = binomial variation)"]
+    notes += warning_texts(caught)
     return NationalFit("binomial", coefficients, fit.params, pd.DataFrame(fit.cov_params()), design, sds, notes)
 
 
@@ -126,6 +148,7 @@ def beta_binomial_state_model(data: pd.DataFrame, covariates: list[str]) -> Nati
     sampling allows; the beta-binomial lets each county's share vary around its mean, so large counties do not
     dominate the fit as they do in the binomial GLM."""
     from statsmodels.base.model import GenericLikelihoodModel  # lazy: see binomial_state_glm
+    from statsmodels.tools.numdiff import approx_fprime  # lazy: as above
 
     design, sds, notes = design_matrix(data, covariates)
     k, n, x = data["k"].to_numpy(float), data["n"].to_numpy(float), design.to_numpy()
@@ -136,6 +159,9 @@ def beta_binomial_state_model(data: pd.DataFrame, covariates: list[str]) -> Nati
 
         def score(self, params):
             return _beta_binomial_score(params, x, k, n)
+
+        def hessian(self, params):  # one numerical derivative of the exact score, not two of the likelihood
+            return approx_fprime(params, self.score, centered=True)
 
     start_mu = np.clip(k.sum() / n.sum(), 0.01, 0.99)
     start = np.r_[special.logit(start_mu), np.zeros(x.shape[1] - 1), np.log(10.0)]
@@ -149,7 +175,7 @@ def beta_binomial_state_model(data: pd.DataFrame, covariates: list[str]) -> Nati
     cov = pd.DataFrame(fit.cov_params(), index=names, columns=names)
     bse = pd.Series(np.sqrt(np.diag(cov)), index=names)
     terms = _covariate_terms(design)
-    coefficients = _coefficients("beta-binomial, state fixed effects", params, bse, terms, None, len(data))
+    coefficients = _coefficients(model_label("beta-binomial", design), params, bse, terms, None, len(data))
     phi = float(np.exp(params["log_precision"]))
     notes = [
         *notes,
@@ -166,18 +192,19 @@ def negative_binomial_state_model(data: pd.DataFrame, covariates: list[str]) -> 
 
     design, sds, notes = design_matrix(data, covariates)
     groups = pd.factorize(data["state"])[0]
+    errors, errors_note = robust_errors(groups)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = sm.NegativeBinomial(data["count"].to_numpy(float), design, offset=np.log(data["population"]))
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, disp=0, maxiter=500, method="bfgs")
+        fit = model.fit(disp=0, maxiter=500, method="bfgs", **errors)
     params = pd.Series(fit.params, index=[*design.columns, "alpha"])
     bse = pd.Series(fit.bse, index=params.index)
     terms = _covariate_terms(design)
-    coefficients = _coefficients(
-        "negative binomial, state fixed effects", params, bse, terms, len(set(groups)) - 1, len(data)
-    )
+    df = len(set(groups)) - 1 if errors["cov_type"] == "cluster" else None
+    coefficients = _coefficients(model_label("negative binomial", design), params, bse, terms, df, len(data))
     cov = pd.DataFrame(fit.cov_params(), index=params.index, columns=params.index).iloc[:-1, :-1]
-    notes = [*notes, f"overdispersion alpha {params['alpha']:.2f} (0 = Poisson)", *warning_texts(caught)]
+    notes = [*notes, errors_note, f"overdispersion alpha {params['alpha']:.2f} (0 = Poisson)"]
+    notes += warning_texts(caught)
     return NationalFit("negative binomial", coefficients, params.iloc[:-1], cov, design, sds, notes)
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ma_ice_coop import config, io
 from ma_ice_coop.analysis import measures
-from ma_ice_coop.analysis.national_data import national_inputs
+from ma_ice_coop.analysis.national_data import national_measures_download
 from ma_ice_coop.analysis.scorecard import SCORECARD_POLICIES, scorecard
 from ma_ice_coop.present.scorecard import DOWNLOAD_COLUMNS, download_frame
 from ma_ice_coop.tables.catalogue import catalogue
@@ -155,7 +155,7 @@ def write_downloads(folder: Path | None = None) -> dict[str, int]:
     _write(agency, folder / "agency_measures.csv")
     _write(covariates, folder / "county_covariates.csv")
     scorecard_rows = write_scorecard(folder, county)
-    national = national_inputs().measures
+    national = national_measures_download()
     _write(national, folder / "national_county_measures.csv")
     io.atomic_write_text(folder / "README.md", downloads_readme(county, agency))
     return {

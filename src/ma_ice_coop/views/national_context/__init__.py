@@ -27,7 +27,19 @@ from ma_ice_coop.views.national_context.text import (
     placement_text,
 )
 
+# The processed tables this notebook reads, through analysis/national_data.py (the cache key covers these;
+# tests/test_view_tables.py checks the list against the code; county_covariates is read by the Massachusetts
+# measure code that the national measures reuse).
+PROCESSED_TABLES = (
+    "county_covariates",
+    "detainers",
+    "national_agreements_287g",
+    "national_county_covariates",
+    "national_ice_detention_daily",
+)
+
 __all__ = [
+    "PROCESSED_TABLES",
     "COUNT_MEASURES",
     "SHARE_MEASURES",
     "NationalContext",

@@ -37,7 +37,7 @@ def term_words(term: str) -> str:
 
 def scope_words(result: NationalContext) -> str:
     if result.state != "all":
-        return f"the counties of {result.state}"
+        return f"counties of {state_words(result)}"
     if result.exclude_states:
         return "US counties outside " + ", ".join(result.exclude_states)
     return "US counties"
@@ -76,7 +76,8 @@ def highlight_sentence(result: NationalContext) -> str:
     top = ranked.iloc[0]
     return (
         f"{fmt_num(len(ranked))} of the {counted(len(rows), 'county', 'counties')} of {state} are analysed; their "
-        f"national percentiles run from {ranked['percentile'].min():.0f} to {ranked['percentile'].max():.0f}. "
+        f"percentiles among the {scope_words(result)} analysed run from {ranked['percentile'].min():.0f} to "
+        f"{ranked['percentile'].max():.0f}. "
         f"The highest is {top['county']} at {fmt_value(result, top['estimate'])} (95% CI "
         f"{fmt_value(result, top['ci_low'])} to {fmt_value(result, top['ci_high'])}, percentile "
         f"{top['percentile']:.0f}, or {top['percentile_low']:.0f} to {top['percentile_high']:.0f} across its interval)."
@@ -105,8 +106,12 @@ def model_sentences(result: NationalContext) -> list[str]:
         rows = [row for fit in result.fits for row in fit.coefficients.itertuples() if row.term == term]
         if rows:
             models = "; ".join(_ratio_words(row, result.family) for row in rows)
-            out.append(f"Within states, a county 1 SD higher in '{covariate_words(covariate)}': {models}.")
+            out.append(f"{within_words(result)}, a county 1 SD higher in '{covariate_words(covariate)}': {models}.")
     return out + [f"Not fitted: {reason}" for reason in result.refusals]
+
+
+def within_words(result: NationalContext) -> str:
+    return "Within states" if result.state == "all" else f"Within {state_words(result)}"
 
 
 def key_findings(result: NationalContext) -> str:
@@ -142,18 +147,23 @@ def placement_text(result: NationalContext) -> str:
 
 def model_text(result: NationalContext) -> str:
     family = (
-        "Two models of each county's share, k of n detainers: a binomial GLM with a fixed effect per state and "
-        "standard errors clustered by state (t with states - 1 degrees of freedom), and a beta-binomial model with "
-        "state fixed effects, which lets counties vary more than binomial sampling allows, so that a few large "
-        "counties do not dominate."
+        "Two models of each county's share, k of n detainers: a binomial GLM, and a beta-binomial model, which lets "
+        "counties vary more than binomial sampling allows, so that a few large counties do not dominate."
         if result.family == "share"
         else "A negative binomial (NB2) model of each county's detainer count with log population as offset (a rate "
-        "model), a fixed effect per state and standard errors clustered by state."
+        "model)."
+    )
+    states = (
+        "Each model has a fixed effect per state, and the binomial and negative binomial errors are clustered by "
+        "state (t with states - 1 degrees of freedom): every estimate compares counties within the same state, so "
+        "state laws of the time (California's TRUST Act, for one) are held constant, not estimated."
+        if result.state == "all"
+        else f"With one state ({state_words(result)}) there are no state effects to estimate, and the errors are "
+        "heteroskedasticity-robust, not clustered."
     )
     return (
         f"{family} Covariates are centred and scaled to 1 SD over the counties analysed, at the latest year at or "
-        f"before {COVARIATE_YEAR}. With state fixed effects, every estimate compares counties within the same state: "
-        "state laws of the time (California's TRUST Act, for one) are held constant, not estimated."
+        f"before {COVARIATE_YEAR}. {states}"
     )
 
 
