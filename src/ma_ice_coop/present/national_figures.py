@@ -46,7 +46,7 @@ def national_funnel(
             low, high = _limits(pooled, grid, level, kind)
             for line in (low, high):
                 ax.plot(grid, line * scale, color=PALETTE[color], linestyle=style, linewidth=1.2, zorder=2)
-            handles.append(Line2D([], [], color=PALETTE[color], linestyle=style, label=f"{level:.1%} limits"))
+            handles.append(Line2D([], [], color=PALETTE[color], linestyle=style, label=f"{level * 100:g}% limits"))
         rest, marked = data[~data["highlight"]], data[data["highlight"]]
         ax.scatter(rest["denominator"], rest["estimate"] * scale, s=9, color=GREY, alpha=0.45, zorder=3)
         ax.scatter(marked["denominator"], marked["estimate"] * scale, s=30, color=PALETTE["blue"], zorder=4)
@@ -59,8 +59,10 @@ def national_funnel(
             ),
         ]
         ax.set_xscale("log")
-        top = min(1.0, float(np.nanquantile(data["estimate"], 0.995)) * 1.1) if kind == "share" else None
-        ylim = (0.0, (top or float(np.nanquantile(data["estimate"], 0.995)) * 1.1) * scale)
+        top = (
+            min(1.0, float(data["estimate"].max()) * 1.05) if kind == "share" else float(data["estimate"].max()) * 1.05
+        )
+        ylim = (0.0, top * scale)
         xlim = (grid.min() * 0.8, grid.max() * 1.25)
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)

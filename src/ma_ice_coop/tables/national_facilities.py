@@ -24,7 +24,7 @@ import pandas as pd
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.io import read_processed
+from ma_ice_coop.sources.registry import input_path
 from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.us_counties import county_fips_for, state_abbreviations, us_counties
 
@@ -376,6 +376,14 @@ def crosswalk_path() -> Path:
     return config.reference_dir() / "national_facilities.csv"
 
 
+def _release_rows() -> pd.DataFrame:
+    """The detainer release as read, before any placement (so a new string never needs a built table)."""
+    # lazy: the detainers loader imports this module to place its rows
+    from ma_ice_coop.tables.loaders.detainers import SOURCE, read_detainer_release
+
+    return read_detainer_release(input_path(SOURCE), "npr_lea", SOURCE)
+
+
 def update_crosswalk(path: Path | None = None, detainers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Redraft every non-hand row from the detainers table and write the CSV; hand rows are kept as they are.
 
@@ -383,7 +391,7 @@ def update_crosswalk(path: Path | None = None, detainers: pd.DataFrame | None = 
     the detainers table is kept with 0 detainers, so a review is never lost silently.
     """
     path = Path(path) if path else crosswalk_path()
-    detainers = read_processed("detainers") if detainers is None else detainers
+    detainers = _release_rows() if detainers is None else detainers
     drafted = draft_crosswalk(detainers)
     if path.exists():
         hand = load_national_crosswalk(path)
@@ -461,25 +469,6 @@ def place_detainers(detainers: pd.DataFrame, crosswalk: pd.DataFrame | None = No
     placed = lookup.reindex(index)
     placed.index = detainers.index
     return placed.rename(columns={"method": "placement_method"})
-
-
-def placement_summary(detainers: pd.DataFrame, crosswalk: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """Detainer rows (count, share) placed in a county and classified, by method and by operator type."""
-    placed = place_detainers(detainers, crosswalk)
-    placed["placed"] = placed["county_fips"] != ""
-    placed["classified"] = placed["operator_type"] != "unknown"
-    total = len(placed)
-    out = {}
-    for by in ("placement_method", "operator_type"):
-        table = placed.groupby(by).agg(
-            detainers=("placed", "size"), placed=("placed", "sum"), classified=("classified", "sum")
-        )
-        table.loc["all"] = [total, placed["placed"].sum(), placed["classified"].sum()]
-        table["share_of_all"] = table["detainers"] / total
-        table["placed_share"] = table["placed"] / table["detainers"]
-        table["classified_share"] = table["classified"] / table["detainers"]
-        out[by] = table
-    return out
 
 
 def _print_summary(table: pd.DataFrame) -> None:
