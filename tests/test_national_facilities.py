@@ -173,5 +173,7 @@ def test_load_rejects_hand_row_without_note(tmp_path, small):
 def test_place_detainers_names_missing_strings(small):
     # Invented detainer row: a facility string that is in no crosswalk.
     frame = pd.DataFrame({"facility_state": ["TEXAS"], "facility_name": ["NOWHERE JAIL"], "facility_city": ["X"]})
-    with pytest.raises(SchemaError, match="(?s)NOWHERE JAIL.*python -m ma_ice_coop.tables.national_facilities"):
+    with pytest.raises(
+        SchemaError, match="(?s)NOWHERE JAIL.*python -m ma_ice_coop.tables.loaders.national.facility_strings"
+    ):
         nf.place_detainers(frame, small.assign(fy2015_detainers=small["fy2015_detainers"].astype(int)))

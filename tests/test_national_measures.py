@@ -199,3 +199,23 @@ def test_the_beta_binomial_score_is_the_gradient_of_its_likelihood():
     theta = np.array([-0.5, 0.2, np.log(8)])
     numeric = -approx_fprime(theta, lambda t: national_models._beta_binomial_negloglik(t, x, k, n), 1e-6)
     assert national_models._beta_binomial_score(theta, x, k, n) == pytest.approx(numeric, rel=1e-4)
+
+
+def test_national_measures_add_up_and_agree_with_the_massachusetts_measures():
+    """Known totals from the real tables: every placed sheriff-run detainer is counted once, and the 14
+    Massachusetts counties have the counts and custody shares of county_measures (same detainers, same rule)."""
+    from ma_ice_coop.analysis import measures
+    from ma_ice_coop.analysis.national_data import national_inputs
+    from ma_ice_coop.io import read_processed
+
+    national = national_inputs().measures
+    detainers = read_processed("detainers")
+    placed = detainers[(detainers["operator_type"] == "sheriff") & detainers["sheriff_county_fips"].notna()]
+    lodged = national[national["measure"] == "detainers_lodged"]
+    assert lodged["numerator"].sum() == len(placed)
+    assert len(lodged) == 3142 and lodged["county_fips"].is_unique
+    for measure in ("detainers_lodged", "custody_share", "unresolved_share"):
+        ma = measures.measure_table(measure).set_index("county_fips")
+        ours = national[national["measure"] == measure].set_index("county_fips").loc[ma.index]
+        for column in ("numerator", "denominator", "estimate"):
+            pd.testing.assert_series_equal(ours[column], ma[column], check_names=False, obj=f"{measure} {column}")

@@ -1,7 +1,8 @@
 """National tables (loaders/national): schemas, known totals, agreement with the Massachusetts tables, bad input.
 
-Three module fixtures run the real national loaders once each; the other tests use small invented fixtures
-(labelled as such) in the real sources' layouts.
+Three module fixtures read the national tables that `make data` built with the real loaders (and validated
+against their schemas); the other tests use small invented fixtures (labelled as such) in the real sources'
+layouts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 import pytest
 
 from ma_ice_coop.errors import SchemaError
+from ma_ice_coop.io import read_processed
 from ma_ice_coop.sources.registry import input_path
 from ma_ice_coop.tables.loaders.national import agreements_287g as n287
 from ma_ice_coop.tables.loaders.national import covariates as ncov
@@ -31,17 +33,17 @@ def _ma_table(name: str, loader):
 
 @pytest.fixture(scope="module")
 def covariates() -> pd.DataFrame:
-    return ncov.load_national_county_covariates()
+    return read_processed("national_county_covariates")
 
 
 @pytest.fixture(scope="module")
 def agreements() -> pd.DataFrame:
-    return n287.load_national_agreements_287g()
+    return read_processed("national_agreements_287g")
 
 
 @pytest.fixture(scope="module")
 def daily() -> pd.DataFrame:
-    return ndet.load_national_ice_detention_daily()
+    return read_processed("national_ice_detention_daily")
 
 
 # ----------------------------------------------------------------------------- covariates

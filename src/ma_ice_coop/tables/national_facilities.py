@@ -24,7 +24,7 @@ import pandas as pd
 
 from ma_ice_coop import config
 from ma_ice_coop.errors import SchemaError
-from ma_ice_coop.sources.registry import input_path
+from ma_ice_coop.io import read_processed
 from ma_ice_coop.tables.facilities import map_facilities
 from ma_ice_coop.tables.us_counties import county_fips_for, state_abbreviations, us_counties
 
@@ -50,7 +50,7 @@ KEY = ["facility_state", "facility_name", "facility_city"]
 COLUMNS = [*KEY, "fy2015_detainers", "county_fips", "operator_type", "method", "note"]
 MA_STATE = "MASSACHUSETTS"
 MA_SOURCE = "npr_fy2015_detainers"
-_DRAFT_COMMAND = "python -m ma_ice_coop.tables.national_facilities"
+_DRAFT_COMMAND = "python -m ma_ice_coop.tables.loaders.national.facility_strings"
 # A city whose zip codes lie in several counties is placed in the one holding at least this share of them.
 MAJORITY_SHARE = 2 / 3
 # States whose jails are run by the state (unified correctional systems): a jail there is state_doc.
@@ -376,14 +376,6 @@ def crosswalk_path() -> Path:
     return config.reference_dir() / "national_facilities.csv"
 
 
-def _release_rows() -> pd.DataFrame:
-    """The detainer release as read, before any placement (so a new string never needs a built table)."""
-    # lazy: the detainers loader imports this module to place its rows
-    from ma_ice_coop.tables.loaders.detainers import SOURCE, read_detainer_release
-
-    return read_detainer_release(input_path(SOURCE), "npr_lea", SOURCE)
-
-
 def update_crosswalk(path: Path | None = None, detainers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Redraft every non-hand row from the detainers table and write the CSV; hand rows are kept as they are.
 
@@ -391,7 +383,7 @@ def update_crosswalk(path: Path | None = None, detainers: pd.DataFrame | None = 
     the detainers table is kept with 0 detainers, so a review is never lost silently.
     """
     path = Path(path) if path else crosswalk_path()
-    detainers = _release_rows() if detainers is None else detainers
+    detainers = read_processed("detainers") if detainers is None else detainers
     drafted = draft_crosswalk(detainers)
     if path.exists():
         hand = load_national_crosswalk(path)
@@ -447,7 +439,7 @@ def load_national_crosswalk(path: Path | None = None) -> pd.DataFrame:
             f"{path}: {len(problems)} problem(s):\n  {shown}{more}\n  what to do: fix those rows by hand "
             f"(county_fips a county of the row's state or blank; operator_type one of {list(OPERATOR_TYPES)}; "
             f"method one of {list(METHODS)}; a note on every hand row), or redraft non-hand rows with "
-            "python -m ma_ice_coop.tables.national_facilities"
+            "python -m ma_ice_coop.tables.loaders.national.facility_strings"
         )
     table["fy2015_detainers"] = table["fy2015_detainers"].astype("int64")
     return table
@@ -464,15 +456,15 @@ def place_detainers(detainers: pd.DataFrame, crosswalk: pd.DataFrame | None = No
         listing = "\n  ".join(f"state={s!r}, name={n!r}, city={c!r}" for s, n, c in list(missing)[:40])
         raise SchemaError(
             f"{len(missing)} facility string(s) are not in {crosswalk_path().name}:\n  {listing}\n  what to do: run "
-            "python -m ma_ice_coop.tables.national_facilities to add them, then review"
+            "python -m ma_ice_coop.tables.loaders.national.facility_strings to add them, then review"
         )
     placed = lookup.reindex(index)
     placed.index = detainers.index
     return placed.rename(columns={"method": "placement_method"})
 
 
-def _print_summary(table: pd.DataFrame) -> None:
-    """The summary `python -m ma_ice_coop.tables.national_facilities` prints (strings, rows, shares)."""
+def print_summary(table: pd.DataFrame) -> None:
+    """The summary `python -m ma_ice_coop.tables.loaders.national.facility_strings` prints (strings, rows, shares)."""
     counts = table["fy2015_detainers"]
     rows = int(counts.sum())
     placed = int(counts[table["county_fips"] != ""].sum())
@@ -482,7 +474,3 @@ def _print_summary(table: pd.DataFrame) -> None:
     by_method = table.groupby("method").agg(strings=("method", "size"), detainers=("fy2015_detainers", "sum"))
     by_method["share"] = (by_method["detainers"] / rows).map("{:.1%}".format)
     print(by_method.to_string())
-
-
-if __name__ == "__main__":
-    _print_summary(update_crosswalk())
