@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ma_ice_coop.analysis import national_models
+from ma_ice_coop.analysis.measure_tables import PER_100K
 from ma_ice_coop.analysis.national_comparison import latest_covariates, percentile_among
 from ma_ice_coop.analysis.national_data import national_inputs
 from ma_ice_coop.errors import ParameterError
@@ -63,8 +64,12 @@ def check_parameters(measure: str, covariates, min_detainers: int, state: str, e
 
 
 def _measure_frame(national: pd.DataFrame, measure: str, population: pd.Series) -> pd.DataFrame:
+    """One measure's rows by county; a rate is kept per resident here (the measure table has it per 100,000),
+    like the pool and the models' predictions, and shown per 100,000."""
     rows = national[national["measure"] == measure].set_index("county_fips")
     frame = rows[["county", "state", "numerator", "denominator", "estimate", "ci_low", "ci_high"]].copy()
+    if measure in COUNT_MEASURES:
+        frame[["estimate", "ci_low", "ci_high"]] = frame[["estimate", "ci_low", "ci_high"]] / PER_100K
     frame["population"] = population.reindex(frame.index)
     return frame
 
@@ -189,7 +194,8 @@ def compute(measure: str, covariates, min_detainers: int, state: str = "all", ex
     highlight = HOME_STATE if state == "all" else state
     if analysed.empty:
         raise ParameterError(f"no county in scope has {min_detainers} or more detainers and every covariate")
-    pooled = analysed["numerator"].sum() / analysed["denominator"].sum()
+    exposure = analysed["denominator"] if family == "share" else analysed["population"]
+    pooled = analysed["numerator"].sum() / exposure.sum()
     data = _model_data(analysed, family, covariates)
     fits, refusals = fit_models(data, family, covariates)
     curves = {

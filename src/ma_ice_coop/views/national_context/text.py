@@ -56,11 +56,16 @@ def pool_sentence(result: NationalContext) -> str:
     basis = (
         f"{fmt_num(analysed['numerator'].sum())} of {fmt_num(analysed['denominator'].sum())} detainers"
         if result.family == "share"
-        else f"{fmt_num(analysed['numerator'].sum())} detainers among {fmt_num(analysed['population'].sum())} {what}"
+        else f"{fmt_num(analysed['numerator'].sum())} detainers at sheriff-run facilities among "
+        f"{fmt_num(analysed['population'].sum())} {what}"
     )
-    threshold = f" with at least {result.min_detainers} detainers" if result.family == "share" else ""
+    which = (
+        f" with at least {result.min_detainers} detainers at sheriff-run facilities"
+        if result.family == "share"
+        else " with a population and every covariate"
+    )
     return (
-        f"Over the {fmt_num(len(analysed))} {scope_words(result)}{threshold} at sheriff-run facilities "
+        f"Over the {fmt_num(len(analysed))} {scope_words(result)}{which} "
         f"(of {fmt_num(len(result.counties))} in scope), the pooled {measure_words(result).lower()} is "
         f"{fmt_value(result, result.pooled)} ({basis}; detainers prepared {FY2015_DETAINERS.start} to "
         f"{FY2015_DETAINERS.end})."
