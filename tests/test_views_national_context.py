@@ -43,3 +43,14 @@ def test_few_states_get_robust_not_clustered_errors():
     assert errors == {"cov_type": "HC1"} and "only 2 state(s)" in note
     errors, note = national_models.robust_errors(np.arange(12))
     assert errors["cov_type"] == "cluster" and "12" in note
+
+
+def test_a_rate_is_shown_per_100000_as_in_the_measure_table():
+    from ma_ice_coop.analysis.national_data import national_inputs
+    from ma_ice_coop.views.national_context.text import fmt_value
+
+    result = view.compute("detainers_per_100k", COVARIATES, 10, state="MA")
+    table = national_inputs().measures
+    suffolk = table[(table["measure"] == "detainers_per_100k") & (table["county_fips"] == "25025")].iloc[0]
+    assert fmt_value(result, result.highlighted.loc["25025", "estimate"]) == f"{suffolk['estimate']:,.1f}"
+    assert 1 < result.pooled * 100_000 < 100  # detainers per 100,000 residents in Massachusetts, not per resident
