@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ma_ice_coop.tables.catalogue import catalogue
+
 # Population bands (residents in 2015): the Census Bureau's own ranges for county size tables are finer; four
 # bands keep several hundred peers in each.
 SIZE_BANDS = (0, 50_000, 250_000, 1_000_000, np.inf)
@@ -53,7 +55,7 @@ def latest_covariates(covariates: pd.DataFrame, variables: list[str], year: int)
 
 def comparable(table: pd.DataFrame, measure: str) -> pd.Series:
     """Rows of a national measure table (one measure) that can be ranked: shares need MIN_PEER_DETAINERS."""
-    if measure.endswith("_share") or "_share_" in measure:
+    if catalogue().measure(measure).kind == "share":
         return table["denominator"] >= MIN_PEER_DETAINERS
     return table["denominator"] > 0
 

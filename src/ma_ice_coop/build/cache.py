@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ma_ice_coop import config, io
 from ma_ice_coop.specs.notebooks import Run
-from ma_ice_coop.tables.process import PROCESSED_NAMES
+from ma_ice_coop.tables.process import MA_PROCESSED_NAMES, PROCESSED_NAMES
 
 
 def content_digest(*parts: bytes) -> str:
@@ -131,15 +131,16 @@ def notebook_modules(path: Path) -> frozenset[str]:
 
 
 def declared_tables(modules: frozenset[str]) -> list[str] | None:
-    """The processed tables the notebook's views declare (`PROCESSED_TABLES = (...)`, or "all" for every
-    one), or None when they declare nothing (then the key covers every table too)."""
+    """The processed tables the notebook's views declare (`PROCESSED_TABLES = (...)`, "all" for every one, or
+    "massachusetts" for all but the national ones), or None when they declare nothing (then the key covers every
+    table too)."""
     declared = set()
     for module in sorted(m for m in modules if m.startswith(f"{PACKAGE}.views.")):
         tree = ast.parse(_module_file(module).read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "PROCESSED_TABLES" for t in node.targets):
                 value = ast.literal_eval(node.value)
-                declared.update(PROCESSED_NAMES if value == "all" else value)
+                declared.update({"all": PROCESSED_NAMES, "massachusetts": MA_PROCESSED_NAMES}.get(value, value))
     return sorted(declared) or None
 
 

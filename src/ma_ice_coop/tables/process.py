@@ -73,6 +73,8 @@ BOUNDARIES_FILE = "county_boundaries.geojson"
 # Every processed table by name (the boundary file is read as county_boundaries): what "all" means in a view's
 # PROCESSED_TABLES.
 PROCESSED_NAMES = (*TABLES, "county_boundaries")
+# The Massachusetts tables (all but the national ones): what "massachusetts" means in a view's PROCESSED_TABLES.
+MA_PROCESSED_NAMES = tuple(name for name in PROCESSED_NAMES if not name.startswith("national_"))
 # Columns whose values are also written as a small JSON list beside the table, so the parameter checks can
 # read them without pandas (a build with nothing to do stays quick): table -> column.
 VALUE_LISTS = {"county_covariates": ("variable",), "national_county_covariates": ("variable", "state_abbr")}

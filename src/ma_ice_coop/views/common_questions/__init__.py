@@ -64,16 +64,7 @@ from ma_ice_coop.views.common_questions.values import _top_counts_text as _top_c
 
 # The processed tables this notebook reads, directly or through analysis/ (the cache key covers these;
 # tests/test_view_tables.py checks the list against the code): every Massachusetts table (not the national ones).
-PROCESSED_TABLES = (
-    "agreements_287g_years",
-    "county_boundaries",
-    "county_covariates",
-    "detainers",
-    "facility_year_declines",
-    "ice_detention_daily",
-    "ice_detention_fy",
-    "jail_arrests",
-)
+PROCESSED_TABLES = "massachusetts"
 
 __all__ = [
     "PROCESSED_TABLES",

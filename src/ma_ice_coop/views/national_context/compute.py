@@ -164,21 +164,16 @@ def sensitivity(frame: pd.DataFrame, family: str, covariates: list[str], inputs,
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def highlighted_counties(frame: pd.DataFrame, state: str, family: str) -> pd.DataFrame:
-    """The highlighted state's counties with their national percentile among the counties analysed."""
-    analysed = frame[frame["in_analysis"]]
+def highlighted_counties(frame: pd.DataFrame, state: str) -> pd.DataFrame:
+    """The highlighted state's counties with their percentile among the counties analysed (of the estimate and of
+    the two ends of its interval; blank for a county not analysed)."""
+    peers = frame.loc[frame["in_analysis"], "estimate"].to_numpy()
     rows = frame[frame["state"] == state].copy()
-    peers = analysed["estimate"].to_numpy()
-    rows["percentile"] = [
-        percentile_among(peers, v) if ok else np.nan
-        for v, ok in zip(rows["estimate"], rows["in_analysis"], strict=True)
-    ]
-    rows["percentile_low"] = [
-        percentile_among(peers, v) if ok else np.nan for v, ok in zip(rows["ci_low"], rows["in_analysis"], strict=True)
-    ]
-    rows["percentile_high"] = [
-        percentile_among(peers, v) if ok else np.nan for v, ok in zip(rows["ci_high"], rows["in_analysis"], strict=True)
-    ]
+    for column, source in (("percentile", "estimate"), ("percentile_low", "ci_low"), ("percentile_high", "ci_high")):
+        rows[column] = [
+            percentile_among(peers, value) if ok else np.nan
+            for value, ok in zip(rows[source], rows["in_analysis"], strict=True)
+        ]
     return rows.sort_values("estimate", ascending=False)
 
 
@@ -223,6 +218,6 @@ def compute(measure: str, covariates, min_detainers: int, state: str = "all", ex
         curves,
         sensitivity(frame, family, covariates, inputs, measure),
         inputs.placement,
-        highlighted_counties(frame, highlight, family),
+        highlighted_counties(frame, highlight),
         inputs.outcomes,
     )

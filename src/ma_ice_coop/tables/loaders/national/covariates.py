@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandera.pandas import Check
 
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.sources.registry import input_path
 from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.tables.loaders.covariates.common import (
+    COUNTY_COVARIATES_SCHEMA,
     UNIT_PERSONS,
     fips5,
     read_rda_table,
@@ -94,25 +94,12 @@ NATIONAL_COUNTY_COVARIATES_SCHEMA = table_schema(
         "county_fips": col("str", "5-char county FIPS", source=US_COUNTIES_SOURCE, checks=in_us_counties()),
         "county": col("str", "Census county name without a trailing ' County'", source=US_COUNTIES_SOURCE),
         "state_abbr": col("str", "two-letter state abbreviation", source=US_COUNTIES_SOURCE),
-        "year": col(
-            "int64",
-            "election year, or the reference year of an estimate (end year of a 5-year ACS)",
-            unit="year",
-            checks=Check.in_range(1990, 2030),
-        ),
-        "variable": col(
-            "str", "snake_case variable id, as in county_covariates", checks=Check.str_matches(r"^[a-z][a-z0-9_]*$")
-        ),
-        "value": col("float64", "the value, in `unit`", nullable=True),
-        "moe": col(
-            "float64",
-            "ACS 90% margin of error in `unit`; null where the source gives none",
-            nullable=True,
-            checks=Check.ge(0),
-        ),
-        "unit": col("str", "unit of value and moe (persons, share (0-1), USD (nominal), votes, ...)"),
-        "source_file": col("str", "input file id in data/sources.yaml", source="registry"),
-        "vintage": col("str", "survey or count and reference period, or the general-election date"),
+        # the other columns mean what they mean in the Massachusetts panel: one declaration of each
+        **{
+            name: column
+            for name, column in COUNTY_COVARIATES_SCHEMA.columns.items()
+            if name not in ("county_fips", "county")
+        },
     },
     unique=["county_fips", "year", "variable"],
 )

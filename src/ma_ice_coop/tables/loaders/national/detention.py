@@ -18,7 +18,12 @@ import pandera.pandas as pa
 
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.sources.registry import input_path
-from ma_ice_coop.tables.loaders.ice_detention import FULL_COVERAGE_START, HEADCOUNT_COLUMNS, HEADCOUNT_ID
+from ma_ice_coop.tables.loaders.ice_detention import (
+    FULL_COVERAGE_START,
+    HEADCOUNT_COLUMNS,
+    HEADCOUNT_ID,
+    ICE_DETENTION_DAILY_SCHEMA,
+)
 from ma_ice_coop.tables.loaders.national.common import in_us_counties
 from ma_ice_coop.tables.loaders.national.facility_placement import (
     CROSSWALK_COLUMNS,
@@ -93,19 +98,9 @@ NATIONAL_ICE_DETENTION_DAILY_SCHEMA = table_schema(
         "placement": col(
             "category", "how the county was found: " + ", ".join(METHODS), source=_XW, checks=pa.Check.isin(METHODS)
         ),
-        "headcount": col(
-            "int64",
-            "people in ICE detention at the facility that day",
-            unit="people",
-            source=_SRC,
-            checks=[pa.Check.gt(0)],
-        ),
-        "before_full_coverage": col(
-            "bool",
-            f"True for days before {_FULL}: only stays recorded from {_FULL} on are "
-            "in the data, so the headcount undercounts",
-            source="UWCHR ice-detain SOURCE.md",
-        ),
+        # as in the Massachusetts table (one declaration of each)
+        "headcount": ICE_DETENTION_DAILY_SCHEMA.columns["headcount"],
+        "before_full_coverage": ICE_DETENTION_DAILY_SCHEMA.columns["before_full_coverage"],
         "source": col("category", "input file id (data/sources.yaml)", source="data/sources.yaml"),
     },
     unique=["facility_code", "date"],
