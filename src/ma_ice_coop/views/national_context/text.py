@@ -12,6 +12,9 @@ from ma_ice_coop.present.text import counted
 from ma_ice_coop.tables.catalogue import catalogue
 from ma_ice_coop.views.national_context.compute import COVARIATE_YEAR, WELL_PLACED, NationalContext
 
+# The California Senate's floor analysis of AB 4 (2013-14 session), the TRUST Act on ICE holds.
+TRUST_ACT_URL = "http://www.leginfo.ca.gov/pub/13-14/bill/asm/ab_0001-0050/ab_4_cfa_20130905_152002_sen_floor.html"
+
 
 def measure_words(result: NationalContext) -> str:
     return catalogue().short_label(result.measure)
@@ -140,8 +143,9 @@ def placement_text(result: NationalContext) -> str:
             f"in a county and {fmt_pct(table['classified'].sum() / total, 1)} at a facility whose operator is known; "
             f"{fmt_num(table['sheriff_placed'].sum())} at sheriff-run facilities placed in a county (the measure's "
             "detainers).",
-            f"{fmt_num(stateless)} detainers ({fmt_pct(stateless / total, 1)}) record no state and a generic "
-            "facility ('OTHER-OTHER FACILITY'): they cannot be placed anywhere and are counted here, not dropped.",
+            f"{fmt_num(stateless)} detainers ({fmt_pct(stateless / total, 1)}) record no state (almost all of them "
+            "at the generic facility 'OTHER-OTHER FACILITY'): they cannot be placed anywhere and are counted here, "
+            "not dropped.",
             f"States where at least {WELL_PLACED:.0%} of the detainers are placed: "
             f"{int((table['placed_share'] >= WELL_PLACED).sum())} of {int((table['state'] != '').sum())}. The "
             "rows that cannot be placed carry no state, so they cannot move one county against another within "
@@ -161,7 +165,8 @@ def model_text(result: NationalContext) -> str:
     states = (
         "Each model has a fixed effect per state, and the binomial and negative binomial errors are clustered by "
         "state (t with states - 1 degrees of freedom): every estimate compares counties within the same state, so "
-        "state laws of the time (California's TRUST Act, for one) are held constant, not estimated."
+        f"state laws of the time (California's TRUST Act, [AB 4 of 2013]({TRUST_ACT_URL}), for one) are held "
+        "constant, not estimated."
         if result.state == "all"
         else f"With one state ({state_words(result)}) there are no state effects to estimate, and the errors are "
         "heteroskedasticity-robust, not clustered."
