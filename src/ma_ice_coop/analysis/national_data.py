@@ -87,10 +87,11 @@ def national_inputs() -> NationalInputs:
     if key not in _CACHE:
         _CACHE.clear()
         detainers = read_processed("detainers")
-        frame = national_counties(read_processed("national_county_covariates"), us_counties())
+        covariates = read_processed("national_county_covariates")
+        frame = national_counties(covariates, us_counties())
         _CACHE[key] = NationalInputs(
             national_detainer_measures(detainers, frame),
-            read_processed("national_county_covariates"),
+            covariates,
             frame.set_index("county_fips")["population"],
             placement_by_state(detainers),
             national_detainer_measures(detainers[detainers["placement_method"].isin(RULE_METHODS)], frame),

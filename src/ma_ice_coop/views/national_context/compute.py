@@ -95,8 +95,6 @@ def _mark_analysed(frame: pd.DataFrame, family: str, covariates: list[str], min_
 
 def _model_data(analysed: pd.DataFrame, family: str, covariates: list[str]) -> pd.DataFrame:
     data = analysed.reset_index().copy()
-    if "population" in covariates:
-        data["population"] = data["population"].astype(float)
     if family == "share":
         data["k"], data["n"] = data["numerator"], data["denominator"]
     else:
@@ -132,12 +130,12 @@ def fit_models(
     return fits, refusals
 
 
-def _rule_only_sensitivity(inputs, measure: str, family: str, covariates, scope) -> pd.DataFrame:
+def _rule_only_sensitivity(inputs, measure: str, family: str, covariates, scope, min_detainers: int) -> pd.DataFrame:
     """The first model refitted on measures that count only the detainers placed by a rule (no gazetteer and no
     hand placement): does the finding rest on the judgement calls?"""
     frame = _measure_frame(inputs.rule_placed, measure, inputs.population).join(scope[covariates_only(covariates)])
     frame = frame.loc[frame.index.intersection(scope.index)]
-    marked = _mark_analysed(frame, family, covariates, scope.attrs["min_detainers"])
+    marked = _mark_analysed(frame, family, covariates, min_detainers)
     fits, _ = fit_models(
         _model_data(marked[marked["in_analysis"]], family, covariates), family, covariates, first_only=True
     )
@@ -148,7 +146,9 @@ def covariates_only(covariates: list[str]) -> list[str]:
     return [c for c in covariates if c != "population"]
 
 
-def sensitivity(frame: pd.DataFrame, family: str, covariates: list[str], inputs, measure: str) -> pd.DataFrame:
+def sensitivity(
+    frame: pd.DataFrame, family: str, covariates: list[str], inputs, measure: str, min_detainers: int
+) -> pd.DataFrame:
     """The first model's covariate estimates under each minimum-detainer threshold (shares) and with only the
     rule-placed detainers (columns of COEFFICIENT_COLUMNS plus threshold)."""
     rows = []
@@ -159,7 +159,7 @@ def sensitivity(frame: pd.DataFrame, family: str, covariates: list[str], inputs,
             fits, _ = fit_models(data, family, covariates, first_only=True)
             if fits:
                 rows.append(fits[0].coefficients.assign(threshold=threshold))
-    rows.append(_rule_only_sensitivity(inputs, measure, family, covariates, frame))
+    rows.append(_rule_only_sensitivity(inputs, measure, family, covariates, frame, min_detainers))
     rows = [r for r in rows if not r.empty]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
@@ -184,7 +184,6 @@ def compute(measure: str, covariates, min_detainers: int, state: str = "all", ex
     values = latest_covariates(inputs.covariates, covariates_only(covariates), COVARIATE_YEAR)
     frame = _measure_frame(inputs.measures, measure, inputs.population).join(values)
     frame = _mark_analysed(_in_scope(frame, state, list(exclude_states)), family, covariates, min_detainers)
-    frame.attrs["min_detainers"] = min_detainers
     analysed = frame[frame["in_analysis"]]
     highlight = HOME_STATE if state == "all" else state
     if analysed.empty:
@@ -216,7 +215,7 @@ def compute(measure: str, covariates, min_detainers: int, state: str = "all", ex
         fits,
         refusals,
         curves,
-        sensitivity(frame, family, covariates, inputs, measure),
+        sensitivity(frame, family, covariates, inputs, measure, min_detainers),
         inputs.placement,
         highlighted_counties(frame, highlight),
         inputs.outcomes,
