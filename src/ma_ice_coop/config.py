@@ -57,3 +57,42 @@ def mirror_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     if not value:
         return None
     return Path(value).expanduser().resolve()
+
+
+# ----------------------------------------------------------------------------- extended detainer releases
+# The larger ICE detainer releases (data/sources.yaml, `use: extended`) are downloaded on request
+# (`make extended`) and never needed by the core build or the tests. Their files, tables and reports live
+# apart from the core ones, so the committed, nbval-checked reports never change because one user has
+# downloaded more. MA_ICE_EXTENDED_DIR moves all of them (raw, processed, reports, lock) under one folder
+# (tests use it with fixtures).
+EXTENDED_ENV = "MA_ICE_EXTENDED_DIR"
+
+
+def _extended_root() -> Path | None:
+    value = os.environ.get(EXTENDED_ENV)
+    return Path(value).expanduser().resolve() if value else None
+
+
+def extended_raw_dir() -> Path:
+    """Verified downloads of the extended releases (git-ignored): data/raw/extended/."""
+    root = _extended_root()
+    return root / "raw" if root else raw_dir() / "extended"
+
+
+def extended_processed_dir() -> Path:
+    """Tables built from the extended releases (git-ignored): data/processed/extended/."""
+    root = _extended_root()
+    return root / "processed" if root else processed_dir() / "extended"
+
+
+def extended_output_dir() -> Path:
+    """Executed notebooks and HTML reports of extended builds: build/extended/ (reports/ and notebooks/ in it)."""
+    root = _extended_root()
+    return root / "build" if root else project_root() / "build" / "extended"
+
+
+def extended_lock_path() -> Path:
+    """Trust-on-first-use record of extended files without a published sha256 (data/extended-releases.lock.yaml):
+    written on first download, checked on every later one; the user can keep it (commit it in a fork)."""
+    root = _extended_root()
+    return (root if root else data_dir()) / "extended-releases.lock.yaml"
