@@ -250,6 +250,10 @@ def facility_lookup(source: str, aliases: pd.DataFrame | None = None) -> dict[tu
     }
 
 
+UNLISTED = {"status": "unlisted", "facility_id": None}
+"""What a string with no alias maps to when mapping is not strict (never written to the crosswalk)."""
+
+
 def _match(lookup: dict, key: tuple[str, str, str]) -> dict | None:
     """The most specific alias for a key; a blank alias field matches any value."""
     for mask in _KEY_MASKS:
@@ -268,11 +272,18 @@ def _column_values(df: pd.DataFrame, column: str | None) -> list:
 
 
 def map_facilities(
-    df: pd.DataFrame, source: str, name_col: str | None, city_col: str | None = None, code_col: str | None = None
+    df: pd.DataFrame,
+    source: str,
+    name_col: str | None,
+    city_col: str | None = None,
+    code_col: str | None = None,
+    *,
+    strict: bool = True,
 ) -> pd.DataFrame:
     """`df` plus facility_id, status, operator_type, county_fips, sheriff_county_fips (same rows, same order).
 
-    Raises SchemaError listing every (name, city, code) with no alias for `source`.
+    Raises SchemaError listing every (name, city, code) with no alias for `source`; with `strict=False` such
+    rows get status `unlisted` and no facility (the extended releases list them in a report instead).
     """
     if name_col is None and code_col is None:
         raise SchemaError("map_facilities needs name_col or code_col")
@@ -285,7 +296,9 @@ def map_facilities(
     ]
     matches = [_match(lookup, key) for key in keys]
     unmapped = sorted({key for key, hit in zip(keys, matches, strict=True) if hit is None})
-    if unmapped:
+    if not strict:
+        matches = [hit or UNLISTED for hit in matches]
+    elif unmapped:
         listing = "\n  ".join(f"name={n!r}, city={c!r}, code={k!r}" for n, c, k in unmapped)
         raise SchemaError(
             f"{len(unmapped)} facility string(s) of source '{source}' are not in the crosswalk:\n  {listing}\n"

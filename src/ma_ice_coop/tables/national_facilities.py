@@ -445,13 +445,22 @@ def load_national_crosswalk(path: Path | None = None) -> pd.DataFrame:
     return table
 
 
-def place_detainers(detainers: pd.DataFrame, crosswalk: pd.DataFrame | None = None) -> pd.DataFrame:
-    """county_fips ('' when unplaced), operator_type and placement_method of every detainer (input index)."""
+def place_detainers(
+    detainers: pd.DataFrame, crosswalk: pd.DataFrame | None = None, *, strict: bool = True
+) -> pd.DataFrame:
+    """county_fips ('' when unplaced), operator_type and placement_method of every detainer (input index).
+
+    A (state, name, city) not in the crosswalk is an error; with `strict=False` it is left unplaced, operator
+    `unknown`, method `unlisted` (the extended releases list such strings in a report)."""
     crosswalk = load_national_crosswalk() if crosswalk is None else crosswalk
     keys = detainer_keys(detainers)
     lookup = crosswalk.set_index(KEY)[["county_fips", "operator_type", "method"]]
     index = pd.MultiIndex.from_frame(keys)
     missing = index[~index.isin(lookup.index)].unique()
+    if len(missing) and not strict:
+        placed = lookup.reindex(index).fillna({"county_fips": "", "operator_type": "unknown", "method": "unlisted"})
+        placed.index = detainers.index
+        return placed.rename(columns={"method": "placement_method"})
     if len(missing):
         listing = "\n  ".join(f"state={s!r}, name={n!r}, city={c!r}" for s, n, c in list(missing)[:40])
         raise SchemaError(
