@@ -44,9 +44,27 @@ def _parser() -> argparse.ArgumentParser:
         "--mirror", help=f"offline data mirror folder (default: ${config.MIRROR_ENV}; unset = download)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    _writes(sub.add_parser("fetch", help="download (or copy from the mirror) and verify every input file"))
+    p = _writes(sub.add_parser("fetch", help="download (or copy from the mirror) and verify every input file"))
+    p.add_argument(
+        "--extended",
+        action="store_true",
+        help="instead, download and verify the extended ICE detainer releases (large; never needed by the core build)",
+    )
+    p.add_argument("--release", action="append", metavar="ID", help="with --extended: only this release (repeatable)")
+    p.add_argument(
+        "--from",
+        dest="from_dir",
+        metavar="DIR",
+        help="with --extended: install files you downloaded by hand (a browser) from DIR, verified the same way",
+    )
+    p.add_argument("--verify", action="store_true", help="with --extended: re-hash the files already in place")
     p = _writes(sub.add_parser("process", help="build the tidy tables in data/processed/ from verified inputs"))
     p.add_argument("tables", nargs="*", help="only these tables (default: all)")
+    p.add_argument(
+        "--extended",
+        action="store_true",
+        help="instead, build data/processed/extended/ from the extended releases fetched with `fetch --extended`",
+    )
     _writes(sub.add_parser("codebook", help="write data/processed/CODEBOOK.md from the table schemas"))
     _writes(sub.add_parser("downloads", help="write reports/data/*.csv (measures, covariates) and their README"))
     p = _writes(
@@ -82,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _fetch(args) -> None:
+    if args.extended:
+        _fetch_extended(args)
+        return
+    if args.release or args.from_dir or args.verify:
+        raise ParameterError("--release, --from and --verify apply to the extended releases: add --extended")
     from ma_ice_coop.sources.fetch import fetch_all  # lazy: each command imports only what it needs (a fast CLI)
 
     mirror = _mirror(args)
@@ -91,7 +114,36 @@ def _fetch(args) -> None:
     print(f"{len(files)} input files verified (sha256)", file=sys.stderr)
 
 
+def _fetch_extended(args) -> None:
+    """`ma-ice fetch --extended`: the large detainer releases, then a table of what is in place and how verified."""
+    from ma_ice_coop.sources.extended import extended_files, extended_status, fetch_extended  # lazy: a fast CLI
+
+    extended_files(args.release)  # an unknown release id is an error before anything is printed or fetched
+    if _mirror(args) is not None:
+        print(
+            "note: the data mirror holds no extended files; --mirror / MA_ICE_MIRROR is ignored for --extended",
+            file=sys.stderr,
+        )
+    where = f"the files in {args.from_dir}" if args.from_dir else "the publishers' URLs"
+    print(f"fetching the extended detainer releases from {where} into {config.extended_raw_dir()}", file=sys.stderr)
+    files = fetch_extended(args.release, from_dir=args.from_dir, verify=args.verify)
+    rows = [row for row in extended_status(args.release) if row["file_id"] in files]
+    width = max((len(row["file_id"]) for row in rows), default=4)
+    print(f"{'file':<{width}}  {'size':>10}  verified by", file=sys.stderr)
+    for row in rows:
+        size = f"{row['bytes'] / 1e6:,.1f} MB" if row["bytes"] is not None else "?"
+        print(f"{row['file_id']:<{width}}  {size:>10}  {row['verification']}", file=sys.stderr)
+    print(f"{len(files)} extended files in place; lock: {config.extended_lock_path()}", file=sys.stderr)
+
+
 def _process(args) -> None:
+    if args.extended:
+        if args.tables:
+            raise ParameterError("--extended builds every extended table; name no tables with it")
+        from ma_ice_coop.build.extended import process_extended  # lazy: a fast CLI
+
+        process_extended()
+        return
     from ma_ice_coop.tables.process import process_all  # lazy: each command imports only what it needs (a fast CLI)
 
     process_all(args.tables or None)

@@ -1,4 +1,8 @@
-"""The source registry (data/sources.yaml): every input file, its upstream URL, sha256 and citation."""
+"""The source registry (data/sources.yaml): every input file, its upstream URL, sha256 and citation.
+
+Files marked `use: extended` (the large ICE detainer releases fetched on request by `ma-ice fetch --extended`)
+are kept apart: `load_registry()` and `build_inputs()` never return them; `extended_registry()` does.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +15,28 @@ from ma_ice_coop.errors import DataSourceError, ProjectError
 from ma_ice_coop.io import read_yaml
 
 REQUIRED_KEYS = ("source", "path", "kind", "url", "sha256", "bytes", "publisher", "coverage", "what")
+EXTENDED_REQUIRED_KEYS = (*REQUIRED_KEYS, "release")
+
+# How an extended file's identity is checked, from what its publisher gives (sha256 and/or size in bytes).
+VERIFY_PUBLISHED = "published sha256 and size"
+VERIFY_SIZE_TOFU = "published size; sha256 recorded on first download"
+VERIFY_TOFU = "recorded on first download"
+VERIFY_CORE = "registry sha256 and size"
 
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input file. `path` is its place in the mirror (e.g. raw/<source>/<name>)."""
+    """One input file. `path` is its place in the mirror (e.g. raw/<source>/<name>); for an extended file
+    extended/<release>/<name>. `sha256` and `bytes` (file size) are None only for extended files whose
+    publisher does not give them (trust on first use, see sources/extended.py)."""
 
     file_id: str
     source: str
     path: str
     kind: str  # "original" (byte-identical upstream) or "extract" (MA subset / conversion)
     urls: tuple[str, ...]
-    sha256: str
-    bytes: int
+    sha256: str | None
+    bytes: int | None
     publisher: str
     coverage: str
     what: str
@@ -33,24 +46,37 @@ class InputFile:
     derived_from: tuple[str, ...] = field(default_factory=tuple)
     use: str = "build"  # "build" = a build input; "check" = reference for tests (mirror only)
     content_sha256: str | None = None  # extracts rebuilt online: fingerprint of rows and values
+    release: str | None = None  # extended files: the release id of the unified detainers table
+    verification: str = VERIFY_CORE  # extended files: one of the VERIFY_* texts above
+    published_by: str | None = None  # extended files: where the sha256 / size come from
+    other_names: tuple[str, ...] = ()  # extended files: names a hand download may have (`fetch --from`)
 
     @property
     def cache_path(self) -> Path:
-        """Where the verified copy lives under data/raw/."""
+        """Where the verified copy lives: under data/raw/, or config.extended_raw_dir() for extended files."""
         rel = Path(self.path)
+        if self.use == "extended":
+            if rel.parts and rel.parts[0] == "extended":
+                rel = Path(*rel.parts[1:])
+            return config.extended_raw_dir() / rel
         if rel.parts and rel.parts[0] == "raw":
             rel = Path(*rel.parts[1:])
         return config.raw_dir() / rel
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path) -> dict[str, InputFile]:
+def _load(path: Path) -> tuple[dict[str, InputFile], dict[str, InputFile]]:
+    """(core files, extended files) of the registry at `path`, each in file order."""
     if not path.exists():
         raise ProjectError(f"source registry not found at {path}: restore data/sources.yaml from git")
     doc = read_yaml(path)
     sources = doc.get("sources") or {}
     files: dict[str, InputFile] = {}
+    extended: dict[str, InputFile] = {}
     for file_id, entry in (doc.get("files") or {}).items():
+        if entry.get("use") == "extended":
+            extended[file_id] = _extended_entry(path, file_id, entry, sources)
+            continue
         missing = [k for k in REQUIRED_KEYS if k not in entry]
         if missing:
             raise ProjectError(f"{path}: file '{file_id}' lacks {', '.join(missing)}")
@@ -84,12 +110,59 @@ def _load(path: Path) -> dict[str, InputFile]:
         unknown = [d for d in f.derived_from if d not in files]
         if unknown:
             raise ProjectError(f"{path}: '{f.file_id}' is derived from unknown file(s) {unknown}")
-    return files
+    return files, extended
+
+
+def _extended_entry(path: Path, file_id: str, entry: dict, sources: dict) -> InputFile:
+    """One `use: extended` file: sha256 and bytes may be null (not published); `release` names its release."""
+    missing = [k for k in EXTENDED_REQUIRED_KEYS if k not in entry]
+    if missing:
+        raise ProjectError(f"{path}: extended file '{file_id}' lacks {', '.join(missing)}")
+    if entry["kind"] != "original":
+        raise ProjectError(f"{path}: extended file '{file_id}' has kind {entry['kind']!r}; use original")
+    if not str(entry["path"]).startswith("extended/"):
+        raise ProjectError(
+            f"{path}: extended file '{file_id}' has path {entry['path']!r}; write extended/<release>/<name>"
+        )
+    src = sources.get(entry["source"])
+    if src is None:
+        raise ProjectError(f"{path}: file '{file_id}' names source '{entry['source']}', not listed under sources:")
+    sha256 = str(entry["sha256"]).lower() if entry["sha256"] is not None else None
+    size = int(entry["bytes"]) if entry["bytes"] is not None else None
+    if sha256 is not None and size is None:
+        raise ProjectError(f"{path}: extended file '{file_id}' gives a sha256 without bytes; give the size too")
+    verification = VERIFY_PUBLISHED if sha256 else VERIFY_SIZE_TOFU if size is not None else VERIFY_TOFU
+    urls = entry["url"] if isinstance(entry["url"], list) else [entry["url"]]
+    return InputFile(
+        file_id=file_id,
+        source=entry["source"],
+        path=entry["path"],
+        kind=entry["kind"],
+        urls=tuple(urls),
+        sha256=sha256,
+        bytes=size,
+        publisher=entry["publisher"],
+        coverage=str(entry["coverage"]),
+        what=entry["what"],
+        citation=src["citation"],
+        licence=src["licence"],
+        rows=entry.get("rows"),
+        use="extended",
+        release=str(entry["release"]),
+        verification=verification,
+        published_by=entry.get("published_by"),
+        other_names=tuple(entry.get("also_named") or ()),
+    )
 
 
 def load_registry(path: Path | None = None) -> dict[str, InputFile]:
-    """All registered input files by id."""
-    return _load((path or config.registry_path()).resolve())
+    """All registered input files by id (build inputs and test references; never the extended files)."""
+    return _load((path or config.registry_path()).resolve())[0]
+
+
+def extended_registry(path: Path | None = None) -> dict[str, InputFile]:
+    """The extended detainer-release files (`use: extended`) by id, in file order."""
+    return _load((path or config.registry_path()).resolve())[1]
 
 
 def get(file_id: str) -> InputFile:
