@@ -94,6 +94,27 @@ def read_processed(table: str) -> pd.DataFrame:
 
 _READ: dict[tuple, pd.DataFrame] = {}
 
+EXTENDED_MANIFEST = "manifest.json"
+
+
+def extended_tables_present() -> bool:
+    """True when `make extended` has built the extended tables (their manifest is written last)."""
+    return (config.extended_processed_dir() / EXTENDED_MANIFEST).exists()
+
+
+def read_extended(table: str) -> pd.DataFrame:
+    """A table built from the extended releases (data/processed/extended/); a clear error when they are absent."""
+    path = config.extended_processed_dir() / f"{table}.parquet"
+    if not extended_tables_present() or not path.exists():
+        raise ProjectError(
+            f"extended table '{table}' not found at {path}: the extended releases are not loaded. Run `make "
+            "extended` (downloads about 0.7 GB from the publishers, then builds the tables), or leave `extended` "
+            "false"
+        )
+    import pandas as pd  # see TYPE_CHECKING above
+
+    return pd.read_parquet(path)
+
 
 def forget_processed_reads() -> None:
     """Drop the tables read so far (tests that count reads start from nothing)."""

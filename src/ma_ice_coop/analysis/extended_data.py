@@ -11,7 +11,7 @@ from functools import lru_cache
 import pandas as pd
 
 from ma_ice_coop import config, io
-from ma_ice_coop.analysis.events import event_timestamp
+from ma_ice_coop.analysis.extended_its import key_event_frame
 from ma_ice_coop.analysis.key_events import KEY_EVENTS
 from ma_ice_coop.tables.reference import county_names
 
@@ -81,12 +81,6 @@ def coverage_spans() -> list[tuple[pd.Timestamp, pd.Timestamp, str]]:
 
 
 def events_for(county_fips: str | None = None) -> pd.DataFrame:
-    """The key events to mark on a time axis: date, label, key (statewide ones, plus the county's own)."""
-    chosen = [e for e in KEY_EVENTS.values() if e.county_fips in ("", county_fips or "")]
-    return pd.DataFrame(
-        {
-            "date": [event_timestamp(e) for e in chosen],
-            "label": [e.label for e in chosen],
-            "key": [e.key for e in chosen],
-        }
-    ).sort_values("date", ignore_index=True)
+    """The key events to mark on a time axis (key, date, label, category): the statewide ones and the county's."""
+    keys = [e.key for e in KEY_EVENTS.values() if e.county_fips in ("", county_fips or "")]
+    return key_event_frame(keys).sort_values("date", ignore_index=True)

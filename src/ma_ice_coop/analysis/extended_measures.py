@@ -27,6 +27,27 @@ SHARES = {
     "unresolved_share": "unresolved",
 }
 OUTCOME_COUNTS = ("custody", "declined", "lifted", "administrative", "unresolved", "unmapped")
+COLUMN_NOTES = {
+    "geography": "county (the sheriff-run facilities placed in the county), state (every facility placed in the "
+    "state) or national (every detainer, placed or not)",
+    "county_fips": "5-digit FIPS of the county (county rows only)",
+    "facility_state": "upper-case state name (county and state rows)",
+    "year_type": "fiscal (US federal, October-September, named by the year it ends) or calendar",
+    "year": "the fiscal or calendar year",
+    "releases": "the release(s) the year's detainers come from (data/sources.yaml, use: extended; npr_lea includes "
+    "the core FY2015 file), joined by +",
+    "detainers": "detainers lodged (kept by the de-duplication rule)",
+    "custody, declined, lifted, administrative, unresolved, unmapped": "detainers by outcome "
+    "(data/reference/lift_reason_outcomes.csv); unresolved = no lift reason; unmapped = a lift reason not in that "
+    "table (listed in the extended build's output)",
+    "declined_broad": "declined plus lifts that say the person left local custody without a transfer",
+    "near_cutoff_detainers": "detainers prepared within 180 days of their release's cut-off (outcome possibly not "
+    "yet recorded)",
+    "days_covered, days_in_year": "days of the year inside the loaded releases' windows, and days in the year",
+    "custody_share, declined_share, declined_share_broad, unresolved_share": "share of all detainers (0-1); "
+    "_low and _high: 95% Jeffreys interval",
+}
+"""What each column of extended_year_measures holds (the extended download's README)."""
 
 
 def _year(months: pd.Series, year_type: str) -> pd.Series:

@@ -194,8 +194,16 @@ def run_keys(runs: list[Run]) -> dict[str, str]:
                 data_digest(declared_tables(modules)).encode(),
             ).encode()
         params = json.dumps(run.params, sort_keys=True, default=str).encode()
-        keys[run.label] = content_digest(per_notebook[path], params)
+        extended = extended_data_digest().encode() if run.extended else b""
+        keys[run.label] = content_digest(per_notebook[path], params, extended)
     return keys
+
+
+def extended_data_digest() -> str:
+    """The extended tables the reports read (all but the row-level extended_detainers, which none reads)."""
+    folder = config.extended_processed_dir()
+    files = [f for f in sorted(folder.glob("*")) if f.is_file() and f.name != "extended_detainers.parquet"]
+    return content_digest(*[f.name.encode() + b"\0" + f.read_bytes() for f in files]) if files else "no-extended"
 
 
 def _cache_path() -> Path:

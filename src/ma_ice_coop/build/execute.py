@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -129,6 +130,8 @@ def report_header(run: Run, notebook_link: str | None = None, to_reports: str | 
     """Markdown shown under the report's title: the parameters used and a link to the notebook (by default
     the source notebook in the repository, relative to the report's place under reports/)."""
     root = config.project_root()
+    if notebook_link is None and run.extended:  # the executed notebook of its own tree, beside the reports
+        notebook_link = quote(Path(os.path.relpath(run.executed_path, run.html_path.parent)).as_posix())
     if notebook_link is None:
         depth = len(run.html_path.relative_to(root / "reports").parts) - 1
         notebook_link = "../" * (depth + 1) + run.spec.path.relative_to(root).as_posix()

@@ -119,6 +119,10 @@ def build_all(
         build_runs(runs, workers=workers, force=force, out=out)
         pages_key = content_digest(key.encode(), changes_source().read_bytes(), (root / GUIDE_FILE).read_bytes())
         _step("index", pages_key, _page_outputs(), lambda: _write_pages(runs), steps, force, out)
+        if io.extended_tables_present():  # `make extended` was run: its reports, in their own tree
+            from ma_ice_coop.build.extended import build_extended_reports  # lazy: only extended builds
+
+            build_extended_reports(workers=workers, force=force, out=out)
     print(f"build finished in {time.perf_counter() - start:.1f}s", file=out)
 
 

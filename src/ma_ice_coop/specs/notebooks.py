@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ma_ice_coop import config
+from ma_ice_coop import config, io
 from ma_ice_coop.errors import ParameterError, ProjectError
 from ma_ice_coop.io import read_yaml
 from ma_ice_coop.specs.parameters import county_names_in_order, validate_parameters
@@ -39,6 +39,10 @@ class NotebookSpec:
         return self.kind == LAB_KIND
 
 
+EXTENDED_PARAMETER = "extended"
+"""The parameter of the notebooks that grow a time axis from the extended releases (registry `extended:`)."""
+
+
 @dataclass(frozen=True)
 class Run:
     spec: NotebookSpec
@@ -46,16 +50,26 @@ class Run:
     overrides: dict[str, Any] = field(hash=False)
 
     @property
+    def extended(self) -> bool:
+        """A run on the extended releases: its outputs go to build/extended/, never to reports/ or notebooks/."""
+        return bool(self.params.get(EXTENDED_PARAMETER))
+
+    @property
+    def _named_overrides(self) -> dict[str, Any]:
+        return {k: v for k, v in self.overrides.items() if k != EXTENDED_PARAMETER}
+
+    @property
     def is_default(self) -> bool:
-        return not self.overrides
+        return not self._named_overrides
 
     @property
     def slug(self) -> str:
-        """Output name that encodes the parameters that differ from the defaults."""
+        """Output name that encodes the parameters that differ from the defaults (an extended run is named like its
+        core run: its outputs live in their own tree)."""
         if self.is_default:
             return "default"
         parts = []
-        for key in sorted(self.overrides):
+        for key in sorted(self._named_overrides):
             value = self.overrides[key]
             text = "+".join(map(str, value)) if isinstance(value, list) else str(value)
             parts.append(f"{key}={text}")
@@ -63,14 +77,21 @@ class Run:
 
     @property
     def label(self) -> str:
-        return f"{self.spec.id}[{self.slug}]"
+        return f"{'extended:' if self.extended else ''}{self.spec.id}[{self.slug}]"
 
     def _fill(self, template: str) -> Path:
         values = {k: ("+".join(map(str, v)) if isinstance(v, list) else str(v)) for k, v in self.params.items()}
         return config.project_root() / template.format(**values)
 
     @property
+    def reports_root(self) -> Path:
+        """reports/ for a core run; build/extended/reports/ for an extended one."""
+        return config.extended_output_dir() / "reports" if self.extended else config.project_root() / "reports"
+
+    @property
     def executed_path(self) -> Path:
+        if self.extended:
+            return config.extended_output_dir() / "notebooks" / self.spec.id / f"{self.slug}.ipynb"
         if self.is_default:
             return self.spec.path
         if self.spec.executed_template:
@@ -79,12 +100,14 @@ class Run:
 
     @property
     def html_path(self) -> Path:
-        if self.spec.html_template:
-            return self._fill(self.spec.html_template)
         reports = config.project_root() / "reports"
-        if self.is_default:
-            return reports / f"{self.spec.id}.html"
-        return reports / self.spec.id / f"{self.slug}.html"
+        if self.spec.html_template:
+            core = self._fill(self.spec.html_template)
+        elif self.is_default:
+            core = reports / f"{self.spec.id}.html"
+        else:
+            core = reports / self.spec.id / f"{self.slug}.html"
+        return self.reports_root / core.relative_to(reports) if self.extended else core
 
 
 LAB_KIND = "lab"
@@ -165,7 +188,13 @@ def make_run(spec: NotebookSpec, overrides: dict[str, Any]) -> Run:
     params = validate_parameters(spec.parameters, overrides, notebook=spec.id)
     defaults = validate_parameters(spec.parameters, {}, notebook=spec.id)
     changed = {k: v for k, v in params.items() if defaults[k] != v}
-    return Run(spec, params, changed)
+    run = Run(spec, params, changed)
+    if run.extended and not io.extended_tables_present():
+        raise ParameterError(
+            f"{spec.id}: extended=true needs the extended detainer tables, which are not built here: run `make "
+            "extended` first (it downloads the larger ICE releases, about 0.7 GB, and needs internet)"
+        )
+    return run
 
 
 def plan_runs(ids: list[str] | None = None) -> list[Run]:
@@ -177,6 +206,32 @@ def plan_runs(ids: list[str] | None = None) -> list[Run]:
         raise ParameterError(f"unknown notebook(s) {unknown}; registered: {', '.join(known)}")
     chosen = [known[i] for i in ids] if ids else specs
     return [make_run(spec, dict(overrides)) for spec in chosen for overrides in spec.runs]
+
+
+def extended_notebook_ids(path: Path | None = None) -> list[str]:
+    """The notebooks the registry's `extended:` section lists (they take the `extended` parameter)."""
+    path = path or registry_path()
+    section = read_yaml(path).get("extended") or {}
+    ids = list(section.get("notebooks") or [])
+    specs = {s.id: s for s in load_notebook_registry(path)}
+    for notebook_id in ids:
+        if notebook_id not in specs or EXTENDED_PARAMETER not in specs[notebook_id].parameters:
+            raise ProjectError(
+                f"{path}: `extended:` lists {notebook_id!r}, which is not a registered notebook with an "
+                f"`{EXTENDED_PARAMETER}` parameter"
+            )
+    return ids
+
+
+def plan_extended_runs() -> list[Run]:
+    """Every run of the notebooks listed under `extended:` in the registry, with extended = true: the reports of an
+    extended build (written under build/extended/)."""
+    specs = {s.id: s for s in load_notebook_registry()}
+    return [
+        make_run(specs[i], dict(overrides) | {EXTENDED_PARAMETER: True})
+        for i in extended_notebook_ids()
+        for overrides in specs[i].runs
+    ]
 
 
 def notebook_parameters(notebook_id: str, **values) -> dict[str, Any]:

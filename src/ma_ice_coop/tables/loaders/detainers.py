@@ -4,7 +4,8 @@ Core input: the NPR FY2015 YTD release (ICE ERO LESA, FOIA 15-87693; 79,053 deta
 2014-10-01..2015-07-19, national). Later releases (NPR FY2008-FY2017, Deportation Data Project
 2023-2026) load into the same table through data/detainer_releases.yaml, which maps each release's
 headers onto the unified columns. Lift reasons are normalised with
-data/reference/lift_reason_outcomes.csv; a lift reason not listed there is an error, never a guess.
+data/reference/lift_reason_outcomes.csv; a lift reason not listed there is an error, never a guess (the extended
+releases' streaming reader, tables/loaders/extended/read.py, marks it `unmapped` and lists it instead).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ma_ice_coop.tables.schemas import col, facility_columns, table_schema
 MA_STATE = "MASSACHUSETTS"
 OUTCOMES = ("custody", "declined", "lifted", "administrative", "unresolved")
 REQUEST_KINDS = ("hold", "notify", "other", "unknown")
+UNMAPPED = "unmapped"  # outcome of a lift reason not in lift_reason_outcomes.csv (non-strict reading only)
 NULL_STRINGS = {"", "NA", "N/A", "NULL", "NAN", "NONE"}
 SOURCE = "npr_fy2015_detainers"
 
@@ -100,12 +102,20 @@ def read_sheet_rows(path: Path, sep: str | None = None) -> pd.DataFrame:
     return raw
 
 
+HEADER_SCAN_ROWS = 15  # the header is looked for among the first 15 rows of a file or sheet
+
+
+def is_header_row(values, spec: dict) -> bool:
+    """True when a row's cells name the release's prepare-date column (how a header row is recognised)."""
+    return bool(set(spec["columns"]["prepare_date"]) & {str(v).strip() for v in values})
+
+
 def _split_header(raw: pd.DataFrame, spec: dict, path: Path) -> pd.DataFrame:
     """Find the header row (the one naming the prepare-date column) and return the rows under it."""
     names = set(spec["columns"]["prepare_date"])
-    head = raw.head(15)
+    head = raw.head(HEADER_SCAN_ROWS)
     for idx, row in head.iterrows():
-        if names & {str(v).strip() for v in row.to_numpy()}:
+        if is_header_row(row.to_numpy(), spec):
             header = [str(v).strip() for v in row.to_numpy()]
             data = raw.iloc[idx + 1 :].copy()
             data.columns = header[:-2] + ["__sheet__", "__row__"]
@@ -120,8 +130,13 @@ def _split_header(raw: pd.DataFrame, spec: dict, path: Path) -> pd.DataFrame:
 
 
 def _pick_columns(data: pd.DataFrame, spec: dict, path: Path) -> dict[str, str]:
+    return pick_columns([c for c in data.columns if c not in ("__sheet__", "__row__")], spec, path)
+
+
+def pick_columns(present: list[str], spec: dict, path: Path | str) -> dict[str, str]:
+    """Unified column → the file's header carrying it (the first listed name present); SchemaError naming the file
+    when a required column is missing."""
     found = {}
-    present = [c for c in data.columns if c not in ("__sheet__", "__row__")]
     for unified, candidates in spec["columns"].items():
         hit = next((c for c in candidates if c in present), None)
         if hit is not None:
@@ -186,14 +201,21 @@ def request_kind(detainer_type: pd.Series) -> pd.Series:
     return kind
 
 
-def normalise_outcomes(lift_reason: pd.Series, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Outcome category and the broad-decline flag for each lift reason (blank → unresolved)."""
+def normalise_outcomes(
+    lift_reason: pd.Series, table: pd.DataFrame | None = None, *, strict: bool = True
+) -> pd.DataFrame:
+    """Outcome category and the broad-decline flag for each lift reason (blank → unresolved).
+
+    A lift reason not in the table is a SchemaError; with `strict=False` its outcome is `unmapped` (flag false),
+    for the extended releases, which list such reasons in a report instead of failing."""
     table = lift_reason_table() if table is None else table
     mapping = dict(zip(table["lift_reason"], table["outcome"], strict=True))
     broad = dict(zip(table["lift_reason"], table["lea_release_without_transfer"] == "true", strict=True))
     present = lift_reason.dropna()
     unknown = present[~present.isin(list(mapping))]
-    if not unknown.empty:
+    if not unknown.empty and not strict:
+        mapping.update(dict.fromkeys(unknown.unique(), UNMAPPED))
+    elif not unknown.empty:
         counts = unknown.value_counts().to_dict()
         raise SchemaError(
             f"unknown detainer lift reason(s) {counts}: add each to "
@@ -201,7 +223,7 @@ def normalise_outcomes(lift_reason: pd.Series, table: pd.DataFrame | None = None
             f"(one of {', '.join(OUTCOMES)}) before loading this release"
         )
     outcome = lift_reason.map(mapping).fillna("unresolved").astype("str")
-    flag = lift_reason.map(broad).fillna(False).astype(bool)
+    flag = lift_reason.map(broad).eq(True)  # unmapped or blank → False (also when every reason is blank)
     return pd.DataFrame({"outcome": outcome, "lea_release_without_transfer": flag}, index=lift_reason.index)
 
 
@@ -211,6 +233,23 @@ def read_detainer_release(path: Path, release_id: str, source_file: str) -> pd.D
     raw = read_sheet_rows(path, sep=spec.get("sep"))
     data = _split_header(raw, spec, path)
     cols = _pick_columns(data, spec, path)
+    return unified_frame(data, cols, release_id, source_file, path)
+
+
+def unified_frame(
+    data: pd.DataFrame,
+    cols: dict[str, str],
+    release_id: str,
+    source_file: str,
+    path: Path | str,
+    *,
+    lift_reasons: pd.DataFrame | None = None,
+    strict: bool = True,
+) -> pd.DataFrame:
+    """Rows of a release (its headers as columns, plus `__sheet__` and `__row__`) → the unified detainer columns.
+
+    `cols` maps unified names to the file's headers (pick_columns); `lift_reasons` is lift_reason_table() (read
+    once by a caller that converts many chunks); `strict=False` marks unknown lift reasons `unmapped`."""
     out = pd.DataFrame(index=data.index)
     out["release_id"] = release_id
     out["source_file"] = source_file
@@ -223,7 +262,7 @@ def read_detainer_release(path: Path, release_id: str, source_file: str) -> pd.D
     out["facility_state"] = out["facility_state"].str.upper()
     out["state_source"] = np.where(out["facility_state"].notna(), "recorded", "missing")
     out["request_kind"] = request_kind(out["detainer_type"])
-    out = out.join(normalise_outcomes(out["lift_reason"]))
+    out = out.join(normalise_outcomes(out["lift_reason"], lift_reasons, strict=strict))
     return out.reset_index(drop=True)
 
 

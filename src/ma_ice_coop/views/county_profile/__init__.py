@@ -15,7 +15,8 @@ The notebook calls ``view.<name>(profile)`` on this package; its modules, by con
 - ``notes``: the measures intro, facility and covariate notes, the limitations;
 - ``tables``: the HTML tables;
 - ``figures``: the three figures (drawn by ``ma_ice_coop.present.county_figures``);
-- ``scorecard``: the first section, the county's scorecard row and its written policies beside the records.
+- ``scorecard``: the first section, the county's scorecard row and its written policies beside the records;
+- ``per_year``: detainers and outcomes per year from the extended releases (extended builds only).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ma_ice_coop.views.county_profile.figures import locator_map, measures_figur
 from ma_ice_coop.views.county_profile.findings import heading, key_findings, sheriff_sentence
 from ma_ice_coop.views.county_profile.labels import NOTEBOOK_ID
 from ma_ice_coop.views.county_profile.notes import covariates_note, facilities_text, limitations, measures_intro
+from ma_ice_coop.views.county_profile.per_year import per_year_figure, per_year_html, per_year_text
 from ma_ice_coop.views.county_profile.scorecard import scorecard_html
 from ma_ice_coop.views.county_profile.tables import (
     county_facts_html,
@@ -80,6 +82,9 @@ __all__ = [
     "measures_intro",
     "measures_table_html",
     "other_facilities_html",
+    "per_year_figure",
+    "per_year_html",
+    "per_year_text",
     "sheriff_facilities_html",
     "sheriff_sentence",
     "sheriffs_html",

@@ -11,7 +11,7 @@ from ma_ice_coop.analysis import measures
 from ma_ice_coop.analysis.events import KEY_EVENTS, event_timestamp, reference_row, timeline_row
 from ma_ice_coop.errors import ParameterError
 from ma_ice_coop.io import read_processed, read_yaml
-from ma_ice_coop.sources.registry import load_registry
+from ma_ice_coop.sources.registry import extended_registry, load_registry
 from ma_ice_coop.tables.facilities import STATUSES, load_facilities, load_facility_aliases
 from ma_ice_coop.tables.loaders.detainers import release_specs_path
 from ma_ice_coop.tables.process import TABLES
@@ -270,7 +270,9 @@ def gap_facts(processed: dict, covariates: pd.DataFrame) -> dict:
 
 
 def extended_releases(detainers: pd.DataFrame) -> list[str]:
-    """Titles of detainer releases described in data/detainer_releases.yaml but not in the built table."""
+    """Titles (data/detainer_releases.yaml) of the releases `make extended` downloads (data/sources.yaml, use:
+    extended) that are not in the built table."""
     specs = read_yaml(release_specs_path()).get("releases") or {}
     built = set(detainers["release_id"].dropna().unique())
-    return [spec.get("title", release_id) for release_id, spec in sorted(specs.items()) if release_id not in built]
+    fetchable = dict.fromkeys(f.release for f in extended_registry().values())
+    return [specs.get(r, {}).get("title", r) for r in fetchable if r not in built]

@@ -162,7 +162,8 @@ def _outcome_unknowables(coverage: DataCoverage) -> list[str]:
         f"287(g) agreements and the ICE contract endings, so custody and decline shares cannot be compared before "
         f"and after [{event['label']}]({event['source_url']}) ({event['date']})."
         + (
-            f" Releases the project can read when downloaded (extended data, not in this build): {'; '.join(extended)}."
+            f" Releases the project downloads and reads on request (`make extended`, not in this build): "
+            f"{'; '.join(extended)}."
             if extended
             else ""
         ),

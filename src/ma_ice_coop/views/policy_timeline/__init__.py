@@ -28,6 +28,7 @@ The package, by concern:
 - :mod:`.findings`: the generated key findings;
 - :mod:`.text`: section notes, the FY2015 context and the limitations;
 - :mod:`.tables`: the HTML tables;
+- :mod:`.per_year`: detainers and outcomes per year, and their interrupted time series (extended builds);
 - :mod:`.figures`: the figures' data, alt text and captions (drawn by ``ma_ice_coop.present.timeline_figures``).
 
 The notebook calls ``view.<name>(...)`` for the names re-exported here.
@@ -57,6 +58,13 @@ from ma_ice_coop.views.policy_timeline.findings import (
     key_findings,
     other_events_text,
     year_end_finding,
+)
+from ma_ice_coop.views.policy_timeline.per_year import (
+    detainer_its_figure,
+    detainer_its_text,
+    per_year_figure,
+    per_year_html,
+    per_year_text,
 )
 from ma_ice_coop.views.policy_timeline.selection import CATEGORY_LABELS, CATEGORY_ORDER, timeline_selection
 from ma_ice_coop.views.policy_timeline.summaries import NEARBY_MONTHS, WINDOW_MONTHS, EventSummary
@@ -95,6 +103,11 @@ PROCESSED_TABLES = (
 
 __all__ = [
     "PROCESSED_TABLES",
+    "detainer_its_figure",
+    "detainer_its_text",
+    "per_year_figure",
+    "per_year_html",
+    "per_year_text",
     "CATEGORY_LABELS",
     "CATEGORY_ORDER",
     "COMPARE_MONTHS",

@@ -92,12 +92,13 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
 def _stage_file(item: ExtendedFile, staging: Path, progress) -> dict:
     """Read, place and stage one file; its row count, date span and unlisted facilities."""
     target = staging / f"{item.file_id}.parquet"
-    spans, rows, unlisted, unmapped = [], 0, [], []
+    spans, rows, undated, unlisted, unmapped = [], 0, 0, [], []
     with pq.ParquetWriter(target, ARROW_SCHEMA) as writer:
         for chunk in iter_release_chunks(item.path, item.release_id, item.file_id):
             placed = place_extended(chunk)
             writer.write_table(_arrow(placed))
             rows += len(placed)
+            undated += int(placed["prepare_date"].isna().sum())  # counted here, left out of every measure
             spans.append((placed["prepare_date"].min(), placed["prepare_date"].max()))
             unlisted.append(_unlisted(placed))
             unmapped.append(placed.loc[placed["outcome"] == "unmapped", "lift_reason"].value_counts())
@@ -106,6 +107,7 @@ def _stage_file(item: ExtendedFile, staging: Path, progress) -> dict:
         "file_id": item.file_id,
         "release_id": item.release_id,
         "rows": rows,
+        "undated_rows": undated,
         "first_date": min(s[0] for s in spans) if spans else pd.NaT,
         "last_date": max(s[1] for s in spans) if spans else pd.NaT,
         "unlisted": pd.concat(unlisted) if unlisted else pd.DataFrame(),
@@ -121,6 +123,7 @@ def _stage_core(staging: Path) -> dict:
         "file_id": CORE_FILE,
         "release_id": CORE_RELEASE,
         "rows": len(core),
+        "undated_rows": 0,
         "first_date": core["prepare_date"].min(),
         "last_date": core["prepare_date"].max(),
         "unlisted": pd.DataFrame(),

@@ -1,0 +1,69 @@
+"""'Detainers per year, county by county' (extended builds only): the 14 sheriffs' detainers and custody shares
+per fiscal year from the extended releases, and the state's facilities together."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ma_ice_coop.analysis.extended_data import coverage_spans, events_for, ma_counties_years, state_years
+from ma_ice_coop.present.report import fmt_num, fmt_pct, html_table
+from ma_ice_coop.present.time_axis import CORE_NOTE, SMALL_DENOMINATOR, coverage_text, year_label, years_figure_html
+
+
+def per_year_text(extended: bool) -> str:
+    if not extended:
+        return CORE_NOTE
+    return (
+        "Detainers per federal fiscal year at each sheriff's facilities, then the share ICE recorded as taken into "
+        f"its custody (of all detainers; shown only where the county had at least {SMALL_DENOMINATOR} detainers "
+        "that year, with the number in brackets). The figure shows every Massachusetts facility together (state "
+        "prisons and federal sites included), with 95% intervals. " + coverage_text(coverage_spans())
+    )
+
+
+def per_year_figure(extended: bool):
+    if not extended:
+        return None
+    years = state_years()
+    if years.empty:
+        return None
+    return years_figure_html(
+        years,
+        events_for(),
+        title="Massachusetts facilities, per fiscal year",
+        what="detainers lodged with Massachusetts facilities",
+    )
+
+
+def _pivot(years: pd.DataFrame, value) -> pd.DataFrame:
+    table = years.assign(label=[year_label(y, t) for y, t in zip(years["year"], years["year_type"], strict=True)])
+    table["shown"] = [value(r) for r in table.itertuples(index=False)]
+    wide = table.pivot(index="county", columns="label", values="shown").fillna("–")
+    order = table.drop_duplicates("label").sort_values("year")["label"]
+    return wide.reindex(columns=list(order)).reset_index().rename(columns={"county": "County"})
+
+
+def per_year_counts_html(extended: bool):
+    """Counties x years: detainers lodged (– where no detainer was placed at the sheriff's facilities)."""
+    if not extended:
+        return None
+    return html_table(
+        _pivot(ma_counties_years(), lambda r: fmt_num(r.detainers)), caption="Detainers lodged per fiscal year"
+    )
+
+
+def per_year_custody_html(extended: bool):
+    """Counties x years: custody share (n) where n >= SMALL_DENOMINATOR."""
+    if not extended:
+        return None
+
+    def shown(r) -> str:
+        if r.detainers < SMALL_DENOMINATOR:
+            return f"({fmt_num(r.detainers)})"
+        return f"{fmt_pct(r.custody_share)} ({fmt_num(r.detainers)})"
+
+    return html_table(
+        _pivot(ma_counties_years(), shown),
+        caption=f"Share taken into ICE custody per fiscal year (detainers in brackets; share shown from "
+        f"{SMALL_DENOMINATOR} detainers)",
+    )
