@@ -26,8 +26,9 @@ data: setup
 
 # The extended ICE detainer releases (NPR FY2008-FY2017, Deportation Data Project 2025; about 730 MB from the
 # publishers, needs internet): download + verify them (resumable; trust on first use where no sha256 is published,
-# recorded in data/extended-releases.lock.yaml), then build their tables. Never needed by `make all` or `make test`.
-extended: setup
+# recorded in data/extended-releases.lock.yaml), then build their tables (after the core tables: `make data`).
+# Never needed by `make all` or `make test`; once done, `make all` also builds build/extended/reports/.
+extended: data
 	$(VENV)/bin/ma-ice fetch --extended
 	$(VENV)/bin/ma-ice process --extended
 

@@ -216,7 +216,7 @@ def run_to_folder(notebook_id: str, overrides: dict[str, Any], folder: Path) -> 
     if notebook_id not in specs:
         raise ParameterError(f"unknown notebook {notebook_id!r}; registered: {', '.join(specs)}")
     run = make_run(specs[notebook_id], overrides)
-    stem = f"{notebook_id}__{run.slug}"
+    stem = f"{notebook_id}__{run.slug}" + ("__extended" if run.extended else "")
     folder = usable_folder(Path(folder))
     kernel = PreloadedKernel(sorted(notebook_modules(run.spec.path)))
     try:

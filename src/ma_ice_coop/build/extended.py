@@ -110,6 +110,7 @@ def write_extended_index(runs) -> Path:
         f'<a href="{core}">reports/</a>.</p>\n<ul>\n{items}\n</ul>\n'
         '<p>Downloads: <a href="data/extended_year_measures.csv">measures per year</a>, '
         '<a href="data/extended_unlisted_facilities.csv">facility codes and strings no crosswalk lists</a>, '
+        '<a href="data/extended_unmapped_lift_reasons.csv">lift reasons not in the outcome table</a>, '
         '<a href="data/extended_release_overlap.csv">rows per release and fiscal year (overlaps)</a>, '
         '<a href="data/extended_windows.csv">which release supplies which dates</a>.</p>'
     )

@@ -211,7 +211,8 @@ def _collect(pool, todo: list[Run], keys: dict, cache: dict, status: dict, *, pr
                 status[label] = "built"
                 cache[label] = keys[label]
                 save_cache(cache)
-                bar.write(f"  built {label:<48} {seconds:5.1f}s -> {run.html_path.relative_to(root)}", file=out)
+                shown = run.html_path.relative_to(root) if run.html_path.is_relative_to(root) else run.html_path
+                bar.write(f"  built {label:<48} {seconds:5.1f}s -> {shown}", file=out)
             except BuildError as exc:
                 failures.append(str(exc))
                 bar.write(f"  FAILED {run.label}", file=out)

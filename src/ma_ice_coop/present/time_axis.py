@@ -21,11 +21,12 @@ SMALL_DENOMINATOR = 20
 """Years with fewer detainers than this are flagged: a share of so few says little."""
 
 CORE_NOTE = (
-    "This report uses ICE's record-level detainer outcomes for October 2014 to July 2015 only (the FY2015 "
-    "release bundled with the project). ICE's larger releases of detainer records, for 2007-2017 and 2023-2025, "
-    "are too large to bundle: an extended build of this report, with detainers and their outcomes per year, can "
-    "be made on any machine with internet (`make extended`, then `make all`; see the README, 'Extended data'). "
-    "Extended reports are written apart from these and never replace them."
+    "Not in this version of the report: it uses ICE's record-level detainer outcomes for October 2014 to July 2015 "
+    "only (the FY2015 release bundled with the project). ICE's larger releases, for October 2007 to September 2017 "
+    "and September 2023 to October 2025, are too large to bundle: an extended build of this report, with "
+    "detainers and their outcomes per year, can be made on any machine with internet (`make extended`, then "
+    "`make all`; see the README, 'Extended data'). Extended reports are written apart from these and never "
+    "replace them."
 )
 
 
@@ -82,19 +83,32 @@ def years_table_html(years: pd.DataFrame, *, caption: str):
     return html_table(years_table(years), caption=caption)
 
 
+def _by_release(spans) -> list[tuple[str, list[tuple[pd.Timestamp, pd.Timestamp]]]]:
+    """Consecutive windows of one release grouped (date order kept)."""
+    groups: list[tuple[str, list]] = []
+    for start, end, release in spans:
+        if groups and groups[-1][0] == release:
+            groups[-1][1].append((start, end))
+        else:
+            groups.append((release, [(start, end)]))
+    return groups
+
+
 def coverage_text(spans: list[tuple[pd.Timestamp, pd.Timestamp, str]]) -> str:
     """Which dates the loaded releases cover, and the gaps between them, in plain words."""
     if not spans:
         return "No extended release is loaded."
-    parts = [f"{s.date()} to {e.date()} ({release_title(r)})" for s, e, r in spans]
+    parts = [
+        join_words(f"{s.date()} to {e.date()}" for s, e in windows) + f" ({release_title(release)})"
+        for release, windows in _by_release(spans)
+    ]
     gaps = [(e, s2) for (_, e, _), (s2, _, _) in zip(spans, spans[1:], strict=False) if (s2 - e).days > 1]
     text = f"The loaded releases hold detainers prepared {join_words(parts)}."
     if gaps:
-        words = join_words(
-            f"{(e + pd.Timedelta(days=1)).date()} to {(s - pd.Timedelta(days=1)).date()}" for e, s in gaps
-        )
+        day = pd.Timedelta(days=1)
+        words = join_words(f"{(e + day).date()} to {(s - day).date()}" for e, s in gaps)
         text += (
-            f" No loaded release covers {words}: those years are gaps in the figures, not zeros (no release with a "
+            f" No loaded release covers {words}: those days are gaps in the figures, not zeros (no release with a "
             "public download that the project knows of covers them)."
         )
     return text

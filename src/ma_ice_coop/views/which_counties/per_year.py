@@ -8,6 +8,7 @@ import pandas as pd
 from ma_ice_coop.analysis.extended_data import coverage_spans, events_for, ma_counties_years, state_years
 from ma_ice_coop.present.report import fmt_num, fmt_pct, html_table
 from ma_ice_coop.present.time_axis import CORE_NOTE, SMALL_DENOMINATOR, coverage_text, year_label, years_figure_html
+from ma_ice_coop.tables.reference import county_names
 
 
 def per_year_text(extended: bool) -> str:
@@ -35,20 +36,24 @@ def per_year_figure(extended: bool):
     )
 
 
-def _pivot(years: pd.DataFrame, value) -> pd.DataFrame:
+def _pivot(years: pd.DataFrame, value, none: str) -> pd.DataFrame:
+    """Counties (all 14) x years with any Massachusetts detainer; `none` where a county had no detainer that year
+    (a zero of the covered days: the years no release covers are not columns)."""
     table = years.assign(label=[year_label(y, t) for y, t in zip(years["year"], years["year_type"], strict=True)])
     table["shown"] = [value(r) for r in table.itertuples(index=False)]
-    wide = table.pivot(index="county", columns="label", values="shown").fillna("–")
+    wide = table.pivot(index="county", columns="label", values="shown")
     order = table.drop_duplicates("label").sort_values("year")["label"]
-    return wide.reindex(columns=list(order)).reset_index().rename(columns={"county": "County"})
+    wide = wide.reindex(index=sorted(county_names().values()), columns=list(order)).fillna(none)
+    wide.columns.name = None
+    return wide.rename_axis("County").reset_index()
 
 
 def per_year_counts_html(extended: bool):
-    """Counties x years: detainers lodged (– where no detainer was placed at the sheriff's facilities)."""
+    """Counties x years: detainers lodged at each sheriff's facilities."""
     if not extended:
         return None
     return html_table(
-        _pivot(ma_counties_years(), lambda r: fmt_num(r.detainers)), caption="Detainers lodged per fiscal year"
+        _pivot(ma_counties_years(), lambda r: fmt_num(r.detainers), "0"), caption="Detainers lodged per fiscal year"
     )
 
 
@@ -63,7 +68,7 @@ def per_year_custody_html(extended: bool):
         return f"{fmt_pct(r.custody_share)} ({fmt_num(r.detainers)})"
 
     return html_table(
-        _pivot(ma_counties_years(), shown),
+        _pivot(ma_counties_years(), shown, "(0)"),
         caption=f"Share taken into ICE custody per fiscal year (detainers in brackets; share shown from "
         f"{SMALL_DENOMINATOR} detainers)",
     )

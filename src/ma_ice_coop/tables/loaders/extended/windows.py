@@ -7,7 +7,8 @@ No person identifier links rows across releases, so rows cannot be matched one b
 1. Releases are ranked (RELEASE_PREFERENCE, best first). npr_lea (the series of the core FY2015 file, whose six
    columns are documented) comes before npr_fy (header names partly inferred); a later DDP release comes before
    an earlier one, because its outcomes have had longer to be recorded.
-2. A release covers, per file, the span from that file's first to its last prepare date.
+2. A release covers, per file, the span from that file's first to its last prepare date (files less than
+   MERGE_GAP_DAYS apart count as one span).
 3. Taking the releases in rank order, each owns the dates it covers that no better release covers.
 4. A row is kept when its release owns its prepare date. Rows of other releases for that date are read, counted
    (the overlap table compares the releases) and left out of every measure, so no detainer is counted twice.
@@ -23,6 +24,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 RELEASE_PREFERENCE = ("npr_lea", "npr_fy", "ddp_2026_03", "ddp_2025_12", "ddp_2025_07")
+MERGE_GAP_DAYS = 7
+"""A release's files less than a week apart are read as one span: a file's first and last detainers fall on working
+days, so the days between two consecutive files (a weekend at a fiscal year's turn) are no gap in the release."""
 CENSOR_DAYS = 180
 """Days before a release's cut-off within which a detainer's outcome is flagged as possibly not yet recorded."""
 
@@ -45,11 +49,13 @@ def _rank(release_id: str) -> int:
     return RELEASE_PREFERENCE.index(release_id)
 
 
-def _merge(spans: list[tuple[pd.Timestamp, pd.Timestamp]]) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Overlapping or touching day spans merged."""
+def _merge(
+    spans: list[tuple[pd.Timestamp, pd.Timestamp]], gap_days: int = 1
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Day spans merged when they overlap or lie at most `gap_days` apart (1: touching)."""
     merged: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     for start, end in sorted(spans):
-        if merged and start <= merged[-1][1] + pd.Timedelta(days=1):
+        if merged and start <= merged[-1][1] + pd.Timedelta(days=gap_days):
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
@@ -81,9 +87,8 @@ def owned_windows(file_spans: pd.DataFrame) -> list[Window]:
     releases = sorted(file_spans["release_id"].unique(), key=_rank)
     for release in releases:
         rows = file_spans[file_spans["release_id"] == release]
-        spans = _merge(
-            [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in zip(rows["first_date"], rows["last_date"], strict=True)]
-        )
+        files = [(pd.Timestamp(a), pd.Timestamp(b)) for a, b in zip(rows["first_date"], rows["last_date"], strict=True)]
+        spans = _merge(files, MERGE_GAP_DAYS)
         own = [piece for span in spans for piece in _subtract(span, taken)]
         windows.extend(Window(release, start, end) for start, end in own)
         taken = _merge(taken + spans)
