@@ -154,6 +154,7 @@ def monthly(*rows) -> pd.DataFrame:
     frame["lea_release_without_transfer"] = [r[6] for r in rows]
     frame["near_cutoff"] = [r[7] for r in rows]
     frame["detainers"] = np.array([r[8] for r in rows], dtype="int64")
+    frame["unlisted"] = [len(r) > 9 and r[9] for r in rows]
     frame["month"] = pd.to_datetime(frame["month"])
     return frame
 
@@ -166,6 +167,7 @@ CUBE = monthly(
     ("npr_fy", True, "2015-08-01", MA, SUFFOLK, "lifted", True, True, 2),
     ("npr_fy", False, "2014-11-01", MA, SUFFOLK, "custody", False, False, 99),  # a repeat: never counted
     ("npr_lea", True, "2015-01-01", MA, "", "custody", False, False, 5),  # a state prison: state level only
+    ("npr_lea", True, "2015-02-01", MA, "", "unresolved", False, False, 3, True),  # a string no crosswalk lists
 )
 WINDOWS = pd.DataFrame(
     {
@@ -189,7 +191,8 @@ def test_year_measures_count_kept_rows_name_releases_and_keep_unresolved():
     assert county["releases"] == "npr_lea+npr_fy"
     assert county["near_cutoff_detainers"] == 14
     assert county["days_covered"] == county["days_in_year"] == 365
-    assert fy.loc["state", "detainers"] == 25 and fy.loc["national", "detainers"] == 25
+    assert fy.loc["state", "detainers"] == 28 and fy.loc["national", "detainers"] == 28
+    assert fy.loc["state", "unlisted_detainers"] == 3 and county["unlisted_detainers"] == 0
 
 
 def test_partial_years_and_calendar_years():

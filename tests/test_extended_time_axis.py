@@ -48,6 +48,7 @@ COLUMNS = [
     "near_cutoff",
     "detainers",
 ]
+# extended_monthly also says whether a row's facility is unlisted in every crosswalk (none here)
 
 
 def _month_rows(release: str, month: pd.Timestamp, near: bool, rng) -> list[tuple]:
@@ -77,7 +78,7 @@ def monthly() -> pd.DataFrame:
         edge = pd.Timestamp(cutoff) - pd.Timedelta(days=CENSOR_DAYS)
         for month in pd.date_range(first, last, freq="MS"):
             rows += _month_rows(release, month, bool(month > edge), rng)
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame = pd.DataFrame(rows, columns=COLUMNS).assign(unlisted=False)
     frame["detainers"] = frame["detainers"].astype("int64")
     frame["month"] = pd.to_datetime(frame["month"])
     return frame

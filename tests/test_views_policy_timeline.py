@@ -45,7 +45,7 @@ def _all_text(r) -> str:
 
 
 def test_parameters_are_validated():
-    assert notebook_parameters("policy_timeline") == {"event": "lunn"}
+    assert notebook_parameters("policy_timeline") == {"event": "lunn", "extended": False}
     with pytest.raises(ParameterError, match="valid"):
         notebook_parameters("policy_timeline", event="not_an_event")
     with pytest.raises(ParameterError, match="valid events"):

@@ -1,9 +1,9 @@
 """Detainer measures per year from the extended releases (fiscal and calendar years, 2008 onward).
 
 Input: the `extended_monthly` table (counts of detainers per release, month, facility state, sheriff county,
-outcome; `kept` says whether the de-duplication rule keeps them). Only kept rows are measured, so each row of
-the output names the release(s) its detainers come from. For each county (sheriff-run facilities placed in it,
-as in the national measures), each state (every facility placed in it) and the country:
+outcome, unlisted facility; `kept` says whether the de-duplication rule keeps them). Only kept rows are measured,
+so each row of the output names the release(s) its detainers come from. For each county (sheriff-run facilities
+placed in it, as in the national measures), each state (every facility placed in it) and the country:
 
 - detainers lodged and the counts of each outcome; unresolved (no lift reason) counted, never dropped;
 - custody, declined, broad-declined and unresolved shares of all detainers, each with a 95% Jeffreys interval;
@@ -43,6 +43,8 @@ COLUMN_NOTES = {
     "declined_broad": "declined plus lifts that say the person left local custody without a transfer",
     "near_cutoff_detainers": "detainers prepared within 180 days of their release's cut-off (outcome possibly not "
     "yet recorded)",
+    "unlisted_detainers": "detainers at a facility code or string no crosswalk lists (not placed in a county; "
+    "counted in their state's and the national rows only)",
     "days_covered, days_in_year": "days of the year inside the loaded releases' windows, and days in the year",
     "custody_share, declined_share, declined_share_broad, unresolved_share": "share of all detainers (0-1); "
     "_low and _high: 95% Jeffreys interval",
@@ -63,11 +65,13 @@ def _counts(kept: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     wide.columns.name = None
     broad = kept[kept["lea_release_without_transfer"]].groupby(keys)["detainers"].sum()
     near = kept[kept["near_cutoff"]].groupby(keys)["detainers"].sum()
+    unlisted = kept[kept["unlisted"]].groupby(keys)["detainers"].sum()
     releases = kept.sort_values("month").groupby(keys)["release_id"].agg(lambda r: "+".join(dict.fromkeys(r)))
     out = wide.assign(
         detainers=wide.sum(axis=1),
         declined_broad=wide["declined"] + broad.reindex(wide.index, fill_value=0),
         near_cutoff_detainers=near.reindex(wide.index, fill_value=0),
+        unlisted_detainers=unlisted.reindex(wide.index, fill_value=0),
         releases=releases.reindex(wide.index),
     )
     return out.reset_index()

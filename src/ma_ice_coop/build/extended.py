@@ -73,7 +73,12 @@ def write_extended_downloads() -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{YEAR_MEASURES}.csv"
     io.write_csv(io.read_extended(YEAR_MEASURES), target)
-    for name in ("extended_unlisted_facilities", "extended_unmapped_lift_reasons", "extended_release_overlap"):
+    for name in (
+        "extended_unlisted_facilities",
+        "extended_unmapped_lift_reasons",
+        "extended_release_overlap",
+        "extended_files",
+    ):
         io.write_csv(io.read_extended(name), folder / f"{name}.csv")
     io.write_csv(io.read_extended("extended_windows"), folder / "extended_windows.csv")
     io.atomic_write_text(folder / "README.md", _downloads_readme())
@@ -90,16 +95,35 @@ def _downloads_readme() -> str:
         "- `extended_release_overlap.csv`: rows read and kept per release and fiscal year.\n"
         "- `extended_unlisted_facilities.csv`: facility codes and strings no crosswalk lists (rows left unplaced).\n"
         "- `extended_unmapped_lift_reasons.csv`: lift reasons not in data/reference/lift_reason_outcomes.csv.\n"
+        "- `extended_files.csv`: each file loaded, its rows, undated rows (left out), first and last prepare date.\n"
     )
 
 
-def write_extended_index(runs) -> Path:
-    """build/extended/reports/index.html: the extended reports, the downloads and a link back to the core index."""
+def _table_html(name: str, caption: str, limit: int | None = None) -> str:
+    """One extended table as an HTML table (its first `limit` rows), with a caption saying how many rows it has."""
+    frame = io.read_extended(name)
+    shown = frame.head(limit) if limit else frame
+    more = f" (the first {limit} of {len(frame):,}; all in data/{name}.csv)" if limit and len(frame) > limit else ""
+    return f"<h2>{html.escape(caption)}</h2>\n<p>{len(frame):,} rows{more}.</p>\n" + shown.to_html(
+        index=False, escape=True, border=0, na_rep=""
+    )
 
+
+def _run_words(run) -> str:
+    """What tells a run apart in the list: its county, else its parameters other than the defaults."""
+    if "county" in run.params:
+        return str(run.params["county"])
+    named = {k: v for k, v in run.overrides.items() if k != "extended"}
+    return ", ".join(f"{k} = {v}" for k, v in named.items()) or "default parameters"
+
+
+def write_extended_index(runs) -> Path:
+    """build/extended/reports/index.html: the extended reports, what was loaded and left unplaced, the downloads,
+    and a link back to the core index."""
     root = extended_reports_dir()
     items = "\n".join(
         f'<li><a href="{html.escape(run.html_path.relative_to(root).as_posix())}">{html.escape(run.spec.title)}'
-        f" ({html.escape(run.slug)})</a></li>"
+        f" ({html.escape(_run_words(run))})</a></li>"
         for run in runs
     )
     core = (config.project_root() / "reports" / "index.html").as_uri()
@@ -108,11 +132,13 @@ def write_extended_index(runs) -> Path:
         "<p>Built on this machine from the larger ICE detainer releases (<code>make extended</code>). They are not "
         "the published reports: those use the FY2015 records only and are in "
         f'<a href="{core}">reports/</a>.</p>\n<ul>\n{items}\n</ul>\n'
-        '<p>Downloads: <a href="data/extended_year_measures.csv">measures per year</a>, '
-        '<a href="data/extended_unlisted_facilities.csv">facility codes and strings no crosswalk lists</a>, '
-        '<a href="data/extended_unmapped_lift_reasons.csv">lift reasons not in the outcome table</a>, '
-        '<a href="data/extended_release_overlap.csv">rows per release and fiscal year (overlaps)</a>, '
-        '<a href="data/extended_windows.csv">which release supplies which dates</a>.</p>'
+        + _table_html("extended_windows", "Which release supplies which prepare dates (the de-duplication rule)")
+        + _table_html("extended_release_overlap", "Rows read and kept per release and fiscal year")
+        + _table_html("extended_files", "Files loaded")
+        + _table_html("extended_unlisted_facilities", "Facility codes and strings no crosswalk lists", limit=50)
+        + _table_html("extended_unmapped_lift_reasons", "Lift reasons not in the outcome table")
+        + '<p>Downloads: <a href="data/extended_year_measures.csv">measures per year</a> (and '
+        '<a href="data/README.md">what each column means</a>), and the tables above as CSV in data/.</p>'
     )
     target = root / "index.html"
     io.atomic_write_text(target, html_page("Extended reports", body, home=core))

@@ -51,6 +51,8 @@ def _notes(row) -> str:
             f"{fmt_num(row.near_cutoff_detainers)} prepared within 180 days of the release's cut-off: outcomes "
             "may not be recorded yet"
         )
+    if getattr(row, "unlisted_detainers", 0):
+        notes.append(f"{fmt_num(row.unlisted_detainers)} at facilities no crosswalk lists (in no county's numbers)")
     if row.detainers < SMALL_DENOMINATOR:
         notes.append(f"few detainers (under {SMALL_DENOMINATOR}): read the interval")
     return "; ".join(notes)
@@ -58,6 +60,23 @@ def _notes(row) -> str:
 
 def _share(row, share: str) -> str:
     return fmt_estimate(getattr(row, share), getattr(row, f"{share}_low"), getattr(row, f"{share}_high"), share=True)
+
+
+def unlisted_sentence(state_years: pd.DataFrame) -> str:
+    """Which years' Massachusetts detainers name a facility no crosswalk lists (left out of every county's numbers);
+    '' when none does."""
+    rows = state_years[state_years["unlisted_detainers"] > 0]
+    if rows.empty:
+        return ""
+    parts = join_words(
+        f"{fmt_num(r.unlisted_detainers)} of {fmt_num(r.detainers)} in {year_label(r.year, r.year_type)}"
+        for r in rows.itertuples(index=False)
+    )
+    return (
+        f"Some Massachusetts detainers name a facility that no crosswalk of the project lists ({parts}): they are in "
+        "the state's numbers but in no county's, so a county's count for those years may be too low "
+        "(the strings are listed in extended_unlisted_facilities.csv, beside the extended reports)."
+    )
 
 
 def years_table(years: pd.DataFrame) -> pd.DataFrame:

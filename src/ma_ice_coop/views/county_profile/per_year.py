@@ -6,12 +6,13 @@ what an extended build adds. The county's numbers are its sheriff's facilities, 
 
 from __future__ import annotations
 
-from ma_ice_coop.analysis.extended_data import county_years, coverage_spans, events_for
+from ma_ice_coop.analysis.extended_data import county_years, coverage_spans, events_for, state_years
 from ma_ice_coop.present.report import fmt_estimate, fmt_num
 from ma_ice_coop.present.time_axis import (
     CORE_NOTE,
     SMALL_DENOMINATOR,
     coverage_text,
+    unlisted_sentence,
     year_label,
     years_figure_html,
     years_table_html,
@@ -29,8 +30,16 @@ def per_year_text(county: str, county_fips: str, extended: bool) -> str:
         "detainers with no recorded outcome stay in the denominator as unresolved. " + coverage_text(coverage_spans())
     )
     if years.empty:
-        return intro + f"\n\nNo detainer in the loaded releases was placed at the {county} sheriff's facilities."
-    return intro + "\n\n" + _reading(years)
+        return "\n\n".join(
+            part
+            for part in (
+                intro,
+                f"No detainer in the loaded releases was placed at the {county} sheriff's facilities.",
+                unlisted_sentence(state_years()),
+            )
+            if part
+        )
+    return "\n\n".join(part for part in (intro, _reading(years), unlisted_sentence(state_years())) if part)
 
 
 def _reading(years) -> str:

@@ -7,7 +7,14 @@ import pandas as pd
 
 from ma_ice_coop.analysis.extended_data import coverage_spans, events_for, ma_counties_years, state_years
 from ma_ice_coop.present.report import fmt_num, fmt_pct, html_table
-from ma_ice_coop.present.time_axis import CORE_NOTE, SMALL_DENOMINATOR, coverage_text, year_label, years_figure_html
+from ma_ice_coop.present.time_axis import (
+    CORE_NOTE,
+    SMALL_DENOMINATOR,
+    coverage_text,
+    unlisted_sentence,
+    year_label,
+    years_figure_html,
+)
 from ma_ice_coop.tables.reference import county_names
 
 
@@ -18,7 +25,9 @@ def per_year_text(extended: bool) -> str:
         "Detainers per federal fiscal year at each sheriff's facilities, then the share ICE recorded as taken into "
         f"its custody (of all detainers; shown only where the county had at least {SMALL_DENOMINATOR} detainers "
         "that year, with the number in brackets). The figure shows every Massachusetts facility together (state "
-        "prisons and federal sites included), with 95% intervals. " + coverage_text(coverage_spans())
+        "prisons and federal sites included), with 95% intervals. "
+        + coverage_text(coverage_spans())
+        + (" " + unlisted_sentence(state_years())).rstrip()
     )
 
 

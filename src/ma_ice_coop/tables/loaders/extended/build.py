@@ -72,6 +72,7 @@ MONTHLY_KEYS = [
     "outcome",
     "lea_release_without_transfer",
     "near_cutoff",
+    "unlisted",
 ]
 
 
@@ -138,7 +139,10 @@ def _unlisted(placed: pd.DataFrame) -> pd.DataFrame:
 
 
 def _monthly(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.assign(month=frame["prepare_date"].dt.to_period("M").dt.to_timestamp())
+    frame = frame.assign(
+        month=frame["prepare_date"].dt.to_period("M").dt.to_timestamp(),
+        unlisted=frame["placement_method"] == "unlisted",
+    )
     keys = frame[MONTHLY_KEYS].astype({"facility_state": "object", "sheriff_county_fips": "object"})
     keys = keys.fillna({"facility_state": "", "sheriff_county_fips": ""})
     return keys.value_counts().rename("detainers").reset_index()

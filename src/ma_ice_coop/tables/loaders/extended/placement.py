@@ -23,7 +23,7 @@ import pandas as pd
 from ma_ice_coop.tables.facilities import load_facilities, map_facilities
 from ma_ice_coop.tables.loaders.detainers import FACILITY_COLUMNS, MA_STATE
 from ma_ice_coop.tables.loaders.national.detention import read_crosswalk
-from ma_ice_coop.tables.national_facilities import place_detainers
+from ma_ice_coop.tables.national_facilities import crosswalk_path, load_national_crosswalk, place_detainers
 from ma_ice_coop.tables.us_counties import state_abbreviations
 
 ALIAS_SOURCE = "npr_fy2015_detainers"  # the NPR strings of the core release: the same vocabulary as 2008-2017
@@ -64,6 +64,17 @@ def _code_table() -> pd.DataFrame:
     return table.set_index("facility_code").astype("str").replace({"<NA>": pd.NA, "nan": pd.NA, "": pd.NA})
 
 
+@lru_cache(maxsize=2)
+def _string_crosswalk(version: tuple) -> pd.DataFrame:
+    """data/reference/national_facilities.csv, read and checked once per version of the file (not per chunk)."""
+    return load_national_crosswalk()
+
+
+def _string_crosswalk_now() -> pd.DataFrame:
+    stat = crosswalk_path().stat()
+    return _string_crosswalk((str(crosswalk_path()), stat.st_mtime_ns, stat.st_size))
+
+
 def _by_code(rows: pd.DataFrame) -> pd.DataFrame:
     """The placed columns of rows whose facility code a crosswalk lists (others: all null)."""
     table = _code_table()
@@ -90,7 +101,7 @@ def _by_string(rows: pd.DataFrame) -> pd.DataFrame:
         out.loc[ma, "placement_method"] = mapped["status"].map({"unlisted": "unlisted"}).fillna("ma_crosswalk")
     other = ~ma
     if other.any():
-        placed = place_detainers(rows.loc[other], strict=False)
+        placed = place_detainers(rows.loc[other], _string_crosswalk_now(), strict=False)
         county = placed["county_fips"].astype("str").replace("", pd.NA)
         out.loc[other, "county_fips"] = county.to_numpy()
         out.loc[other, "operator_type"] = placed["operator_type"].astype("str").to_numpy()
