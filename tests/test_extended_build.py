@@ -18,7 +18,7 @@ from ma_ice_coop import config, io
 from ma_ice_coop.build.execute import run_to_folder
 from ma_ice_coop.build.extended import build_tables, write_extended_downloads
 from ma_ice_coop.cli import main
-from ma_ice_coop.errors import ParameterError
+from ma_ice_coop.errors import ParameterError, SchemaError
 from ma_ice_coop.specs.notebooks import load_notebook_registry, make_run, plan_extended_runs, plan_runs
 from ma_ice_coop.tables.loaders.extended import build as extended_build
 from ma_ice_coop.tables.loaders.extended.build import ExtendedFile
@@ -93,6 +93,24 @@ def test_unknown_facilities_and_lift_reasons_are_listed_not_fatal(tree):
     ]
     files = table(tree, "extended_files").set_index("file_id")
     assert files.loc["ext_npr_lea_fy13_14", "undated_rows"] == 1  # counted, left out of every measure
+
+
+def test_a_file_whose_layout_does_not_match_is_listed_and_the_others_load(tree, tmp_path):
+    bad = tmp_path / "detainersfy16.csv"
+    text = (tree / "raw" / "npr_fy" / "detainersfy16.csv").read_text(encoding="utf-8")
+    bad.write_text(text.replace("Prepare Date", "Prep Date", 1), encoding="utf-8")  # a renamed required column
+    good = tree / "raw" / "npr_lea" / "lea-detainers-FY09.txt"
+    out = tmp_path / "processed"
+    extended_build.build_extended_tables(
+        [ExtendedFile("ext_npr_fy_fy16", "npr_fy", bad), ExtendedFile("ext_npr_lea_fy09", "npr_lea", good)],
+        out,
+        progress=lambda _: None,
+    )
+    skipped = pd.read_parquet(out / "extended_skipped_files.parquet")
+    assert skipped["file_id"].tolist() == ["ext_npr_fy_fy16"] and "Prepare Date" in skipped["problem"].iloc[0]
+    assert "ext_npr_lea_fy09" in set(pd.read_parquet(out / "extended_files.parquet")["file_id"])
+    with pytest.raises(SchemaError, match="none of the extended files could be read"):
+        extended_build.build_extended_tables([ExtendedFile("ext_npr_fy_fy16", "npr_fy", bad)], out)
 
 
 def test_rows_near_a_release_cutoff_are_flagged(tree):

@@ -54,6 +54,13 @@ def process_extended(out=None) -> Path:
         print(f"extended: {len(missing)} registered file(s) not installed, left out: {', '.join(missing)}", file=out)
     folder = build_tables(files, progress=lambda m: print(m, file=out))
     print(f"extended tables written to {folder}", file=out)
+    skipped = io.read_extended("extended_skipped_files")
+    if len(skipped):
+        print(
+            f"extended: {len(skipped)} file(s) NOT loaded (layout does not match data/detainer_releases.yaml): "
+            f"{', '.join(skipped['file_id'])}; see their problems in build/extended/reports/index.html",
+            file=out,
+        )
     return folder
 
 
@@ -78,6 +85,7 @@ def write_extended_downloads() -> Path:
         "extended_unmapped_lift_reasons",
         "extended_release_overlap",
         "extended_files",
+        "extended_skipped_files",
     ):
         io.write_csv(io.read_extended(name), folder / f"{name}.csv")
     io.write_csv(io.read_extended("extended_windows"), folder / "extended_windows.csv")
@@ -95,6 +103,7 @@ def _downloads_readme() -> str:
         "- `extended_release_overlap.csv`: rows read and kept per release and fiscal year.\n"
         "- `extended_unlisted_facilities.csv`: facility codes and strings no crosswalk lists (rows left unplaced).\n"
         "- `extended_unmapped_lift_reasons.csv`: lift reasons not in data/reference/lift_reason_outcomes.csv.\n"
+        "- `extended_skipped_files.csv`: files not loaded, and why (a layout that does not match its release's).\n"
         "- `extended_files.csv`: each file loaded, its rows, undated rows (left out), first and last prepare date.\n"
     )
 
@@ -137,6 +146,7 @@ def write_extended_index(runs) -> Path:
         + _table_html("extended_files", "Files loaded")
         + _table_html("extended_unlisted_facilities", "Facility codes and strings no crosswalk lists", limit=50)
         + _table_html("extended_unmapped_lift_reasons", "Lift reasons not in the outcome table")
+        + _table_html("extended_skipped_files", "Files not loaded (their layout does not match their release's)")
         + '<p>Downloads: <a href="data/extended_year_measures.csv">measures per year</a> (and '
         '<a href="data/README.md">what each column means</a>), and the tables above as CSV in data/.</p>'
     )

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ma_ice_coop import io
+from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.tables.loaders.detainers import SOURCE as CORE_FILE
 from ma_ice_coop.tables.loaders.extended.placement import PLACED_COLUMNS, place_extended
 from ma_ice_coop.tables.loaders.extended.read import iter_release_chunks
@@ -215,10 +216,7 @@ def build_extended_tables(files: list[ExtendedFile], out_dir: Path, *, derived=N
     shutil.rmtree(work, ignore_errors=True)
     staging = work / ".staging"
     staging.mkdir(parents=True)
-    staged = [_stage_core(staging)]
-    for item in files:
-        progress(f"reading {item.file_id} ({item.release_id})")
-        staged.append(_stage_file(item, staging, progress))
+    staged, skipped = _stage_all(files, staging, progress)
     spans = pd.DataFrame(staged)[["release_id", "first_date", "last_date"]].dropna()
     windows, cut = owned_windows(spans), cutoffs(spans)
     progress("de-duplicating (release windows) and counting")
@@ -227,6 +225,7 @@ def build_extended_tables(files: list[ExtendedFile], out_dir: Path, *, derived=N
         "extended_monthly": monthly,
         "extended_release_overlap": _overlap(monthly),
         **_summaries(staged, windows, cut),
+        "extended_skipped_files": pd.DataFrame(skipped, columns=["file_id", "release_id", "problem"]),
     }
     if derived is not None:
         tables.update(derived(monthly, tables["extended_windows"]))
@@ -239,6 +238,30 @@ def build_extended_tables(files: list[ExtendedFile], out_dir: Path, *, derived=N
     }
     io.atomic_write_text(work / "manifest.json", json.dumps(manifest, indent=1) + "\n")
     shutil.rmtree(staging)
+    return _replace_folder(work, out_dir)
+
+
+def _stage_all(files: list[ExtendedFile], staging: Path, progress) -> tuple[list[dict], list[dict]]:
+    """Stage the core table and every file. A file whose layout does not match its release's description (a
+    SchemaError: a renamed column, an unreadable date) is not loaded and is listed with its problem; the other
+    files load. None loading at all is an error."""
+    staged, skipped = [_stage_core(staging)], []
+    for item in files:
+        progress(f"reading {item.file_id} ({item.release_id})")
+        try:
+            staged.append(_stage_file(item, staging, progress))
+        except SchemaError as exc:
+            (staging / f"{item.file_id}.parquet").unlink(missing_ok=True)
+            skipped.append({"file_id": item.file_id, "release_id": item.release_id, "problem": str(exc)})
+            progress(f"  {item.file_id}: NOT LOADED: {exc}")
+    if len(staged) == 1:
+        listing = "\n  ".join(f"{s['file_id']}: {s['problem']}" for s in skipped)
+        raise SchemaError(f"none of the extended files could be read:\n  {listing}")
+    return staged, skipped
+
+
+def _replace_folder(work: Path, out_dir: Path) -> Path:
+    """`work` becomes `out_dir`; the old tables are removed only once the new ones are in place."""
     old = out_dir.with_name(out_dir.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if out_dir.exists():
