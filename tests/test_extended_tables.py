@@ -96,27 +96,9 @@ def test_rows_kept_only_in_their_release_window_and_near_cutoff_flagged():
     assert CENSOR_DAYS == 180
 
 
-UNIFIED = [
-    "release_id",
-    "source_file",
-    "source_sheet",
-    "source_row",
-    "prepare_date",
-    "fiscal_year",
-    "detainer_type",
-    "facility_name",
-    "facility_code",
-    "facility_city",
-    "facility_state",
-    "state_source",
-    "aor",
-    "lift_reason",
-    "outcome",
-    "lea_release_without_transfer",
-    "request_kind",
-    "person_id",
-    "criminality",
-]
+def unified(frame: pd.DataFrame) -> pd.DataFrame:
+    """The unified columns a release reader gives (the core table without its placement columns)."""
+    return frame.drop(columns=[*FACILITY_COLUMNS, "placement_method"])
 
 
 @pytest.fixture(scope="module")
@@ -125,13 +107,13 @@ def core_detainers():
 
 
 def test_placement_of_the_core_rows_equals_the_core_build(core_detainers):
-    placed = place_extended(core_detainers[UNIFIED])
+    placed = place_extended(unified(core_detainers))
     for name in (*FACILITY_COLUMNS, "placement_method"):
         assert placed[name].fillna("-").tolist() == core_detainers[name].astype("str").fillna("-").tolist(), name
 
 
 def test_codes_place_rows_and_unknown_codes_and_strings_are_listed_not_fatal(core_detainers):
-    rows = core_detainers[UNIFIED].head(4).copy()
+    rows = unified(core_detainers).head(4).copy()
     rows["facility_code"] = ["SUFFOMA", "STWRTGA", "NOSUCHX", pd.NA]
     rows["facility_state"] = [pd.NA, pd.NA, "TEXAS", "TEXAS"]
     rows["facility_name"] = ["SUFFOLK", "STEWART", "A JAIL NO CROSSWALK LISTS", "ANOTHER UNLISTED JAIL"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ma_ice_coop.analysis.extended_data import events_for, state_years
 from ma_ice_coop.analysis.extended_measures import YEAR_TYPES
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.present.figure_style import figure_html
@@ -164,3 +165,17 @@ def its_figure_html(result):
         "pre-event trend continued."
     )
     return figure_html(its_figure(result), alt=its_alt_text(result), caption=caption, source=SOURCE)
+
+
+def state_years_figure_html():
+    """Every Massachusetts facility together, per fiscal year, with every statewide key event (None without
+    detainers)."""
+    years = state_years()
+    if years.empty:
+        return None
+    return years_figure_html(
+        years,
+        events_for(),
+        title="Massachusetts facilities, per fiscal year",
+        what="detainers lodged with Massachusetts facilities",
+    )

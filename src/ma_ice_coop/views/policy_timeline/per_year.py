@@ -11,13 +11,18 @@ from __future__ import annotations
 from ma_ice_coop.analysis.extended_data import (
     MA_STATE,
     coverage_spans,
-    events_for,
     monthly_counts,
     release_windows,
     state_years,
 )
 from ma_ice_coop.analysis.extended_its import event_its
-from ma_ice_coop.present.time_axis import CORE_NOTE, coverage_text, its_figure_html, years_figure_html, years_table_html
+from ma_ice_coop.present.time_axis import (
+    CORE_NOTE,
+    coverage_text,
+    its_figure_html,
+    state_years_figure_html,
+    years_table_html,
+)
 
 
 def per_year_text(result, extended: bool) -> str:
@@ -30,17 +35,7 @@ def per_year_text(result, extended: bool) -> str:
 
 
 def per_year_figure(result, extended: bool):
-    if not extended:
-        return None
-    years = state_years()
-    if years.empty:
-        return None
-    return years_figure_html(
-        years,
-        events_for(),
-        title="Massachusetts facilities, per fiscal year",
-        what="detainers lodged with Massachusetts facilities",
-    )
+    return state_years_figure_html() if extended else None
 
 
 def per_year_html(result, extended: bool):

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ma_ice_coop.analysis.extended_data import coverage_spans, events_for, ma_counties_years, state_years
+from ma_ice_coop.analysis.extended_data import coverage_spans, ma_counties_years, state_years
 from ma_ice_coop.present.report import fmt_num, fmt_pct, html_table
 from ma_ice_coop.present.time_axis import (
     CORE_NOTE,
     SMALL_DENOMINATOR,
     coverage_text,
+    state_years_figure_html,
     unlisted_sentence,
     year_label,
-    years_figure_html,
 )
 from ma_ice_coop.tables.reference import county_names
 
@@ -32,17 +32,7 @@ def per_year_text(extended: bool) -> str:
 
 
 def per_year_figure(extended: bool):
-    if not extended:
-        return None
-    years = state_years()
-    if years.empty:
-        return None
-    return years_figure_html(
-        years,
-        events_for(),
-        title="Massachusetts facilities, per fiscal year",
-        what="detainers lodged with Massachusetts facilities",
-    )
+    return state_years_figure_html() if extended else None
 
 
 def _pivot(years: pd.DataFrame, value, none: str) -> pd.DataFrame:
