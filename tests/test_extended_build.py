@@ -169,6 +169,7 @@ def test_extended_runs_write_only_under_build_extended(tree):
 def test_the_county_report_grows_a_time_axis(tree, tmp_path):
     executed, page = run_to_folder("county_profile", {"county": "Suffolk", "extended": True}, tmp_path)
     text = page.read_text(encoding="utf-8")
+    assert executed.exists() and "Suffolk" in text and 'alt="' in text and "Key findings" in text
     assert "Detainers per year" in text and "FY2016" in text and "npr_fy" in text
     assert "prepared within 180 days of the release" in text
     assert "an extended build of this report" not in text  # the core note is for core reports only

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from ma_ice_coop.build import execute as build
 from ma_ice_coop.specs import notebooks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,9 +72,6 @@ def test_each_report_is_readable_and_accessible(run):
     assert home and (run.html_path.parent / home[0]).resolve() == (REPORTS / "index.html").resolve()
 
 
-def test_one_county_builds_end_to_end(tmp_path):
-    """A county report from the processed tables to HTML, into a folder of our choice."""
-    executed, page = build.run_to_folder("county_profile", {"county": "Dukes"}, tmp_path)
-    text = page.read_text(encoding="utf-8")
-    assert "Dukes" in text and 'alt="' in text
-    assert executed.exists()
+# One county report from the processed tables to HTML, into a folder of our choice, is built end to end in
+# tests/test_extended_build.py::test_the_county_report_grows_a_time_axis (with the extended fixtures, so every core
+# section runs as well as the time axis; one such build is enough for the suite's time).

@@ -24,7 +24,7 @@ SMALL_DENOMINATOR = 20
 CORE_NOTE = (
     "Not in this version of the report: it uses ICE's record-level detainer outcomes for October 2014 to July 2015 "
     "only (the FY2015 release bundled with the project). ICE's larger releases, for October 2007 to September 2017 "
-    "and September 2023 to October 2025, are too large to bundle: an extended build of this report, with "
+    "and September 2023 to about October 2025, are too large to bundle: an extended build of this report, with "
     "detainers and their outcomes per year, can be made on any machine with internet (`make extended`, then "
     "`make all`; see the README, 'Extended data'). Extended reports are written apart from these and never "
     "replace them."
