@@ -66,7 +66,6 @@ def process_extended(out=None) -> Path:
 
 def build_tables(files, *, progress=print) -> Path:
     """The extended tables and the per-year measures from these files, into config.extended_processed_dir()."""
-
     return build_extended_tables(files, config.extended_processed_dir(), derived=_derived, progress=progress)
 
 

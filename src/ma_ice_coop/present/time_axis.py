@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from ma_ice_coop.analysis.extended_data import events_for, state_years
-from ma_ice_coop.analysis.extended_measures import YEAR_TYPES
 from ma_ice_coop.errors import SchemaError
 from ma_ice_coop.present.figure_style import figure_html
 from ma_ice_coop.present.report import fmt_estimate, fmt_num, html_table
@@ -132,12 +131,6 @@ def coverage_text(spans: list[tuple[pd.Timestamp, pd.Timestamp, str]]) -> str:
             "public download that the project knows of covers them)."
         )
     return text
-
-
-def year_type_words(year_type: str) -> str:
-    if year_type not in YEAR_TYPES:
-        raise ValueError(f"year type {year_type!r}: use one of {YEAR_TYPES}")
-    return "federal fiscal years (October to September)" if year_type == "fiscal" else "calendar years"
 
 
 SOURCE = (
