@@ -24,14 +24,15 @@ def _year_measures(version: tuple) -> pd.DataFrame:
     return io.read_extended("extended_year_measures")
 
 
-def _version() -> tuple:
+def data_version() -> tuple:
+    """Names, sizes and modification times of the extended tables: a key for caches of what is derived from them."""
     folder = config.extended_processed_dir()
-    return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.parquet")))
+    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.parquet")))
 
 
 def year_measures() -> pd.DataFrame:
     """extended_year_measures (a copy): one row per geography x year type x year."""
-    return _year_measures(_version()).copy()
+    return _year_measures(data_version()).copy()
 
 
 def monthly_counts() -> pd.DataFrame:

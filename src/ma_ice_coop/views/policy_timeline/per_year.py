@@ -8,9 +8,12 @@ on a detainer alone, so ICE custody at release is the outcome to watch, not the 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ma_ice_coop.analysis.extended_data import (
     MA_STATE,
     coverage_spans,
+    data_version,
     monthly_counts,
     release_windows,
     state_years,
@@ -45,7 +48,13 @@ def per_year_html(result, extended: bool):
 
 
 def _its(result):
-    return event_its(monthly_counts(), result.event.key, state=MA_STATE, windows=release_windows())
+    return _event_its(result.event.key, data_version())
+
+
+@lru_cache(maxsize=4)
+def _event_its(event_key: str, version: tuple):
+    """Fitted once per event and version of the extended tables (the text and the figure both show it)."""
+    return event_its(monthly_counts(), event_key, state=MA_STATE, windows=release_windows())
 
 
 def detainer_its_text(result, extended: bool) -> str:
